@@ -1,0 +1,343 @@
+"""The relay's aiohttp application: HTTP API, WebSocket handshake, frame loop, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import msgspec
+from aiohttp import WSMsgType, web
+
+from relay import __version__
+from relay.auth import (
+    BuyerSigner,
+    LoginThrottle,
+    hash_password,
+    load_or_create_secret,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from relay.chat import Hub
+from relay.clock import Clock, SystemClock
+from relay.config import RelayConfig
+from relay.sessions import Connection, Principal, TokenBucket
+from relay.store import Store, StoreUnavailable
+from relay.store.sqlite import SqliteStore
+from wire import MAX_FRAME_BYTES, MAX_TEXT_CHARS, PROTOCOL_VERSION
+from wire import frames as f
+from wire.codec import FrameError, decode_body, decode_client, encode
+from wire.errors import ErrorCode, WebSocketClose
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+BUYER_COOKIE = "kefu_buyer"
+HARD_FRAME_LIMIT = 1024 * 1024
+"""Frames above MAX_FRAME_BYTES get an error and are dropped; above this the socket is closed."""
+_DUMMY_HASH = hash_password("not a password")  # keeps failed logins as slow as real ones
+
+
+class Relay:
+    """The relay's state for one process: store, hub, auth helpers, open connections."""
+
+    def __init__(self, config: RelayConfig, store: Store, clock: Clock) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.hub = Hub(store, clock)
+        self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
+        self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
+        self.connections: set[Connection] = set()
+        self.stopping = False
+
+    def origin_allowed(self, origin: str) -> bool:
+        if origin in self.config.allowed_origins:
+            return True
+        if not self.config.allow_loopback_origins:
+            return False
+        parts = urlsplit(origin)
+        return parts.scheme in ("http", "https") and parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+    async def principal_for(self, token: str) -> Principal | None:
+        """Who a bearer token or buyer session belongs to, or None."""
+        now = self.clock.now_ms()
+        buyer = self.signer.verify(token, now)
+        if buyer is not None:
+            row = await self.store.get_buyer(buyer.buyer_id)
+            if row is None:
+                return None
+            return Principal(role="buyer", user_id=row.id, display_name=row.nickname)
+        hashed = token_hash(token)
+        account = await self.store.account_for_token(hashed, now)
+        if account is None:
+            return None
+        return Principal(
+            role=account.role, user_id=str(account.id), display_name=account.display_name,
+            shop_id=account.shop_id, shop_slug=account.shop_slug, token_hash=hashed,
+        )
+
+    async def on_frame(self, conn: Connection, data: bytes) -> None:
+        """Validate, rate-limit and dispatch one incoming frame; every refusal is an error frame."""
+        try:
+            if len(data) > MAX_FRAME_BYTES:
+                raise FrameError(ErrorCode.TOO_LARGE, f"frame of {len(data)} bytes exceeds {MAX_FRAME_BYTES}")
+            wait = conn.bucket.take()
+            if wait is not None:
+                conn.send(encode(f.Error(
+                    code=ErrorCode.RATE_LIMITED, message="too many frames; slow down",
+                    retry_after=round(wait, 3),
+                )))
+                return
+            await self.hub.handle(conn, decode_client(data))
+        except FrameError as exc:
+            conn.send(encode(f.Error(code=exc.code, message=exc.message, id=exc.request_id)))
+        except StoreUnavailable as exc:
+            logger.error("store unavailable: %s", exc)
+            conn.send(encode(f.Error(code=ErrorCode.UNAVAILABLE, message="storage unavailable, retry later")))
+        except Exception:
+            logger.exception("frame handling failed")
+            conn.send(encode(f.Error(code=ErrorCode.INTERNAL, message="internal error")))
+
+
+RELAY = web.AppKey("relay", Relay)
+
+
+def _error(status: int, code: ErrorCode, message: str, retry_after: float | None = None) -> web.Response:
+    headers = {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    body = encode(f.HttpError(code=code, message=message, retry_after=retry_after))
+    return web.Response(status=status, body=body, content_type="application/json", headers=headers)
+
+
+def _json(obj: object, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=encode(obj), content_type="application/json")
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer ") and len(header) > 7:
+        return header[7:].strip()
+    return None
+
+
+def _session_info(p: Principal) -> f.SessionInfo:
+    return f.SessionInfo(role=p.role, user_id=p.user_id, display_name=p.display_name, shop=p.shop_slug)  # type: ignore[arg-type]
+
+
+# --- HTTP API ------------------------------------------------------------------------------
+
+
+async def login(request: web.Request) -> web.Response:
+    relay = request.app[RELAY]
+    try:
+        body = decode_body(await request.read(), f.LoginRequest)
+    except FrameError as exc:
+        return _error(400, exc.code, exc.message)
+    key = (body.shop, body.username, request.remote or "")
+    wait = relay.throttle.retry_after(key)
+    if wait is not None:
+        return _error(429, ErrorCode.THROTTLED, "too many failed logins; try again later", wait)
+    account = await relay.store.find_account(body.shop, body.username)
+    stored = account.password_hash if account else _DUMMY_HASH
+    ok = await asyncio.to_thread(verify_password, body.password, stored)
+    if account is None or not ok:
+        relay.throttle.failed(key)
+        logger.info("failed login for %s/%s", body.shop, body.username)
+        return _error(401, ErrorCode.UNAUTHORIZED, "wrong shop, username or password")
+    relay.throttle.succeeded(key)
+    token, hashed = new_token()
+    expires_at = relay.clock.now_ms() + relay.config.token_ttl_s * 1000
+    await relay.store.save_token(hashed, account.id, expires_at)
+    principal = Principal(
+        role=account.role, user_id=str(account.id), display_name=account.display_name,
+        shop_id=account.shop_id, shop_slug=account.shop_slug,
+    )
+    logger.info("login %s/%s", body.shop, body.username)
+    return _json(f.TokenResponse(token=token, expires_at=expires_at, session=_session_info(principal)))
+
+
+async def logout(request: web.Request) -> web.Response:
+    relay = request.app[RELAY]
+    token = _bearer(request)
+    if token is None or not await relay.store.revoke_token(token_hash(token)):
+        return _error(401, ErrorCode.UNAUTHORIZED, "no valid token")
+    hashed = token_hash(token)
+    for conn in [c for c in relay.connections if c.principal.token_hash == hashed]:
+        conn.close(WebSocketClose.REVOKED, "logged out")
+    return web.Response(status=204)
+
+
+async def session(request: web.Request) -> web.Response:
+    relay = request.app[RELAY]
+    token = _bearer(request)
+    principal = await relay.principal_for(token) if token else None
+    if principal is None:
+        return _error(401, ErrorCode.UNAUTHORIZED, "no valid token")
+    return _json(_session_info(principal))
+
+
+async def buyer_session(request: web.Request) -> web.Response:
+    """The platform stand-in: sign a session for a demo buyer and set it as a cookie."""
+    relay = request.app[RELAY]
+    raw = await request.read()
+    try:
+        body = decode_body(raw or b"{}", f.BuyerSessionRequest)
+    except FrameError as exc:
+        return _error(400, exc.code, exc.message)
+    buyer_id = body.buyer_id
+    if buyer_id is None:
+        ids = await relay.store.buyer_ids()
+        if not ids:
+            return _error(404, ErrorCode.NOT_FOUND, "no demo buyers; start the relay with --demo")
+        buyer_id = random.choice(ids)
+    buyer = await relay.store.get_buyer(buyer_id)
+    if buyer is None:
+        return _error(404, ErrorCode.NOT_FOUND, f"no buyer {buyer_id!r}")
+    expires_at = relay.clock.now_ms() + relay.config.buyer_session_ttl_s * 1000
+    token = relay.signer.sign(buyer.id, expires_at)
+    principal = Principal(role="buyer", user_id=buyer.id, display_name=buyer.nickname)
+    response = _json(f.TokenResponse(token=token, expires_at=expires_at, session=_session_info(principal)))
+    response.set_cookie(
+        BUYER_COOKIE, token, max_age=relay.config.buyer_session_ttl_s, httponly=True, samesite="Strict", path="/"
+    )
+    return response
+
+
+async def shops(request: web.Request) -> web.Response:
+    relay = request.app[RELAY]
+    return _json([f.ShopInfo(slug=s.slug, name=s.name) for s in await relay.store.list_shops()])
+
+
+async def healthz(request: web.Request) -> web.Response:
+    relay = request.app[RELAY]
+    db = relay.store.health()
+    status = "ok" if db.get("ok") and not relay.stopping else ("stopping" if relay.stopping else "degraded")
+    body = {"status": status, "version": __version__, "protocol": PROTOCOL_VERSION,
+            "connections": len(relay.connections), "db": db}
+    return web.Response(status=200 if status == "ok" else 503, body=msgspec.json.encode(body),
+                        content_type="application/json")
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    response = await handler(request)
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:;"
+        " object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+# --- WebSocket -----------------------------------------------------------------------------
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    relay = request.app[RELAY]
+    if relay.stopping:
+        return _error(503, ErrorCode.GOING_AWAY, "relay is shutting down")
+    origin = request.headers.get("Origin")
+    if origin is not None and not relay.origin_allowed(origin):
+        logger.info("refused handshake from origin %s", origin)
+        return _error(403, ErrorCode.BAD_ORIGIN, "origin not allowed")
+    version = request.query.get("v", str(PROTOCOL_VERSION))
+    if version != str(PROTOCOL_VERSION):
+        return _error(400, ErrorCode.UNSUPPORTED_VERSION, f"this relay speaks protocol {PROTOCOL_VERSION}")
+    token = _bearer(request) or request.cookies.get(BUYER_COOKIE)
+    principal = await relay.principal_for(token) if token else None
+    if principal is None:
+        return _error(401, ErrorCode.UNAUTHORIZED, "missing, expired or revoked credentials")
+
+    ws = web.WebSocketResponse(
+        heartbeat=relay.config.heartbeat_s, max_msg_size=HARD_FRAME_LIMIT, compress=False, decode_text=False
+    )
+    await ws.prepare(request)
+    limit = relay.config.buyer_rate if principal.is_buyer else relay.config.agent_rate
+    conn = Connection(ws, principal, TokenBucket(relay.clock, limit), relay.config.send_queue_frames)
+    relay.connections.add(conn)
+    conn.send(encode(f.Welcome(
+        version=PROTOCOL_VERSION, session=_session_info(principal), server_time=relay.clock.now_ms(),
+        limits=f.Limits(max_frame_bytes=MAX_FRAME_BYTES, max_text_chars=MAX_TEXT_CHARS,
+                        rate_per_second=limit.rate, burst=limit.burst),
+    )))
+    loop = asyncio.get_running_loop()
+    deadline = loop.call_later(
+        relay.config.sync_timeout_s,
+        lambda: None if conn.synced else conn.close(WebSocketClose.POLICY, "expected sync"),
+    )
+    try:
+        async for msg in ws:
+            if msg.type is WSMsgType.TEXT:
+                await relay.on_frame(conn, msg.data)
+            elif msg.type is WSMsgType.BINARY:
+                conn.send(encode(f.Error(code=ErrorCode.BAD_FRAME, message="binary frames are not supported")))
+            elif msg.type is WSMsgType.ERROR:
+                logger.info("websocket error: %s", ws.exception())
+                break
+    finally:
+        deadline.cancel()
+        conn.closed = True
+        relay.hub.unregister(conn)
+        relay.connections.discard(conn)
+    return ws
+
+
+# --- application ---------------------------------------------------------------------------
+
+
+def create_app(
+    config: RelayConfig, *, clock: Clock | None = None, store: Store | None = None
+) -> web.Application:
+    """Build the relay's aiohttp application. The store opens on start-up and closes on cleanup."""
+    clock = clock or SystemClock()
+    store = store or SqliteStore(config.db_path, synchronous=config.synchronous)
+    relay = Relay(config, store, clock)
+    app = web.Application(middlewares=[security_headers], client_max_size=MAX_FRAME_BYTES)
+    app[RELAY] = relay
+    app.router.add_get("/", index)
+    app.router.add_get("/ws", websocket)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_post("/api/login", login)
+    app.router.add_post("/api/logout", logout)
+    app.router.add_get("/api/session", session)
+    app.router.add_post("/api/buyer/session", buyer_session)
+    app.router.add_get("/api/shops", shops)
+    if STATIC_DIR.is_dir():
+        app.router.add_static("/static/", STATIC_DIR)
+
+    async def on_startup(app: web.Application) -> None:
+        await store.open()
+        if config.demo:
+            from relay.demo_data import load_demo_dataset
+
+            changed = await store.seed_demo(load_demo_dataset(), hash_password)
+            logger.info("demo data %s", "seeded" if changed else "already present")
+
+    async def on_shutdown(app: web.Application) -> None:
+        relay.stopping = True
+        conns = list(relay.connections)
+        await asyncio.gather(*(c.flush() for c in conns), return_exceptions=True)
+        await asyncio.gather(
+            *(c.ws.close(code=WebSocketClose.GOING_AWAY, message=b"going away") for c in conns),
+            return_exceptions=True,
+        )
+
+    async def on_cleanup(app: web.Application) -> None:
+        await store.close()
+
+    app.on_startup.append(on_startup)
+    app.on_shutdown.append(on_shutdown)
+    app.on_cleanup.append(on_cleanup)
+    return app

@@ -1,0 +1,156 @@
+"""What chat, auth and routing code may ask of storage. Nothing outside `relay/store/` sees SQL.
+
+A PostgreSQL store only has to implement `Store`; fan-out between several relays is not the
+store's job (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from relay.demo_data import DemoDataset
+
+
+class StoreUnavailable(Exception):
+    """The store could not commit (disk full, I/O error, closed); nothing from the batch was kept."""
+
+
+class StoreConflict(Exception):
+    """The write contradicts what is stored (a client message id reused for a different message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShopRow:
+    """A shop."""
+
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """An agent or supervisor of one shop."""
+
+    id: int
+    shop_id: int
+    shop_slug: str
+    username: str
+    display_name: str
+    role: Literal["agent", "supervisor"]
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerRow:
+    """A platform buyer (not a shop account)."""
+
+    id: str
+    nickname: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationRow:
+    """A conversation (shop, buyer) and its cursors."""
+
+    id: int
+    shop_id: int
+    shop_slug: str
+    shop_name: str
+    buyer_id: str
+    buyer_name: str
+    created_at: int
+    last_seq: int
+    buyer_read_seq: int
+    agent_read_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """A committed message."""
+
+    conversation_id: int
+    seq: int
+    sender_kind: Literal["buyer", "agent", "system"]
+    sender_id: str
+    sender_name: str
+    client_msg_id: str
+    text: str
+    ts: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """Outcome of `append_message`: the stored row, and whether it was stored before."""
+
+    message: MessageRow
+    duplicate: bool
+
+
+class Store(Protocol):
+    """Durable state of the relay. Every write returns only after it is committed."""
+
+    async def open(self) -> None:
+        """Open (and migrate) the store."""
+
+    async def close(self) -> None:
+        """Flush pending writes and close."""
+
+    def health(self) -> dict[str, Any]:
+        """A small JSON-able dict describing the store's state, for /healthz."""
+
+    # shops and accounts
+    async def ensure_shop(self, slug: str, name: str) -> ShopRow: ...
+    async def get_shop(self, slug: str) -> ShopRow | None: ...
+    async def list_shops(self) -> list[ShopRow]: ...
+    async def create_account(
+        self, shop_slug: str, username: str, display_name: str, role: str, password_hash: str
+    ) -> AccountRow: ...
+    async def find_account(self, shop_slug: str, username: str) -> AccountRow | None: ...
+
+    # tokens (only hashes are stored)
+    async def save_token(self, token_hash: str, account_id: int, expires_at: int) -> None: ...
+    async def account_for_token(self, token_hash: str, now: int) -> AccountRow | None: ...
+    async def revoke_token(self, token_hash: str) -> bool: ...
+
+    # buyers and conversations
+    async def get_buyer(self, buyer_id: str) -> BuyerRow | None: ...
+    async def buyer_ids(self) -> list[str]: ...
+    async def open_conversation(
+        self, shop_id: int, buyer_id: str, now: int
+    ) -> tuple[ConversationRow, bool]: ...
+    async def get_conversation(self, conversation_id: int) -> ConversationRow | None: ...
+    async def list_conversations(
+        self, *, shop_id: int | None = None, buyer_id: str | None = None
+    ) -> list[ConversationRow]: ...
+
+    # messages
+    def append_message(
+        self,
+        conversation_id: int,
+        sender_kind: str,
+        sender_id: str,
+        sender_name: str,
+        client_msg_id: str,
+        text: str,
+        ts: int,
+    ) -> asyncio.Future[AppendResult]:
+        """Queue a message; the future resolves once it is committed (so callers may pipeline).
+
+        Raises (through the future) StoreConflict when `client_msg_id` was used for a
+        different message, StoreUnavailable when nothing could be committed.
+        """
+    async def messages_after(
+        self, conversation_id: int, after_seq: int, limit: int
+    ) -> list[MessageRow]: ...
+    async def messages_before(
+        self, conversation_id: int, before_seq: int | None, limit: int
+    ) -> list[MessageRow]: ...
+    async def mark_read(self, conversation_id: int, side: str, seq: int) -> int: ...
+
+    # demo
+    async def seed_demo(self, dataset: DemoDataset, hash_password: Callable[[str], str]) -> bool: ...

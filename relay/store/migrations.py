@@ -1,0 +1,108 @@
+"""Schema migrations, applied in order and recorded in `schema_migrations`. Never edit a released one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_core",
+        """
+        CREATE TABLE shops (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL
+        );
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            username TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('agent', 'supervisor')),
+            password_hash TEXT NOT NULL,
+            UNIQUE (shop_id, username)
+        );
+        CREATE TABLE tokens (
+            token_hash TEXT PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE buyers (
+            id TEXT PRIMARY KEY,
+            nickname TEXT NOT NULL,
+            city TEXT NOT NULL DEFAULT '',
+            vip INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            buyer_id TEXT NOT NULL REFERENCES buyers(id),
+            created_at INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            buyer_read_seq INTEGER NOT NULL DEFAULT 0,
+            agent_read_seq INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (shop_id, buyer_id)
+        );
+        CREATE INDEX conversations_buyer ON conversations(buyer_id);
+        CREATE TABLE messages (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            seq INTEGER NOT NULL,
+            sender_kind TEXT NOT NULL,
+            sender_id TEXT NOT NULL,
+            sender_name TEXT NOT NULL,
+            client_msg_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            PRIMARY KEY (conversation_id, seq)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX messages_idempotency ON messages(sender_kind, sender_id, client_msg_id);
+        """,
+    ),
+    (
+        "0002_demo_platform",
+        """
+        CREATE TABLE products (
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            sku TEXT NOT NULL,
+            title TEXT NOT NULL,
+            price_cents INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            needs TEXT NOT NULL,
+            specs_json TEXT NOT NULL,
+            PRIMARY KEY (shop_id, sku)
+        );
+        CREATE TABLE orders (
+            order_no TEXT PRIMARY KEY,
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            buyer_id TEXT NOT NULL REFERENCES buyers(id),
+            amount_cents INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            tracking_no TEXT,
+            courier TEXT
+        );
+        CREATE INDEX orders_buyer ON orders(shop_id, buyer_id);
+        CREATE TABLE order_items (
+            order_no TEXT NOT NULL REFERENCES orders(order_no),
+            sku TEXT NOT NULL,
+            title TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            price_cents INTEGER NOT NULL
+        );
+        CREATE INDEX order_items_order ON order_items(order_no);
+        CREATE TABLE logistics_events (
+            order_no TEXT NOT NULL REFERENCES orders(order_no),
+            at TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX logistics_order ON logistics_events(order_no);
+        CREATE TABLE after_sales (
+            case_id TEXT PRIMARY KEY,
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            order_no TEXT NOT NULL REFERENCES orders(order_no),
+            buyer_id TEXT NOT NULL REFERENCES buyers(id),
+            kind TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            status TEXT NOT NULL
+        );
+        """,
+    ),
+]

@@ -1,0 +1,527 @@
+"""The embedded store: SQLite in WAL mode, one writer thread, adaptive group commit.
+
+Writes are closures queued to a single writer thread. The thread takes everything queued, runs
+it in one transaction (a savepoint per write, so one failing write does not sink the others),
+commits once, and hands all results back to the event loop in one call: under load a commit
+covers many messages, and the next batch starts as soon as the last commit returns (no fixed
+window). Reads run on a separate read-only connection in the event loop; they are indexed and
+bounded, and WAL lets them see only committed data. Checkpoints run off the commit path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+from relay.store.interface import (
+    AccountRow,
+    AppendResult,
+    BuyerRow,
+    ConversationRow,
+    MessageRow,
+    ShopRow,
+    StoreConflict,
+    StoreUnavailable,
+)
+from relay.store.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    from relay.demo_data import DemoDataset
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WriteFn = Callable[[sqlite3.Connection], Any]
+Synchronous = Literal["FULL", "NORMAL"]
+
+MAX_BATCH = 1024
+CHECKPOINT_INTERVAL_S = 1.0
+
+_CONVERSATION_SELECT = """
+    SELECT c.id, c.shop_id, s.slug, s.name, c.buyer_id, b.nickname, c.created_at,
+           c.last_seq, c.buyer_read_seq, c.agent_read_seq
+    FROM conversations c JOIN shops s ON s.id = c.shop_id JOIN buyers b ON b.id = c.buyer_id
+"""
+_ACCOUNT_SELECT = """
+    SELECT a.id, a.shop_id, s.slug, a.username, a.display_name, a.role, a.password_hash
+    FROM accounts a JOIN shops s ON s.id = a.shop_id
+"""
+_MESSAGE_COLUMNS = "conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts"
+
+
+def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations this database lacks, in order; return the names applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        " (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in sql.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                (name, int(time.time() * 1000)),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+        logger.info("applied migration %s", name)
+    return applied
+
+
+class _Writer:
+    """The one thread that writes. `submit` is called from the event loop only."""
+
+    def __init__(self, path: Path, synchronous: Synchronous, loop: asyncio.AbstractEventLoop):
+        self._path = path
+        self._synchronous = synchronous
+        self._loop = loop
+        self._queue: queue.SimpleQueue[tuple[WriteFn, asyncio.Future[Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+        self.commits = 0
+        self.writes = 0
+        self.last_error: str | None = None
+        self.closed = False
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    def submit(self, fn: WriteFn) -> asyncio.Future[Any]:
+        fut: asyncio.Future[Any] = self._loop.create_future()
+        if self.closed:
+            fut.set_exception(StoreUnavailable("store is closed"))
+        else:
+            self._queue.put((fn, fut))
+        return fut
+
+    async def stop(self) -> None:
+        self.closed = True
+        self._queue.put(None)
+        await asyncio.to_thread(self._thread.join)
+
+    def _run(self) -> None:
+        conn = _connect(self._path, self._synchronous)
+        # Checkpoints run on their own connection, off the commit path.
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            while True:
+                item = self._queue.get()
+                batch = []
+                stop = item is None
+                if item is not None:
+                    batch.append(item)
+                while not stop and len(batch) < MAX_BATCH:
+                    try:
+                        nxt = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is None:
+                        stop = True
+                    else:
+                        batch.append(nxt)
+                if batch:
+                    self._loop.call_soon_threadsafe(_resolve, self._write_batch(conn, batch))
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    def _write_batch(
+        self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, asyncio.Future[Any]]]
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for fn, fut in batch:
+                conn.execute("SAVEPOINT w")
+                try:
+                    value = fn(conn)
+                except Exception as exc:  # one write's failure is that write's answer
+                    conn.execute("ROLLBACK TO w")
+                    conn.execute("RELEASE w")
+                    results.append((fut, None, exc))
+                else:
+                    conn.execute("RELEASE w")
+                    results.append((fut, value, None))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            logger.error("commit of %d writes failed: %s", len(batch), exc)
+            self.last_error = str(exc)
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            failure = StoreUnavailable(f"database write failed: {exc}")
+            return [(fut, None, failure) for _, fut in batch]
+        self.commits += 1
+        self.writes += len(batch)
+        self.last_error = None
+        return results
+
+
+def _resolve(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for fut, value, exc in results:
+        if fut.done():
+            continue
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            fut.set_result(value)
+
+
+class SqliteStore:
+    """`Store` on one SQLite file. `synchronous=FULL` (default) survives power loss; see docs."""
+
+    def __init__(self, path: Path, *, synchronous: Synchronous = "FULL") -> None:
+        self.path = path
+        self.synchronous = synchronous
+        self._writer: _Writer | None = None
+        self._read: sqlite3.Connection | None = None
+        self._checkpointer: asyncio.Task[None] | None = None
+
+    # lifecycle ------------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+        def prepare() -> sqlite3.Connection:
+            conn = _connect(self.path, self.synchronous)
+            migrate(conn)
+            return conn
+
+        ckpt = await asyncio.to_thread(prepare)
+        self._read = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._read.execute("PRAGMA query_only=1")
+        self._writer = _Writer(self.path, self.synchronous, asyncio.get_running_loop())
+        self._writer.start()
+        self._checkpointer = asyncio.create_task(self._checkpoint_loop(ckpt), name="checkpoint")
+
+    async def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.cancel()
+            try:
+                await self._checkpointer
+            except asyncio.CancelledError:
+                pass
+            self._checkpointer = None
+        if self._writer is not None:
+            await self._writer.stop()
+            self._writer = None
+        if self._read is not None:
+            self._read.close()
+            self._read = None
+
+    async def _checkpoint_loop(self, conn: sqlite3.Connection) -> None:
+        try:
+            while True:
+                await asyncio.sleep(CHECKPOINT_INTERVAL_S)
+                try:
+                    await asyncio.to_thread(conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:
+                    logger.warning("checkpoint failed: %s", exc)
+        finally:
+            await asyncio.to_thread(conn.close)
+
+    def health(self) -> dict[str, Any]:
+        writer = self._writer
+        ok = writer is not None and writer.alive() and writer.last_error is None
+        return {
+            "ok": ok,
+            "engine": "sqlite",
+            "journal_mode": "wal",
+            "synchronous": self.synchronous,
+            "pending_writes": writer.pending() if writer else 0,
+            "commits": writer.commits if writer else 0,
+            "writes": writer.writes if writer else 0,
+            "last_error": writer.last_error if writer else "closed",
+        }
+
+    # helpers --------------------------------------------------------------------------------
+
+    async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._writer is None:
+            raise StoreUnavailable("store is not open")
+        return cast(T, await self._writer.submit(fn))
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._read is None:
+            raise StoreUnavailable("store is not open")
+        return self._read
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._reader().execute(sql, params).fetchone()
+        return row
+
+    def _all(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self._reader().execute(sql, params).fetchall()
+
+    # shops and accounts ---------------------------------------------------------------------
+
+    async def ensure_shop(self, slug: str, name: str) -> ShopRow:
+        def write(conn: sqlite3.Connection) -> ShopRow:
+            conn.execute("INSERT OR IGNORE INTO shops (slug, name) VALUES (?, ?)", (slug, name))
+            row = conn.execute("SELECT id, slug, name FROM shops WHERE slug = ?", (slug,)).fetchone()
+            return ShopRow(*row)
+
+        return await self._write(write)
+
+    async def get_shop(self, slug: str) -> ShopRow | None:
+        row = self._one("SELECT id, slug, name FROM shops WHERE slug = ?", (slug,))
+        return ShopRow(*row) if row else None
+
+    async def list_shops(self) -> list[ShopRow]:
+        return [ShopRow(*r) for r in self._all("SELECT id, slug, name FROM shops ORDER BY id", ())]
+
+    async def create_account(
+        self, shop_slug: str, username: str, display_name: str, role: str, password_hash: str
+    ) -> AccountRow:
+        def write(conn: sqlite3.Connection) -> AccountRow:
+            shop = conn.execute("SELECT id FROM shops WHERE slug = ?", (shop_slug,)).fetchone()
+            if shop is None:
+                raise KeyError(f"no shop {shop_slug!r}")
+            try:
+                conn.execute(
+                    "INSERT INTO accounts (shop_id, username, display_name, role, password_hash)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (shop[0], username, display_name, role, password_hash),
+                )
+            except sqlite3.IntegrityError:
+                raise StoreConflict(f"account {username!r} already exists in {shop_slug!r}") from None
+            row = conn.execute(
+                _ACCOUNT_SELECT + " WHERE s.slug = ? AND a.username = ?", (shop_slug, username)
+            ).fetchone()
+            return AccountRow(*row)
+
+        return await self._write(write)
+
+    async def find_account(self, shop_slug: str, username: str) -> AccountRow | None:
+        row = self._one(_ACCOUNT_SELECT + " WHERE s.slug = ? AND a.username = ?", (shop_slug, username))
+        return AccountRow(*row) if row else None
+
+    # tokens ---------------------------------------------------------------------------------
+
+    async def save_token(self, token_hash: str, account_id: int, expires_at: int) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO tokens (token_hash, account_id, expires_at) VALUES (?, ?, ?)",
+                (token_hash, account_id, expires_at),
+            )
+            # Expired tokens are useless: drop them while we are here.
+            conn.execute("DELETE FROM tokens WHERE expires_at < ?", (expires_at - 30 * 86_400_000,))
+
+        await self._write(write)
+
+    async def account_for_token(self, token_hash: str, now: int) -> AccountRow | None:
+        row = self._one(
+            _ACCOUNT_SELECT + " JOIN tokens t ON t.account_id = a.id"
+            " WHERE t.token_hash = ? AND t.expires_at > ?",
+            (token_hash, now),
+        )
+        return AccountRow(*row) if row else None
+
+    async def revoke_token(self, token_hash: str) -> bool:
+        def write(conn: sqlite3.Connection) -> bool:
+            return conn.execute("DELETE FROM tokens WHERE token_hash = ?", (token_hash,)).rowcount > 0
+
+        return await self._write(write)
+
+    # buyers and conversations ---------------------------------------------------------------
+
+    async def get_buyer(self, buyer_id: str) -> BuyerRow | None:
+        row = self._one("SELECT id, nickname FROM buyers WHERE id = ?", (buyer_id,))
+        return BuyerRow(*row) if row else None
+
+    async def buyer_ids(self) -> list[str]:
+        return [r[0] for r in self._all("SELECT id FROM buyers ORDER BY id", ())]
+
+    async def open_conversation(
+        self, shop_id: int, buyer_id: str, now: int
+    ) -> tuple[ConversationRow, bool]:
+        def write(conn: sqlite3.Connection) -> tuple[ConversationRow, bool]:
+            created = (
+                conn.execute(
+                    "INSERT OR IGNORE INTO conversations (shop_id, buyer_id, created_at)"
+                    " VALUES (?, ?, ?)",
+                    (shop_id, buyer_id, now),
+                ).rowcount
+                > 0
+            )
+            row = conn.execute(
+                _CONVERSATION_SELECT + " WHERE c.shop_id = ? AND c.buyer_id = ?", (shop_id, buyer_id)
+            ).fetchone()
+            return ConversationRow(*row), created
+
+        return await self._write(write)
+
+    async def get_conversation(self, conversation_id: int) -> ConversationRow | None:
+        row = self._one(_CONVERSATION_SELECT + " WHERE c.id = ?", (conversation_id,))
+        return ConversationRow(*row) if row else None
+
+    async def list_conversations(
+        self, *, shop_id: int | None = None, buyer_id: str | None = None
+    ) -> list[ConversationRow]:
+        if shop_id is not None:
+            rows = self._all(_CONVERSATION_SELECT + " WHERE c.shop_id = ? ORDER BY c.id", (shop_id,))
+        elif buyer_id is not None:
+            rows = self._all(_CONVERSATION_SELECT + " WHERE c.buyer_id = ? ORDER BY c.id", (buyer_id,))
+        else:
+            raise ValueError("list_conversations needs shop_id or buyer_id")
+        return [ConversationRow(*r) for r in rows]
+
+    # messages -------------------------------------------------------------------------------
+
+    def append_message(
+        self,
+        conversation_id: int,
+        sender_kind: str,
+        sender_id: str,
+        sender_name: str,
+        client_msg_id: str,
+        text: str,
+        ts: int,
+    ) -> asyncio.Future[AppendResult]:
+        def write(conn: sqlite3.Connection) -> AppendResult:
+            old = conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+                " WHERE sender_kind = ? AND sender_id = ? AND client_msg_id = ?",
+                (sender_kind, sender_id, client_msg_id),
+            ).fetchone()
+            if old is not None:
+                stored = MessageRow(*old)
+                if stored.conversation_id != conversation_id or stored.text != text:
+                    raise StoreConflict("client_msg_id was already used for a different message")
+                return AppendResult(stored, duplicate=True)
+            seq_row = conn.execute(
+                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+                (conversation_id,),
+            ).fetchone()
+            if seq_row is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            row = (conversation_id, seq_row[0], sender_kind, sender_id, sender_name, client_msg_id, text, ts)
+            conn.execute(f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            return AppendResult(MessageRow(*row), duplicate=False)  # type: ignore[arg-type]
+
+        if self._writer is None:
+            failed: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
+            failed.set_exception(StoreUnavailable("store is not open"))
+            return failed
+        return self._writer.submit(write)
+
+    async def messages_after(
+        self, conversation_id: int, after_seq: int, limit: int
+    ) -> list[MessageRow]:
+        rows = self._all(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            (conversation_id, after_seq, limit),
+        )
+        return [MessageRow(*r) for r in rows]
+
+    async def messages_before(
+        self, conversation_id: int, before_seq: int | None, limit: int
+    ) -> list[MessageRow]:
+        bound = before_seq if before_seq is not None else 2**62
+        rows = self._all(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq < ?"
+            " ORDER BY seq DESC LIMIT ?",
+            (conversation_id, bound, limit),
+        )
+        return [MessageRow(*r) for r in reversed(rows)]
+
+    async def mark_read(self, conversation_id: int, side: str, seq: int) -> int:
+        column = {"buyer": "buyer_read_seq", "agent": "agent_read_seq"}[side]
+
+        def write(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                f"UPDATE conversations SET {column} = MAX({column}, MIN(?, last_seq))"
+                f" WHERE id = ? RETURNING {column}",
+                (seq, conversation_id),
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            return int(row[0])
+
+        return await self._write(write)
+
+    # demo -----------------------------------------------------------------------------------
+
+    async def seed_demo(self, dataset: DemoDataset, hash_password: Callable[[str], str]) -> bool:
+        """Insert the demo shops, accounts, buyers and orders that are missing; True if any were."""
+
+        def write(conn: sqlite3.Connection) -> bool:
+            before = conn.total_changes
+            for shop in dataset.shops:
+                conn.execute("INSERT OR IGNORE INTO shops (slug, name) VALUES (?, ?)", (shop.slug, shop.name))
+                (shop_id,) = conn.execute("SELECT id FROM shops WHERE slug = ?", (shop.slug,)).fetchone()
+                for acc in shop.accounts:
+                    exists = conn.execute(
+                        "SELECT 1 FROM accounts WHERE shop_id = ? AND username = ?", (shop_id, acc.username)
+                    ).fetchone()
+                    if not exists:
+                        conn.execute(
+                            "INSERT INTO accounts (shop_id, username, display_name, role, password_hash)"
+                            " VALUES (?, ?, ?, ?, ?)",
+                            (shop_id, acc.username, acc.display_name, acc.role,
+                             hash_password(dataset.demo_password)),
+                        )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO products VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(shop_id, p.sku, p.title, p.price_cents, p.category, p.needs,
+                      json.dumps(p.specs, ensure_ascii=False)) for p in shop.products],
+                )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO buyers (id, nickname, city, vip) VALUES (?, ?, ?, ?)",
+                    [(b.buyer_id, b.nickname, b.city, int(b.vip)) for b in shop.buyers],
+                )
+                for o in shop.orders:
+                    if conn.execute("INSERT OR IGNORE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (o.order_no, shop_id, o.buyer_id, o.amount_cents, o.status,
+                                     o.created_at, o.tracking_no, o.courier)).rowcount:
+                        conn.executemany(
+                            "INSERT INTO order_items VALUES (?, ?, ?, ?, ?)",
+                            [(o.order_no, i.sku, i.title, i.quantity, i.price_cents) for i in o.items],
+                        )
+                        conn.executemany(
+                            "INSERT INTO logistics_events VALUES (?, ?, ?)",
+                            [(e.order_no, e.at, e.text) for e in shop.logistics if e.order_no == o.order_no],
+                        )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO after_sales VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(a.case_id, shop_id, a.order_no, a.buyer_id, a.kind, a.reason, a.status)
+                     for a in shop.after_sales],
+                )
+            return conn.total_changes != before
+
+        return await self._write(write)

@@ -1,0 +1,136 @@
+"""Shared fixtures: a real relay on a loopback port with a seeded demo database per test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from relay.clock import Clock, FakeClock
+from relay.config import RateLimit, RelayConfig
+from relay.server import RELAY, Relay, create_app
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DEMO_PASSWORD = "kefu-demo"
+MAIN_SHOP = "jiadian"
+OTHER_SHOP = "chaye"
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir seeded with the demo shops once per session; tests get copies."""
+    from relay.auth import hash_password
+    from relay.demo_data import load_demo_dataset
+    from relay.store.sqlite import SqliteStore
+
+    path = tmp_path_factory.mktemp("seeded")
+
+    async def seed() -> None:
+        store = SqliteStore(path / "relay.sqlite3")
+        await store.open()
+        await store.seed_demo(load_demo_dataset(), hash_password)
+        await store.close()
+
+    asyncio.run(seed())
+    return path
+
+
+@pytest.fixture
+def data_dir(seeded_template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "relay-data"
+    shutil.copytree(seeded_template, target)
+    return target
+
+
+@dataclass
+class RunningRelay:
+    """A relay listening on 127.0.0.1 for one test."""
+
+    url: str
+    relay: Relay
+    config: RelayConfig
+    clock: Clock
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http", "ws", 1) + "/ws"
+
+
+@pytest.fixture
+def relay_config(data_dir: Path) -> RelayConfig:
+    # Generous rates so tests that are not about rate limits never hit them.
+    return RelayConfig(
+        data_dir=data_dir, port=0, synchronous="NORMAL",
+        buyer_rate=RateLimit(rate=1000, burst=1000), agent_rate=RateLimit(rate=1000, burst=1000),
+    )
+
+
+async def start_relay(config: RelayConfig, clock: Clock | None = None) -> tuple[web.AppRunner, RunningRelay]:
+    app = create_app(config, clock=clock)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    relay = app[RELAY]
+    return runner, RunningRelay(f"http://127.0.0.1:{port}", relay, config, relay.clock)
+
+
+@pytest.fixture
+async def relay(relay_config: RelayConfig) -> AsyncIterator[RunningRelay]:
+    runner, running = await start_relay(relay_config)
+    yield running
+    await runner.cleanup()
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def faked_relay(relay_config: RelayConfig, fake_clock: FakeClock) -> AsyncIterator[RunningRelay]:
+    """A relay whose clock only moves when the test says so."""
+    runner, running = await start_relay(relay_config, fake_clock)
+    yield running
+    await runner.cleanup()
+
+
+@pytest.fixture
+def make_config(relay_config: RelayConfig) -> Callable[..., RelayConfig]:
+    def make(**changes: Any) -> RelayConfig:
+        return replace(relay_config, **changes)
+
+    return make
+
+
+@pytest.fixture
+async def clients(relay: RunningRelay) -> AsyncIterator[Callable[..., Any]]:
+    """Factory of connected KefuClients: `await clients("agent1")` or `await clients(buyer="b-...")`."""
+    from app.client import KefuClient, buyer_session, login
+
+    made: list[KefuClient] = []
+
+    async def make(username: str | None = None, *, shop: str = MAIN_SHOP, buyer: str | None = None,
+                   connect: bool = True) -> KefuClient:
+        if username is not None:
+            token = (await login(relay.url, shop, username, DEMO_PASSWORD)).token
+        else:
+            token = (await buyer_session(relay.url, buyer)).token
+        client = KefuClient(relay.url, token)
+        made.append(client)
+        if connect:
+            await client.connect()
+        return client
+
+    yield make
+    for client in made:
+        await client.close()

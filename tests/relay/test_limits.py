@@ -1,0 +1,170 @@
+"""Bad input gets its documented error and stores nothing; limits hold."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from app.client import buyer_session
+from relay.config import RateLimit
+from tests.conftest import RunningRelay, start_relay
+from wire import MAX_FRAME_BYTES
+
+BUYER = "b-jiadian-0001"
+
+
+def stored_count(relay: RunningRelay) -> int:
+    with sqlite3.connect(relay.config.db_path) as db:
+        return int(db.execute("SELECT COUNT(*) FROM messages").fetchone()[0])
+
+
+class RawBuyer:
+    """A buyer speaking raw frames, to send what a well-behaved client never would."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+
+    async def recv(self) -> dict:  # type: ignore[type-arg]
+        return json.loads(await self.ws.receive_str(timeout=5))
+
+    async def request(self, frame: dict | str | bytes) -> dict:  # type: ignore[type-arg]
+        if isinstance(frame, dict):
+            await self.ws.send_str(json.dumps(frame))
+        elif isinstance(frame, bytes):
+            await self.ws.send_bytes(frame)
+        else:
+            await self.ws.send_str(frame)
+        return await self.recv()
+
+
+async def raw_buyer(url: str, http: aiohttp.ClientSession) -> tuple[RawBuyer, int]:
+    token = (await buyer_session(url, BUYER)).token
+    ws = await http.ws_connect(url.replace("http", "ws", 1) + "/ws", headers={"Authorization": f"Bearer {token}"},
+                               max_msg_size=0)
+    raw = RawBuyer(ws)
+    assert (await raw.recv())["type"] == "welcome"
+    assert (await raw.request({"type": "sync", "id": "s"}))["type"] == "synced"
+    opened = await raw.request({"type": "open", "id": "o", "shop": "jiadian"})
+    return raw, opened["conversation"]["conversation_id"]
+
+
+@pytest.fixture
+async def buyer(relay: RunningRelay) -> AsyncIterator[tuple[RawBuyer, int]]:
+    async with aiohttp.ClientSession() as http:
+        raw, conv = await raw_buyer(relay.url, http)
+        yield raw, conv
+        await raw.ws.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{not json", "bad_frame"),
+        ("[1, 2]", "bad_frame"),
+        ('"just a string"', "bad_frame"),
+        ({"id": "x1"}, "unknown_type"),
+        ({"type": "teleport", "id": "x2"}, "unknown_type"),
+        ({"type": "ack", "id": "x3"}, "unknown_type"),
+        ({"type": "send", "id": "x4", "client_msg_id": "c", "text": "hi"}, "invalid_field"),
+        ({"type": "send", "id": "x5", "conversation_id": "1", "client_msg_id": "c", "text": "hi"}, "invalid_field"),
+        ({"type": "send", "id": "x6", "conversation_id": 1, "client_msg_id": "", "text": "hi"}, "invalid_field"),
+        ({"type": "send", "id": "x7", "conversation_id": 1, "client_msg_id": "c", "text": ""}, "invalid_field"),
+        ({"type": "send", "id": "x8", "conversation_id": 1, "client_msg_id": "c", "text": "长" * 5001},
+         "invalid_field"),
+        ({"type": "history", "id": "x9", "conversation_id": 1, "limit": 100000}, "invalid_field"),
+        (b'{"type": "sync", "id": "b"}', "bad_frame"),
+    ],
+)
+async def test_bad_frames_get_their_error_and_store_nothing(buyer, relay: RunningRelay, frame, code) -> None:
+    raw, _ = buyer
+    reply = await raw.request(frame)
+    assert reply["type"] == "error"
+    assert reply["code"] == code
+    assert reply["message"]
+    assert stored_count(relay) == 0
+    # The connection survives bad input.
+    assert (await raw.request({"type": "sync", "id": "again"}))["type"] == "synced"
+
+
+async def test_error_echoes_the_request_id_when_it_can(buyer) -> None:
+    raw, _ = buyer
+    reply = await raw.request({"type": "send", "id": "abc", "conversation_id": "nope"})
+    assert reply["id"] == "abc"
+
+
+async def test_frame_over_64_kib_is_refused_and_not_stored(buyer, relay: RunningRelay) -> None:
+    raw, conv = buyer
+    frame = {"type": "send", "id": "big", "conversation_id": conv, "client_msg_id": "big", "text": "x" * 4000,
+             "padding": "p" * (65 * 1024)}
+    data = json.dumps(frame)
+    assert len(data) > MAX_FRAME_BYTES
+    reply = await raw.request(data)
+    assert reply["code"] == "too_large"
+    assert stored_count(relay) == 0
+    ok = await raw.request({"type": "send", "id": "small", "conversation_id": conv, "client_msg_id": "s", "text": "ok"})
+    assert ok["type"] == "ack"
+
+
+async def test_flood_past_the_rate_limit_is_refused(make_config) -> None:
+    config = make_config(buyer_rate=RateLimit(rate=2, burst=5))
+    runner, running = await start_relay(config)
+    try:
+        async with aiohttp.ClientSession() as http:
+            raw, conv = await raw_buyer(running.url, http)  # sync + open use 2 of the 5
+            for i in range(10):
+                await raw.ws.send_str(json.dumps({"type": "send", "id": f"f{i}", "conversation_id": conv,
+                                                  "client_msg_id": f"f{i}", "text": f"刷屏{i}"}))
+            replies = [await raw.recv() for _ in range(10)]
+            acks = [r for r in replies if r["type"] == "ack"]
+            limited = [r for r in replies if r.get("code") == "rate_limited"]
+            assert len(acks) == 3 and len(limited) == 7
+            assert all(r["retry_after"] > 0 for r in limited)
+            assert stored_count(running) == 3
+            await raw.ws.close()
+    finally:
+        await runner.cleanup()
+
+
+async def test_no_permessage_deflate_is_negotiated(relay: RunningRelay) -> None:
+    token = (await buyer_session(relay.url, BUYER)).token
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(relay.ws_url, headers={"Authorization": f"Bearer {token}"}, compress=15)
+        assert ws.compress == 0
+        await ws.close()
+
+
+async def test_connection_that_never_syncs_is_closed(make_config) -> None:
+    runner, running = await start_relay(make_config(sync_timeout_s=0.3))
+    try:
+        token = (await buyer_session(running.url, BUYER)).token
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(running.ws_url, headers={"Authorization": f"Bearer {token}"})
+            assert (await ws.receive_json())["type"] == "welcome"
+            closing = await ws.receive(timeout=5)
+            assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+            assert ws.close_code == 1008
+    finally:
+        await runner.cleanup()
+
+
+async def test_slow_consumer_is_disconnected_with_reason(make_config) -> None:
+    runner, running = await start_relay(make_config(send_queue_frames=3))
+    try:
+        token = (await buyer_session(running.url, BUYER)).token
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(running.ws_url, headers={"Authorization": f"Bearer {token}"})
+            conn = next(iter(running.relay.connections))
+            # Fill the queue faster than the pump can drain it, in one loop step.
+            for _ in range(10):
+                conn.send(b'{"type":"ok","id":"x"}')
+            while True:
+                msg = await ws.receive(timeout=5)
+                if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                    break
+            assert ws.close_code == 4008
+    finally:
+        await runner.cleanup()

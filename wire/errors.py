@@ -1,0 +1,56 @@
+"""Stable error codes carried by `error` frames and HTTP error bodies.
+
+Codes never change meaning once released; the human message may. Clients branch on the code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every error a client can receive, documented in docs/protocol.md."""
+
+    BAD_FRAME = "bad_frame"
+    """The frame is not a JSON object (malformed JSON, binary frame, not an object)."""
+    UNKNOWN_TYPE = "unknown_type"
+    """The frame's `type` is missing or not one the relay knows."""
+    INVALID_FIELD = "invalid_field"
+    """A field is missing, of the wrong type, or out of range."""
+    TOO_LARGE = "too_large"
+    """The frame exceeds 64 KiB; it was not processed."""
+    RATE_LIMITED = "rate_limited"
+    """Too many frames; `retry_after` says when to try again. The frame was not processed."""
+    UNAUTHORIZED = "unauthorized"
+    """Missing, wrong, expired or revoked credentials."""
+    FORBIDDEN = "forbidden"
+    """The credentials are valid but do not allow this (another shop's data, wrong role)."""
+    NOT_FOUND = "not_found"
+    """The conversation, shop or account does not exist (or is not visible to the caller)."""
+    CONFLICT = "conflict"
+    """The request conflicts with the current state (e.g. a client id reused for other content)."""
+    THROTTLED = "throttled"
+    """Too many failed logins; `retry_after` says when to try again."""
+    BAD_ORIGIN = "bad_origin"
+    """The WebSocket handshake came from an Origin that is not allowed."""
+    UNSUPPORTED_VERSION = "unsupported_version"
+    """The client speaks a protocol version the relay does not."""
+    SLOW_CONSUMER = "slow_consumer"
+    """The connection could not keep up; it is closed and should resume by sequence."""
+    GOING_AWAY = "going_away"
+    """The relay is shutting down; reconnect later and resume by sequence."""
+    UNAVAILABLE = "unavailable"
+    """The relay cannot store right now (database error); retry with the same client id."""
+    INTERNAL = "internal"
+    """An unexpected relay error; the request may be retried with the same client id."""
+
+
+class WebSocketClose:
+    """Close codes the relay uses (RFC 6455 and the 4000-4999 private range)."""
+
+    GOING_AWAY = 1001
+    POLICY = 1008
+    TOO_BIG = 1009
+    UNAUTHORIZED = 4001
+    SLOW_CONSUMER = 4008
+    REVOKED = 4003
