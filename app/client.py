@@ -21,10 +21,12 @@ from wire import PROTOCOL_VERSION
 from wire import frames as f
 from wire.codec import FrameError, decode_body, decode_server, encode
 from wire.errors import ErrorCode
+from wire.pacing import TokenBucket
 
 logger = logging.getLogger(__name__)
 
 R = TypeVar("R")
+RATE_LIMIT_RETRIES = 5
 
 
 async def _post(base_url: str, path: str, body: Any, kind: type[R], token: str | None = None) -> R:
@@ -85,6 +87,7 @@ class KefuClient:
         self._http: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._bucket: TokenBucket | None = None
         self.closed = asyncio.Event()
 
     @property
@@ -117,6 +120,9 @@ class KefuClient:
             await self._drop()
             raise ConnectionLost("the relay did not greet the connection")
         self.session, self.limits = first.session, first.limits
+        # Pace by the relay's own bucket, a little below its rate, so we are never refused.
+        self._bucket = TokenBucket(first.limits.rate_per_second * 0.95, max(1, first.limits.burst - 1),
+                                   asyncio.get_running_loop().time)
         self.closed.clear()
         self._reader = asyncio.create_task(self._read_loop(self._ws), name="kefu-client-reader")
         synced = await self.request(f.Sync(id=self._next_id(), cursors=dict(self.cursors)))
@@ -195,6 +201,7 @@ class KefuClient:
         ws = self._ws
         if ws is None or ws.closed:
             raise ConnectionLost("not connected to the relay")
+        await self._pace()
         fut: asyncio.Future[f.ServerFrame] = asyncio.get_running_loop().create_future()
         self._waiters[frame.id] = fut
         try:
@@ -208,6 +215,11 @@ class KefuClient:
             raise RelayError(reply.code, reply.message, reply.retry_after)
         return reply
 
+    async def _pace(self) -> None:
+        # Sleeps exactly until the next token, then takes it: pacing, not polling.
+        while self._bucket is not None and (wait := self._bucket.take()) is not None:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
+
     # conveniences ---------------------------------------------------------------------------
 
     async def open_conversation(self, shop: str) -> f.ConversationInfo:
@@ -218,17 +230,26 @@ class KefuClient:
         return reply.conversation
 
     async def send_text(self, conversation_id: int, text: str, client_msg_id: str | None = None) -> f.Ack:
-        """Send a text; returns the relay's ack once it is stored. Kept for resend until acked."""
-        frame = f.Send(id=self._next_id(), conversation_id=conversation_id,
-                       client_msg_id=client_msg_id or uuid.uuid4().hex, text=text)
-        self.unacked[frame.client_msg_id] = frame
-        try:
-            reply = await self.request(frame)
-        except RelayError:
-            self.unacked.pop(frame.client_msg_id, None)  # refused: resending would not help
-            raise
-        assert isinstance(reply, f.Ack)
-        return reply
+        """Send a text; returns the relay's ack once it is stored. Kept for resend until acked.
+
+        A rate-limited send waits as long as the relay asks and tries again (same client id).
+        """
+        cmid = client_msg_id or uuid.uuid4().hex
+        self.unacked[cmid] = f.Send(id="-", conversation_id=conversation_id, client_msg_id=cmid, text=text)
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            frame = f.Send(id=self._next_id(), conversation_id=conversation_id, client_msg_id=cmid, text=text)
+            try:
+                reply = await self.request(frame)
+            except RelayError as exc:
+                if exc.code == ErrorCode.RATE_LIMITED and attempt < RATE_LIMIT_RETRIES:
+                    await asyncio.sleep(exc.retry_after or 0.2)
+                    continue
+                if exc.code not in (ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL, ErrorCode.RATE_LIMITED):
+                    self.unacked.pop(cmid, None)  # refused for good: resending would not help
+                raise
+            assert isinstance(reply, f.Ack)
+            return reply
+        raise AssertionError("unreachable")
 
     async def resend_unacked(self) -> list[f.Ack]:
         """Resend, in order, everything sent but not acked (after a reconnect)."""

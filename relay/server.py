@@ -25,13 +25,14 @@ from relay.auth import (
 from relay.chat import Hub
 from relay.clock import Clock, SystemClock
 from relay.config import RelayConfig
-from relay.sessions import Connection, Principal, TokenBucket
+from relay.sessions import Connection, Principal
 from relay.store import Store, StoreUnavailable
 from relay.store.sqlite import SqliteStore
 from wire import MAX_FRAME_BYTES, MAX_TEXT_CHARS, PROTOCOL_VERSION
 from wire import frames as f
-from wire.codec import FrameError, decode_body, decode_client, encode
+from wire.codec import FrameError, decode_body, decode_client, encode, request_id_of
 from wire.errors import ErrorCode, WebSocketClose
+from wire.pacing import TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class Relay:
             if wait is not None:
                 conn.send(encode(f.Error(
                     code=ErrorCode.RATE_LIMITED, message="too many frames; slow down",
-                    retry_after=round(wait, 3),
+                    retry_after=round(wait, 3), id=request_id_of(data),
                 )))
                 return
             await self.hub.handle(conn, decode_client(data))
@@ -265,7 +266,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     )
     await ws.prepare(request)
     limit = relay.config.buyer_rate if principal.is_buyer else relay.config.agent_rate
-    conn = Connection(ws, principal, TokenBucket(relay.clock, limit), relay.config.send_queue_frames)
+    bucket = TokenBucket(limit.rate, limit.burst, relay.clock.monotonic)
+    conn = Connection(ws, principal, bucket, relay.config.send_queue_frames)
     relay.connections.add(conn)
     conn.send(encode(f.Welcome(
         version=PROTOCOL_VERSION, session=_session_info(principal), server_time=relay.clock.now_ms(),

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from aiohttp import WSMsgType, web
 
-from relay.clock import Clock
-from relay.config import RateLimit
 from wire.errors import ErrorCode, WebSocketClose
+from wire.pacing import TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -33,29 +32,6 @@ class Principal:
     @property
     def is_buyer(self) -> bool:
         return self.role == "buyer"
-
-
-class TokenBucket:
-    """Classic token bucket on the injectable clock."""
-
-    __slots__ = ("_burst", "_clock", "_rate", "_stamp", "_tokens")
-
-    def __init__(self, clock: Clock, limit: RateLimit) -> None:
-        self._clock = clock
-        self._rate = limit.rate
-        self._burst = float(limit.burst)
-        self._tokens = float(limit.burst)
-        self._stamp = clock.monotonic()
-
-    def take(self) -> float | None:
-        """Take one token; None if granted, else seconds until one is available."""
-        now = self._clock.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
-        self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return None
-        return (1.0 - self._tokens) / self._rate
 
 
 class Connection:

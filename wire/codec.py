@@ -43,8 +43,8 @@ def _classify(exc: msgspec.DecodeError) -> tuple[ErrorCode, str]:
     return ErrorCode.INVALID_FIELD, text
 
 
-def _request_id(data: bytes | str) -> str | None:
-    """Best effort: the `id` of a frame that failed validation, so the error can echo it."""
+def request_id_of(data: bytes | str) -> str | None:
+    """Best effort: the `id` of a frame that is refused, so the error can echo it."""
     try:
         raw = msgspec.json.decode(data)
     except msgspec.DecodeError:
@@ -63,7 +63,7 @@ def _decode(decoder: msgspec.json.Decoder[Any], data: bytes | str) -> Any:
         return decoder.decode(data)
     except msgspec.DecodeError as exc:
         code, message = _classify(exc)
-        raise FrameError(code, message, _request_id(data) if code != ErrorCode.BAD_FRAME else None) from None
+        raise FrameError(code, message, request_id_of(data) if code != ErrorCode.BAD_FRAME else None) from None
 
 
 def decode_client(data: bytes | str) -> ClientFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import AsyncIterator
@@ -166,5 +167,21 @@ async def test_slow_consumer_is_disconnected_with_reason(make_config) -> None:
                 if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
                     break
             assert ws.close_code == 4008
+    finally:
+        await runner.cleanup()
+
+
+async def test_rate_limited_error_names_the_request_and_the_client_waits_and_retries(make_config) -> None:
+    from app.client import KefuClient
+
+    runner, running = await start_relay(make_config(buyer_rate=RateLimit(rate=20, burst=4)))
+    try:
+        client = KefuClient(running.url, (await buyer_session(running.url, BUYER)).token)
+        await client.connect()
+        conv = await client.open_conversation("jiadian")
+        acks = await asyncio.gather(*(client.send_text(conv.conversation_id, f"快速{i}") for i in range(12)))
+        assert sorted(a.seq for a in acks) == list(range(1, 13))
+        assert stored_count(running) == 12
+        await client.close()
     finally:
         await runner.cleanup()
