@@ -188,7 +188,7 @@ class KefuClient:
             if frame.seq <= self.cursors.get(frame.conversation_id, 0):
                 return  # already seen
             self._advance(frame.conversation_id, frame.seq)
-        elif isinstance(frame, f.Conversation):
+        elif isinstance(frame, f.Assignment):
             self.conversations[frame.conversation.conversation_id] = frame.conversation
         self.events.put_nowait(frame)
 

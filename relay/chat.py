@@ -1,7 +1,9 @@
 """Chat: who may see which conversation, storing messages, and delivering them live.
 
-Until routing lands, every online agent of a shop sees every conversation of the shop; a buyer
-sees their own conversations with any shop.
+Visibility: a buyer sees their own conversations with any shop. A shop's agents may read the
+history of any conversation of their shop, but receive live messages of, and write into, only
+the conversations assigned to them; supervisors receive and may write into all of their shop's.
+Another shop's conversation is `forbidden`, whether or not it exists.
 """
 
 from __future__ import annotations
@@ -9,10 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from typing import Any
+
+import msgspec
 
 from relay.clock import Clock
+from relay.desk import Desk
 from relay.sessions import Connection, Principal
-from relay.store import AppendResult, ConversationRow, MessageRow, Store, StoreConflict, StoreUnavailable
+from relay.store import AppendResult, MessageRow, Store, StoreConflict, StoreUnavailable
 from wire import frames as f
 from wire.codec import FrameError, encode
 from wire.errors import ErrorCode
@@ -20,77 +26,96 @@ from wire.errors import ErrorCode
 logger = logging.getLogger(__name__)
 
 CATCH_UP_PAGE = 500
+HANDOVER_WINDOW = 50
+"""Messages of its recent past pushed to an agent who is handed a conversation; older ones via history."""
 _NOT_STORED = "message not stored; retry with the same client_msg_id"
+_ROUTING_FRAMES = (f.SetStatus, f.Claim, f.Transfer, f.Resolve, f.SetCap, f.ShopSettings)
+
+Owner = tuple[int, str]
+"""(shop_id, buyer_id) of a conversation: never changes, so it is cached for good."""
 
 
 def message_frame(row: MessageRow) -> f.Message:
     """The wire form of a stored message."""
+    card = msgspec.json.decode(row.card_json, type=f.Card) if row.card_json else None
     return f.Message(
-        conversation_id=row.conversation_id,
-        seq=row.seq,
-        client_msg_id=row.client_msg_id,
+        conversation_id=row.conversation_id, seq=row.seq, client_msg_id=row.client_msg_id,
         sender=f.Sender(kind=row.sender_kind, id=row.sender_id, name=row.sender_name),
-        text=row.text,
-        ts=row.ts,
-    )
-
-
-def conversation_info(row: ConversationRow) -> f.ConversationInfo:
-    """The wire form of a conversation."""
-    return f.ConversationInfo(
-        conversation_id=row.id,
-        shop=row.shop_slug,
-        shop_name=row.shop_name,
-        buyer_id=row.buyer_id,
-        buyer_name=row.buyer_name,
-        last_seq=row.last_seq,
-        buyer_read_seq=row.buyer_read_seq,
-        agent_read_seq=row.agent_read_seq,
-        created_at=row.created_at,
+        text=row.text, ts=row.ts, kind=row.kind, card=card, event=row.event,  # type: ignore[arg-type]
     )
 
 
 class Hub:
-    """Live connections by shop and by buyer, and the handlers of chat frames."""
+    """Live connections by shop, account and buyer, and the handlers of chat frames."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, desk: Desk) -> None:
         self._store = store
         self._clock = clock
-        self._agents: dict[int, set[Connection]] = {}
+        self.desk = desk
+        desk.attach(self)
+        self._staff: dict[int, set[Connection]] = {}
+        self._accounts: dict[str, set[Connection]] = {}
         self._buyers: dict[str, set[Connection]] = {}
-        # (shop_id, buyer_id) of each conversation: never changes, so it is cached for good.
-        self._owners: dict[int, tuple[int, str]] = {}
+        self._owners: dict[int, Owner] = {}
 
     # registry -------------------------------------------------------------------------------
 
-    def connections(self) -> Iterable[Connection]:
-        for group in (*self._agents.values(), *self._buyers.values()):
-            yield from group
-
-    def count(self) -> int:
-        return sum(len(g) for g in (*self._agents.values(), *self._buyers.values()))
-
-    def _group(self, principal: Principal) -> tuple[dict[object, set[Connection]], object]:
-        if principal.is_buyer:
-            return self._buyers, principal.user_id  # type: ignore[return-value]
-        assert principal.shop_id is not None
-        return self._agents, principal.shop_id  # type: ignore[return-value]
-
     def register(self, conn: Connection) -> None:
-        groups, key = self._group(conn.principal)
-        groups.setdefault(key, set()).add(conn)
+        p = conn.principal
+        if p.is_buyer:
+            self._buyers.setdefault(p.user_id, set()).add(conn)
+            return
+        assert p.shop_id is not None
+        self._staff.setdefault(p.shop_id, set()).add(conn)
+        self._accounts.setdefault(p.user_id, set()).add(conn)
 
     def unregister(self, conn: Connection) -> None:
-        groups, key = self._group(conn.principal)
-        group = groups.get(key)
-        if group is not None:
-            group.discard(conn)
-            if not group:
-                del groups[key]
+        if not conn.synced:
+            return
+        conn.synced = False
+        p = conn.principal
+        if p.is_buyer:
+            _discard(self._buyers, p.user_id, conn)
+            return
+        assert p.shop_id is not None
+        _discard(self._staff, p.shop_id, conn)
+        _discard(self._accounts, p.user_id, conn)
+        self.desk.agent_disconnected(p)
+
+    def send_to_account(self, account_id: str, data: bytes) -> None:
+        for conn in self._accounts.get(account_id, ()):
+            conn.send(data)
+
+    def send_to_buyer(self, buyer_id: str, data: bytes) -> None:
+        for conn in self._buyers.get(buyer_id, ()):
+            conn.send(data)
+
+    def send_to_shop(self, shop_id: int, data: bytes) -> None:
+        for conn in self._staff.get(shop_id, ()):
+            conn.send(data)
+
+    def send_to_supervisors(self, shop_id: int, data: bytes, skip_accounts: set[str] | None = None) -> None:
+        for conn in self._staff.get(shop_id, ()):
+            if conn.principal.role == "supervisor" and conn.principal.user_id not in (skip_accounts or ()):
+                conn.send(data)
+
+    def _audience(self, conversation_id: int, owner: Owner) -> Iterable[Connection]:
+        yield from self._buyers.get(owner[1], ())
+        agent = self.desk.assigned_agent(conversation_id)
+        for conn in self._staff.get(owner[0], ()):
+            if conn.principal.role == "supervisor" or (agent is not None and conn.principal.user_id == str(agent)):
+                yield conn
+
+    def publish(self, row: MessageRow, owner: Owner, skip: Connection | None = None) -> None:
+        """Deliver a committed message to everyone in the conversation who is online."""
+        data = encode(message_frame(row))
+        for conn in self._audience(row.conversation_id, owner):
+            if conn is not skip:
+                conn.deliver(row.conversation_id, row.seq, data)
 
     # access ---------------------------------------------------------------------------------
 
-    async def _owner(self, conversation_id: int) -> tuple[int, str] | None:
+    async def owner(self, conversation_id: int) -> Owner | None:
         owner = self._owners.get(conversation_id)
         if owner is None:
             row = await self._store.get_conversation(conversation_id)
@@ -99,16 +124,17 @@ class Hub:
             owner = self._owners[conversation_id] = (row.shop_id, row.buyer_id)
         return owner
 
-    async def _check_access(self, principal: Principal, conversation_id: int, rid: str | None) -> tuple[int, str]:
-        owner = await self._owner(conversation_id)
-        if owner is not None and _may_see(principal, owner):
-            return owner
-        # The same answer for "missing" and "someone else's": nothing to probe.
-        raise FrameError(ErrorCode.FORBIDDEN, f"conversation {conversation_id} is not visible to you", rid)
-
-    def _audience(self, owner: tuple[int, str]) -> Iterable[Connection]:
-        yield from self._agents.get(owner[0], ())
-        yield from self._buyers.get(owner[1], ())
+    async def check_access(
+        self, principal: Principal, conversation_id: int, rid: str | None, *, write: bool = False
+    ) -> Owner:
+        """The conversation's owner if the caller may see it (and write into it, with `write`)."""
+        owner = await self.owner(conversation_id)
+        if owner is None or not _may_see(principal, owner):
+            raise FrameError(ErrorCode.FORBIDDEN, f"conversation {conversation_id} is not visible to you", rid)
+        if write and principal.role == "agent" and self.desk.assigned_agent(conversation_id) != int(principal.user_id):
+            raise FrameError(ErrorCode.FORBIDDEN, "this chat is not assigned to you; claim it or ask a supervisor",
+                             rid)
+        return owner
 
     # handlers -------------------------------------------------------------------------------
 
@@ -124,17 +150,28 @@ class Hub:
             await self.on_history(conn, frame)
         elif isinstance(frame, f.Read):
             await self.on_read(conn, frame)
+        elif isinstance(frame, _ROUTING_FRAMES):
+            conn.send(encode(await self.desk.handle(conn.principal, frame)))
+        else:
+            raise FrameError(ErrorCode.UNKNOWN_TYPE, f"{type(frame).__name__} is not handled here", frame.id)
 
     async def on_sync(self, conn: Connection, frame: f.Sync) -> None:
-        principal = conn.principal
+        p = conn.principal
         for conversation_id in frame.cursors:
-            await self._check_access(principal, conversation_id, frame.id)
-        if principal.is_buyer:
-            rows = await self._store.list_conversations(buyer_id=principal.user_id)
+            await self.check_access(p, conversation_id, frame.id)
+        if p.is_buyer:
+            rows = await self._store.list_conversations(buyer_id=p.user_id)
         else:
-            rows = await self._store.list_conversations(shop_id=principal.shop_id)
+            rows = await self._store.list_conversations(shop_id=p.shop_id)
+            for row in rows:
+                await self.desk.conversation(row)
+            if p.role == "agent":
+                rows = [r for r in rows if self.desk.assigned_agent(r.id) == int(p.user_id)]
+            else:
+                rows = [r for r in rows if self.desk.info(r).status in ("queued", "assigned")]
         conn.start_catch_up()
-        if not conn.synced:
+        first = not conn.synced
+        if first:
             self.register(conn)
             conn.synced = True
         try:
@@ -143,7 +180,44 @@ class Hub:
                 await self._send_gap(conn, conversation_id)
         finally:
             conn.finish_catch_up()
-        conn.send(encode(f.Synced(id=frame.id, conversations=[conversation_info(r) for r in rows])))
+        conn.send(encode(f.Synced(id=frame.id, conversations=[self.desk.info(r) for r in rows])))
+        if p.is_buyer:
+            for row in rows:
+                status = self.desk.buyer_status(row.id)
+                if status is not None:
+                    conn.send(encode(status))
+        elif first:
+            await self.desk.agent_connected(p)
+
+    def hold(self, agent_id: int) -> list[Connection]:
+        """Start holding live messages for an agent who is being handed a conversation.
+
+        Called at the moment of assignment, before any await, so that no live message can move
+        the agent's cursor past the part of the conversation `hand_over` is about to send.
+        """
+        conns = list(self._accounts.get(str(agent_id), ()))
+        for conn in conns:
+            conn.start_catch_up()
+        return conns
+
+    async def hand_over(
+        self, conns: list[Connection], conversation_id: int, last_seq: int, unanswered_seq: int | None
+    ) -> None:
+        """Send held connections the conversation's recent messages, then release them (always).
+
+        "Recent" is the last HANDOVER_WINDOW messages, stretched back to the buyer's first
+        unanswered message: an agent must see every question waiting for them.
+        """
+        start = max(0, last_seq - HANDOVER_WINDOW)
+        if unanswered_seq is not None:
+            start = min(start, unanswered_seq - 1)
+        try:
+            for conn in conns:
+                conn.cursors.setdefault(conversation_id, start)
+                await self._send_gap(conn, conversation_id)
+        finally:
+            for conn in conns:
+                conn.finish_catch_up()
 
     async def _send_gap(self, conn: Connection, conversation_id: int) -> None:
         while True:
@@ -157,67 +231,72 @@ class Hub:
             await asyncio.sleep(0)  # let others run during a long catch-up
 
     async def on_open(self, conn: Connection, frame: f.Open) -> None:
-        principal = conn.principal
-        if not principal.is_buyer:
+        p = conn.principal
+        if not p.is_buyer:
             raise FrameError(ErrorCode.FORBIDDEN, "only buyers open conversations", frame.id)
         shop = await self._store.get_shop(frame.shop)
         if shop is None:
             raise FrameError(ErrorCode.NOT_FOUND, f"no shop {frame.shop!r}", frame.id)
-        row, created = await self._store.open_conversation(shop.id, principal.user_id, self._clock.now_ms())
+        row, _ = await self._store.open_conversation(shop.id, p.user_id, self._clock.now_ms())
         self._owners[row.id] = (row.shop_id, row.buyer_id)
-        info = conversation_info(row)
-        if created:
-            data = encode(f.Conversation(conversation=info))
-            for agent in self._agents.get(shop.id, ()):
-                agent.send(data)
-        conn.send(encode(f.Opened(id=frame.id, conversation=info)))
+        await self.desk.conversation(row)
+        conn.send(encode(f.Opened(id=frame.id, conversation=self.desk.info(row))))
+        status = self.desk.buyer_status(row.id)
+        if status is not None:
+            conn.send(encode(status))
 
     async def on_send(self, conn: Connection, frame: f.Send) -> None:
-        principal = conn.principal
-        owner = await self._check_access(principal, frame.conversation_id, frame.id)
+        p = conn.principal
+        owner = await self.check_access(p, frame.conversation_id, frame.id, write=True)
         if not frame.text.strip():
             raise FrameError(ErrorCode.INVALID_FIELD, "text is empty", frame.id)
-        kind = "buyer" if principal.is_buyer else "agent"
-        pending = self._store.append_message(
-            frame.conversation_id, kind, principal.user_id, principal.display_name,
-            frame.client_msg_id, frame.text, self._clock.now_ms(),
-        )
-        # Not awaited here: the connection's next frames are read while this one commits.
-        pending.add_done_callback(lambda fut: self._after_append(conn, frame, owner, fut))
+        self.append(conn, frame.id, owner, frame.conversation_id, frame.client_msg_id, frame.text)
 
-    def _after_append(
-        self, conn: Connection, frame: f.Send, owner: tuple[int, str], fut: asyncio.Future[AppendResult]
-    ) -> None:
+    def append(self, conn: Connection, rid: str, owner: Owner, conversation_id: int, client_msg_id: str,
+               text: str, **extra: Any) -> None:
+        """Store a message from the connection's principal; ack and deliver it once committed.
+
+        Not awaited: the connection's next frames are read while this one commits.
+        """
+        p = conn.principal
+        kind = "buyer" if p.is_buyer else "agent"
+        pending = self._store.append_message(conversation_id, kind, p.user_id, p.display_name, client_msg_id,
+                                             text, self._clock.now_ms(), **extra)
+        pending.add_done_callback(lambda fut: self._after_append(conn, rid, owner, fut))
+
+    def _after_append(self, conn: Connection, rid: str, owner: Owner, fut: asyncio.Future[AppendResult]) -> None:
         if fut.cancelled():
             return
         exc = fut.exception()
         if exc is not None:
             if isinstance(exc, StoreConflict):
-                error = f.Error(code=ErrorCode.CONFLICT, message=str(exc), id=frame.id)
+                error = f.Error(code=ErrorCode.CONFLICT, message=str(exc), id=rid)
             elif isinstance(exc, StoreUnavailable):
-                error = f.Error(code=ErrorCode.UNAVAILABLE, message=_NOT_STORED, id=frame.id)
+                error = f.Error(code=ErrorCode.UNAVAILABLE, message=_NOT_STORED, id=rid)
             else:
                 logger.error("append failed", exc_info=exc)
-                error = f.Error(code=ErrorCode.INTERNAL, message=_NOT_STORED, id=frame.id)
+                error = f.Error(code=ErrorCode.INTERNAL, message=_NOT_STORED, id=rid)
             conn.send(encode(error))
             return
         result = fut.result()
         row = result.message
         conn.send(encode(f.Ack(
-            id=frame.id, conversation_id=row.conversation_id, client_msg_id=row.client_msg_id,
+            id=rid, conversation_id=row.conversation_id, client_msg_id=row.client_msg_id,
             seq=row.seq, ts=row.ts, duplicate=result.duplicate,
         )))
         # The sender has it (the ack carries its seq); everybody else in the conversation gets it.
         if row.seq > conn.cursors.get(row.conversation_id, 0) and not conn.catching_up:
             conn.cursors[row.conversation_id] = row.seq
-        if not result.duplicate:
-            data = encode(message_frame(row))
-            for other in self._audience(owner):
-                if other is not conn:
-                    other.deliver(row.conversation_id, row.seq, data)
+        if result.duplicate:
+            return
+        self.publish(row, owner, skip=conn)
+        if row.sender_kind == "buyer":
+            self.desk.spawn(self.desk.on_buyer_message(row.conversation_id, row.seq, row.ts))
+        elif row.sender_kind == "agent":
+            self.desk.spawn(self.desk.on_agent_message(row.conversation_id, int(row.sender_id), row.ts))
 
     async def on_history(self, conn: Connection, frame: f.History) -> None:
-        await self._check_access(conn.principal, frame.conversation_id, frame.id)
+        await self.check_access(conn.principal, frame.conversation_id, frame.id)
         rows = await self._store.messages_before(frame.conversation_id, frame.before_seq, frame.limit + 1)
         has_more = len(rows) > frame.limit
         rows = rows[-frame.limit:]
@@ -227,17 +306,25 @@ class Hub:
         )))
 
     async def on_read(self, conn: Connection, frame: f.Read) -> None:
-        owner = await self._check_access(conn.principal, frame.conversation_id, frame.id)
+        owner = await self.check_access(conn.principal, frame.conversation_id, frame.id, write=True)
         side: f.Side = "buyer" if conn.principal.is_buyer else "agent"
         read_seq = await self._store.mark_read(frame.conversation_id, side, frame.seq)
         data = encode(f.Receipt(conversation_id=frame.conversation_id, side=side, read_seq=read_seq))
-        for other in self._audience(owner):
+        for other in self._audience(frame.conversation_id, owner):
             if other is not conn:
                 other.send(data)
         conn.send(encode(f.Ok(id=frame.id)))
 
 
-def _may_see(principal: Principal, owner: tuple[int, str]) -> bool:
+def _may_see(principal: Principal, owner: Owner) -> bool:
     if principal.is_buyer:
         return owner[1] == principal.user_id
     return owner[0] == principal.shop_id
+
+
+def _discard(groups: dict[Any, set[Connection]], key: Any, conn: Connection) -> None:
+    group = groups.get(key)
+    if group is not None:
+        group.discard(conn)
+        if not group:
+            del groups[key]

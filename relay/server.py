@@ -25,6 +25,8 @@ from relay.auth import (
 from relay.chat import Hub
 from relay.clock import Clock, SystemClock
 from relay.config import RelayConfig
+from relay.desk import Desk
+from relay.platform.demo import DemoPlatform
 from relay.sessions import Connection, Principal
 from relay.store import Store, StoreUnavailable
 from relay.store.sqlite import SqliteStore
@@ -50,7 +52,9 @@ class Relay:
         self.config = config
         self.store = store
         self.clock = clock
-        self.hub = Hub(store, clock)
+        self.platform = DemoPlatform(store)
+        self.desk = Desk(store, clock, self.platform)
+        self.hub = Hub(store, clock, self.desk)
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()
@@ -326,6 +330,7 @@ def create_app(
 
             changed = await store.seed_demo(load_demo_dataset(), hash_password)
             logger.info("demo data %s", "seeded" if changed else "already present")
+        await relay.desk.load()
 
     async def on_shutdown(app: web.Application) -> None:
         relay.stopping = True
@@ -337,6 +342,7 @@ def create_app(
         )
 
     async def on_cleanup(app: web.Application) -> None:
+        await relay.desk.close()
         await store.close()
 
     app.on_startup.append(on_startup)

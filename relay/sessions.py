@@ -63,7 +63,7 @@ class Connection:
         self.principal = principal
         self.bucket = bucket
         self.cursors: dict[int, int] = {}
-        self.catching_up = False
+        self.catching_up = 0
         self.synced = False
         self._held: list[tuple[int, int, bytes]] = []
         self._queue: deque[bytes] = deque()
@@ -106,11 +106,14 @@ class Connection:
         self.send(data)
 
     def start_catch_up(self) -> None:
-        self.catching_up = True
+        """Hold live messages until the matching `finish_catch_up` (catch-ups may nest)."""
+        self.catching_up += 1
 
     def finish_catch_up(self) -> None:
         """Release what arrived live during catch-up, minus what the catch-up already sent."""
-        self.catching_up = False
+        self.catching_up -= 1
+        if self.catching_up:
+            return
         held, self._held = self._held, []
         for conversation_id, seq, data in held:
             self.deliver(conversation_id, seq, data)

@@ -85,20 +85,14 @@ async def start_relay(config: RelayConfig, clock: Clock | None = None) -> tuple[
 
 
 @pytest.fixture
-async def relay(relay_config: RelayConfig) -> AsyncIterator[RunningRelay]:
-    runner, running = await start_relay(relay_config)
-    yield running
-    await runner.cleanup()
-
-
-@pytest.fixture
 def fake_clock() -> FakeClock:
+    """Starts inside the demo shops' service hours; moves only when the test says so."""
     return FakeClock()
 
 
 @pytest.fixture
-async def faked_relay(relay_config: RelayConfig, fake_clock: FakeClock) -> AsyncIterator[RunningRelay]:
-    """A relay whose clock only moves when the test says so."""
+async def relay(relay_config: RelayConfig, fake_clock: FakeClock) -> AsyncIterator[RunningRelay]:
+    """A relay on the fake clock: timers (SLA, grace, auto-close) fire only when the test advances it."""
     runner, running = await start_relay(relay_config, fake_clock)
     yield running
     await runner.cleanup()

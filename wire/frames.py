@@ -80,7 +80,144 @@ class Read(_Frame, tag="read"):
     seq: Seq
 
 
-ClientFrame = Sync | Open | Send | History | Read
+AgentStatus = Literal["online", "busy", "away"]
+RoutingMode = Literal["auto", "manual", "both"]
+Note = Annotated[str, msgspec.Meta(max_length=500)]
+AccountId = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+Cents = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
+OfferKind = Literal["return_refund", "refund_only", "coupon"]
+
+
+class SetStatus(_Frame, tag="status"):
+    """Agent: online (takes new chats), busy (keeps chats, no new ones) or away."""
+
+    id: RequestId
+    status: AgentStatus
+
+
+class Claim(_Frame, tag="claim"):
+    """Agent: take a queued conversation (shops in manual or both mode)."""
+
+    id: RequestId
+    conversation_id: ConversationId
+
+
+class Transfer(_Frame, tag="transfer"):
+    """Hand a conversation to a named agent of the shop, or back to the queue (`to_agent` null).
+
+    Agents transfer their own chats; supervisors may reassign any chat of the shop.
+    """
+
+    id: RequestId
+    conversation_id: ConversationId
+    to_agent: AccountId | None = None
+    note: Note = ""
+
+
+class Resolve(_Frame, tag="resolve"):
+    """Close a conversation as handled; the buyer's next message opens it again."""
+
+    id: RequestId
+    conversation_id: ConversationId
+
+
+class SetCap(_Frame, tag="set_cap"):
+    """Supervisor: the most chats an agent may hold at once."""
+
+    id: RequestId
+    agent_id: AccountId
+    cap: Annotated[int, msgspec.Meta(ge=1, le=50)]
+
+
+class ShopSettings(_Frame, tag="shop_settings"):
+    """Supervisor: change the shop's routing mode and service hours (omitted fields stay)."""
+
+    id: RequestId
+    mode: RoutingMode | None = None
+    opens: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = None
+    closes: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")] | None = None
+
+
+class ListTemplates(_Frame, tag="templates"):
+    """The shop's templates and the caller's own, optionally filtered (Chinese text or pinyin initials)."""
+
+    id: RequestId
+    query: Annotated[str, msgspec.Meta(max_length=50)] = ""
+
+
+class TemplateDraft(msgspec.Struct, kw_only=True):
+    """A template as written by an agent or supervisor."""
+
+    scope: Literal["shop", "personal"]
+    group: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    body: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    shortcut: Annotated[str, msgspec.Meta(max_length=16, pattern=r"^[a-z0-9]*$")] = ""
+
+
+class SaveTemplate(_Frame, tag="template_save"):
+    """Create (no `template_id`) or edit a template. Shop templates: supervisors only."""
+
+    id: RequestId
+    template: TemplateDraft
+    template_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class DeleteTemplate(_Frame, tag="template_delete"):
+    """Delete a template (the same permissions as editing it)."""
+
+    id: RequestId
+    template_id: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class RenderTemplate(_Frame, tag="template_render"):
+    """Fill a template's variables from a conversation (and count one use)."""
+
+    id: RequestId
+    template_id: Annotated[int, msgspec.Meta(ge=1)]
+    conversation_id: ConversationId
+    order_no: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+
+
+class GetContext(_Frame, tag="context"):
+    """The buyer's orders, logistics and after-sales cases, for a conversation the caller may see."""
+
+    id: RequestId
+    conversation_id: ConversationId
+
+
+class CardRequest(msgspec.Struct, kw_only=True):
+    """What card to send: a product (`sku`), an order (`order_no`), or an after-sales offer."""
+
+    kind: Literal["product", "order", "offer"]
+    sku: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    order_no: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    offer: OfferKind | None = None
+    amount_cents: Cents | None = None
+
+
+class SendCard(_Frame, tag="send_card"):
+    """Agent: send a product, order or after-sales offer card (idempotent like `send`)."""
+
+    id: RequestId
+    conversation_id: ConversationId
+    client_msg_id: ClientMsgId
+    card: CardRequest
+
+
+class AnswerOffer(_Frame, tag="offer_reply"):
+    """Buyer: accept or decline an after-sales offer."""
+
+    id: RequestId
+    conversation_id: ConversationId
+    case_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    accept: bool
+
+
+ClientFrame = (
+    Sync | Open | Send | History | Read | SetStatus | Claim | Transfer | Resolve | SetCap | ShopSettings
+    | ListTemplates | SaveTemplate | DeleteTemplate | RenderTemplate | GetContext | SendCard | AnswerOffer
+)
 
 
 # --- relay -> client -----------------------------------------------------------------------
@@ -122,8 +259,46 @@ class Sender(msgspec.Struct, omit_defaults=True, kw_only=True):
     name: str
 
 
+class _Card(msgspec.Struct, tag_field="kind", kw_only=True):
+    """Base of the cards a message can carry."""
+
+
+class ProductCard(_Card, tag="product"):
+    """A product of the shop."""
+
+    sku: str
+    title: str
+    price_cents: int
+
+
+class OrderCard(_Card, tag="order"):
+    """One of the buyer's orders."""
+
+    order_no: str
+    status: str
+    amount_cents: int
+    summary: str
+
+
+class OfferCard(_Card, tag="offer"):
+    """An after-sales solution offered to the buyer; `status` moves with `case_update` frames."""
+
+    case_id: str
+    order_no: str
+    offer: str
+    amount_cents: int
+    status: str
+
+
+Card = ProductCard | OrderCard | OfferCard
+
+
 class Message(_Frame, tag="message"):
-    """A stored chat message. `seq` is dense and increasing within its conversation, from 1."""
+    """A stored chat message. `seq` is dense and increasing within its conversation, from 1.
+
+    `kind` is `text`, `card` (see `card`) or `system` (an automatic message; `event` names it,
+    e.g. `welcome`, `out_of_hours`, `auto_closed`, so clients may show it in their language).
+    """
 
     conversation_id: int
     seq: int
@@ -131,6 +306,9 @@ class Message(_Frame, tag="message"):
     sender: Sender
     text: str
     ts: Millis
+    kind: Literal["text", "card", "system"] = "text"
+    card: Card | None = None
+    event: str | None = None
 
 
 class ConversationInfo(msgspec.Struct, kw_only=True):
@@ -145,6 +323,11 @@ class ConversationInfo(msgspec.Struct, kw_only=True):
     buyer_read_seq: int
     agent_read_seq: int
     created_at: Millis
+    status: Literal["new", "queued", "assigned", "closed"] = "new"
+    agent_id: str | None = None
+    agent_name: str | None = None
+    unanswered_since: Millis | None = None
+    """When the buyer's oldest unanswered message arrived (the 3-minute clock), if any."""
 
 
 class Ack(_Frame, tag="ack"):
@@ -170,12 +353,6 @@ class Opened(_Frame, tag="opened"):
     """Answer to `open`."""
 
     id: str
-    conversation: ConversationInfo
-
-
-class Conversation(_Frame, tag="conversation"):
-    """Pushed to a shop's agents when a conversation of the shop is opened for the first time."""
-
     conversation: ConversationInfo
 
 
@@ -211,8 +388,169 @@ class Error(_Frame, tag="error"):
     retry_after: float | None = None
 
 
+QueueReason = Literal["all_busy", "no_agent_online", "outside_hours", "waiting_for_your_agent", "manual"]
+
+
+class QueueStatus(_Frame, tag="queue_status"):
+    """To a buyer: where their conversation stands. `position` 0 means an agent has it."""
+
+    conversation_id: int
+    position: int
+    estimated_wait_s: int | None = None
+    reason: QueueReason | None = None
+    agent_name: str | None = None
+
+
+class Assignment(_Frame, tag="assignment"):
+    """To agents and supervisors: who has a conversation now (`agent_id` null: back in the queue)."""
+
+    conversation: ConversationInfo
+    reason: Literal["auto", "exclusive", "claim", "transfer", "reassign", "requeued", "resolved", "closed"]
+    previous_agent_id: str | None = None
+    note: str = ""
+    by: str | None = None
+
+
+class QueueEntry(msgspec.Struct, kw_only=True):
+    """A waiting conversation as agents see it in the queue panel."""
+
+    conversation_id: int
+    buyer_id: str
+    buyer_name: str
+    position: int
+    queued_at: Millis
+    tier: Literal["returned", "after_sales", "high_value", "normal"]
+    reserved_for: str | None = None
+
+
+class QueueSnapshot(_Frame, tag="queue"):
+    """To a shop's agents: the head of the queue (at most 200 entries) and its length."""
+
+    entries: list[QueueEntry]
+    total: int
+    mode: RoutingMode
+
+
+class Sla(_Frame, tag="sla"):
+    """A buyer has waited 100 s (`warning`) or 180 s (`overdue`) for a reply; `cleared` when answered."""
+
+    conversation_id: int
+    level: Literal["warning", "overdue", "cleared"]
+    since: Millis
+    agent_id: str | None = None
+
+
+class AgentInfo(msgspec.Struct, kw_only=True):
+    """An agent's state as supervisors see it."""
+
+    agent_id: str
+    name: str
+    role: Role
+    status: Literal["online", "busy", "away", "offline"]
+    connected: bool
+    active: int
+    cap: int
+
+
+class AgentsSnapshot(_Frame, tag="agents"):
+    """To supervisors (and agents, for transfers): every agent of the shop."""
+
+    agents: list[AgentInfo]
+
+
+class Template(msgspec.Struct, kw_only=True):
+    """A reply template; `initials` are the pinyin initials of the title, for client-side filtering."""
+
+    template_id: int
+    scope: Literal["shop", "personal"]
+    group: str
+    title: str
+    body: str
+    shortcut: str
+    initials: str
+    usage_count: int
+    editable: bool
+
+
+class TemplateList(_Frame, tag="template_list"):
+    """Answer to `templates`."""
+
+    id: str
+    templates: list[Template]
+
+
+class TemplateSaved(_Frame, tag="template_saved"):
+    """Answer to `template_save`."""
+
+    id: str
+    template: Template
+
+
+class TemplateRendered(_Frame, tag="template_rendered"):
+    """Answer to `template_render`: the text with its variables filled, ready to edit and send."""
+
+    id: str
+    text: str
+    missing: list[str] = []
+    """Variables that had no value for this conversation (left as written)."""
+
+
+class LogisticsStep(msgspec.Struct, kw_only=True):
+    at: str
+    text: str
+
+
+class OrderItemInfo(msgspec.Struct, kw_only=True):
+    sku: str
+    title: str
+    quantity: int
+    price_cents: int
+
+
+class OrderInfo(msgspec.Struct, kw_only=True):
+    order_no: str
+    status: str
+    status_label: str
+    amount_cents: int
+    created_at: str
+    courier: str | None
+    tracking_no: str | None
+    items: list[OrderItemInfo]
+    logistics: list[LogisticsStep]
+
+
+class CaseInfo(msgspec.Struct, kw_only=True):
+    case_id: str
+    order_no: str
+    kind: str
+    reason: str
+    status: str
+    amount_cents: int | None = None
+
+
+class ContextInfo(_Frame, tag="context_info"):
+    """Answer to `context`: the conversation's buyer, their orders (newest first) and cases."""
+
+    id: str
+    conversation_id: int
+    buyer_id: str
+    buyer_name: str
+    vip: bool
+    orders: list[OrderInfo]
+    cases: list[CaseInfo]
+
+
+class CaseUpdate(_Frame, tag="case_update"):
+    """An after-sales case changed (offer accepted or declined)."""
+
+    conversation_id: int
+    case: CaseInfo
+
+
 ServerFrame = (
-    Welcome | Message | Ack | Synced | Opened | Conversation | HistoryPage | Receipt | Ok | Error
+    Welcome | Message | Ack | Synced | Opened | HistoryPage | Receipt | Ok | Error
+    | QueueStatus | Assignment | QueueSnapshot | Sla | AgentsSnapshot | TemplateList | TemplateSaved
+    | TemplateRendered | ContextInfo | CaseUpdate
 )
 
 

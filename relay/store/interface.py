@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from wire import frames as f
+
 if TYPE_CHECKING:
     from relay.demo_data import DemoDataset
 
@@ -43,6 +45,7 @@ class AccountRow:
     display_name: str
     role: Literal["agent", "supervisor"]
     password_hash: str
+    cap: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,16 @@ class ConversationRow:
     last_seq: int
     buyer_read_seq: int
     agent_read_seq: int
+    status: str = "new"
+    agent_id: int | None = None
+    agent_name: str | None = None
+    tier: int = 3
+    queued_at: int | None = None
+    last_agent_id: int | None = None
+    last_agent_at: int | None = None
+    last_activity_at: int | None = None
+    unanswered_since: int | None = None
+    unanswered_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +94,27 @@ class MessageRow:
     client_msg_id: str
     text: str
     ts: int
+    kind: str = "text"
+    card_json: str | None = None
+    event: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShopSettingsRow:
+    """How a shop routes its chats."""
+
+    shop_id: int
+    mode: str = "auto"
+    opens: str = "08:00"
+    closes: str = "23:00"
+    timezone: str = "Asia/Shanghai"
+
+
+CONVERSATION_FIELDS = frozenset({
+    "status", "agent_id", "tier", "queued_at", "last_agent_id", "last_agent_at", "last_activity_at",
+    "unanswered_since", "unanswered_seq",
+})
+"""The routing fields `update_conversation` may change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +172,10 @@ class Store(Protocol):
         client_msg_id: str,
         text: str,
         ts: int,
+        *,
+        kind: str = "text",
+        card_json: str | None = None,
+        event: str | None = None,
     ) -> asyncio.Future[AppendResult]:
         """Queue a message; the future resolves once it is committed (so callers may pipeline).
 
@@ -151,6 +189,30 @@ class Store(Protocol):
         self, conversation_id: int, before_seq: int | None, limit: int
     ) -> list[MessageRow]: ...
     async def mark_read(self, conversation_id: int, side: str, seq: int) -> int: ...
+
+    # routing
+    async def shop_settings(self, shop_id: int) -> ShopSettingsRow: ...
+    async def save_shop_settings(self, settings: ShopSettingsRow) -> None: ...
+    async def shop_accounts(self, shop_id: int) -> list[AccountRow]: ...
+    async def set_cap(self, account_id: int, cap: int) -> None: ...
+    async def update_conversation(self, conversation_id: int, **fields: int | str | None) -> None:
+        """Change routing fields (see CONVERSATION_FIELDS) of a conversation."""
+    async def record_event(
+        self, conversation_id: int, shop_id: int, at: int, kind: str, *, actor: str | None = None,
+        from_agent: int | None = None, to_agent: int | None = None, note: str = "",
+    ) -> None: ...
+    async def record_round(
+        self, conversation_id: int, shop_id: int, buyer_seq: int, buyer_at: int,
+        reply_at: int | None, agent_id: int | None,
+    ) -> None:
+        """One reply round: the buyer's first unanswered message and the first human reply to it."""
+
+    # the platform stand-in's demo tables (orders, logistics, after-sales, products)
+    async def platform_orders(self, shop_id: int, buyer_id: str) -> list[f.OrderInfo]: ...
+    async def platform_cases(self, shop_id: int, buyer_id: str) -> list[f.CaseInfo]: ...
+    async def platform_product(self, shop_id: int, sku: str) -> f.ProductCard | None: ...
+    async def platform_buyer(self, buyer_id: str) -> tuple[str, bool] | None:
+        """(nickname, vip) of a buyer."""
 
     # demo
     async def seed_demo(self, dataset: DemoDataset, hash_password: Callable[[str], str]) -> bool: ...

@@ -105,4 +105,52 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_routing",
+        """
+        ALTER TABLE accounts ADD COLUMN cap INTEGER NOT NULL DEFAULT 8;
+        CREATE TABLE shop_settings (
+            shop_id INTEGER PRIMARY KEY REFERENCES shops(id),
+            mode TEXT NOT NULL DEFAULT 'auto' CHECK (mode IN ('auto', 'manual', 'both')),
+            opens TEXT NOT NULL DEFAULT '08:00',
+            closes TEXT NOT NULL DEFAULT '23:00',
+            timezone TEXT NOT NULL DEFAULT 'Asia/Shanghai'
+        );
+        ALTER TABLE conversations ADD COLUMN status TEXT NOT NULL DEFAULT 'new';
+        ALTER TABLE conversations ADD COLUMN agent_id INTEGER REFERENCES accounts(id);
+        ALTER TABLE conversations ADD COLUMN tier INTEGER NOT NULL DEFAULT 3;
+        ALTER TABLE conversations ADD COLUMN queued_at INTEGER;
+        ALTER TABLE conversations ADD COLUMN last_agent_id INTEGER REFERENCES accounts(id);
+        ALTER TABLE conversations ADD COLUMN last_agent_at INTEGER;
+        ALTER TABLE conversations ADD COLUMN last_activity_at INTEGER;
+        ALTER TABLE conversations ADD COLUMN unanswered_since INTEGER;
+        ALTER TABLE conversations ADD COLUMN unanswered_seq INTEGER;
+        CREATE INDEX conversations_open ON conversations(shop_id, status);
+        ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text';
+        ALTER TABLE messages ADD COLUMN card_json TEXT;
+        ALTER TABLE messages ADD COLUMN event TEXT;
+        CREATE TABLE reply_rounds (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            buyer_seq INTEGER NOT NULL,
+            buyer_at INTEGER NOT NULL,
+            reply_at INTEGER,
+            agent_id INTEGER REFERENCES accounts(id),
+            PRIMARY KEY (conversation_id, buyer_seq)
+        );
+        CREATE INDEX reply_rounds_shop ON reply_rounds(shop_id, buyer_at);
+        CREATE TABLE conversation_events (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT,
+            from_agent INTEGER,
+            to_agent INTEGER,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX conversation_events_conv ON conversation_events(conversation_id);
+        """,
+    ),
 ]

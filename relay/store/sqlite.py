@@ -22,16 +22,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from relay.store.interface import (
+    CONVERSATION_FIELDS,
     AccountRow,
     AppendResult,
     BuyerRow,
     ConversationRow,
     MessageRow,
     ShopRow,
+    ShopSettingsRow,
     StoreConflict,
     StoreUnavailable,
 )
 from relay.store.migrations import MIGRATIONS
+from wire import frames as f
 
 if TYPE_CHECKING:
     from relay.demo_data import DemoDataset
@@ -47,14 +50,19 @@ CHECKPOINT_INTERVAL_S = 1.0
 
 _CONVERSATION_SELECT = """
     SELECT c.id, c.shop_id, s.slug, s.name, c.buyer_id, b.nickname, c.created_at,
-           c.last_seq, c.buyer_read_seq, c.agent_read_seq
+           c.last_seq, c.buyer_read_seq, c.agent_read_seq, c.status, c.agent_id, a.display_name, c.tier,
+           c.queued_at, c.last_agent_id, c.last_agent_at, c.last_activity_at, c.unanswered_since,
+           c.unanswered_seq
     FROM conversations c JOIN shops s ON s.id = c.shop_id JOIN buyers b ON b.id = c.buyer_id
+    LEFT JOIN accounts a ON a.id = c.agent_id
 """
 _ACCOUNT_SELECT = """
-    SELECT a.id, a.shop_id, s.slug, a.username, a.display_name, a.role, a.password_hash
+    SELECT a.id, a.shop_id, s.slug, a.username, a.display_name, a.role, a.password_hash, a.cap
     FROM accounts a JOIN shops s ON s.id = a.shop_id
 """
-_MESSAGE_COLUMNS = "conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts"
+_MESSAGE_COLUMNS = (
+    "conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json, event"
+)
 
 
 def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
@@ -411,6 +419,10 @@ class SqliteStore:
         client_msg_id: str,
         text: str,
         ts: int,
+        *,
+        kind: str = "text",
+        card_json: str | None = None,
+        event: str | None = None,
     ) -> asyncio.Future[AppendResult]:
         def write(conn: sqlite3.Connection) -> AppendResult:
             old = conn.execute(
@@ -429,8 +441,9 @@ class SqliteStore:
             ).fetchone()
             if seq_row is None:
                 raise KeyError(f"no conversation {conversation_id}")
-            row = (conversation_id, seq_row[0], sender_kind, sender_id, sender_name, client_msg_id, text, ts)
-            conn.execute(f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            row = (conversation_id, seq_row[0], sender_kind, sender_id, sender_name, client_msg_id, text, ts,
+                   kind, card_json, event)
+            conn.execute(f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             return AppendResult(MessageRow(*row), duplicate=False)  # type: ignore[arg-type]
 
         if self._writer is None:
@@ -474,6 +487,106 @@ class SqliteStore:
             return int(row[0])
 
         return await self._write(write)
+
+    # routing ------------------------------------------------------------------------------
+
+    async def shop_settings(self, shop_id: int) -> ShopSettingsRow:
+        row = self._one("SELECT shop_id, mode, opens, closes, timezone FROM shop_settings WHERE shop_id = ?",
+                        (shop_id,))
+        return ShopSettingsRow(*row) if row else ShopSettingsRow(shop_id)
+
+    async def save_shop_settings(self, settings: ShopSettingsRow) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO shop_settings (shop_id, mode, opens, closes, timezone) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (shop_id) DO UPDATE SET mode = excluded.mode, opens = excluded.opens,"
+                " closes = excluded.closes, timezone = excluded.timezone",
+                (settings.shop_id, settings.mode, settings.opens, settings.closes, settings.timezone),
+            )
+
+        await self._write(write)
+
+    async def shop_accounts(self, shop_id: int) -> list[AccountRow]:
+        rows = self._all(_ACCOUNT_SELECT + " WHERE a.shop_id = ? ORDER BY a.id", (shop_id,))
+        return [AccountRow(*r) for r in rows]
+
+    async def set_cap(self, account_id: int, cap: int) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE accounts SET cap = ? WHERE id = ?", (cap, account_id))
+
+        await self._write(write)
+
+    async def update_conversation(self, conversation_id: int, **fields: int | str | None) -> None:
+        unknown = set(fields) - CONVERSATION_FIELDS
+        if unknown:
+            raise ValueError(f"not routing fields: {sorted(unknown)}")
+        if not fields:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        params = (*fields.values(), conversation_id)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", params)
+
+        await self._write(write)
+
+    async def record_event(
+        self, conversation_id: int, shop_id: int, at: int, kind: str, *, actor: str | None = None,
+        from_agent: int | None = None, to_agent: int | None = None, note: str = "",
+    ) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO conversation_events (conversation_id, shop_id, at, kind, actor, from_agent, to_agent,"
+                " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, shop_id, at, kind, actor, from_agent, to_agent, note),
+            )
+
+        await self._write(write)
+
+    async def record_round(
+        self, conversation_id: int, shop_id: int, buyer_seq: int, buyer_at: int,
+        reply_at: int | None, agent_id: int | None,
+    ) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO reply_rounds (conversation_id, shop_id, buyer_seq, buyer_at, reply_at,"
+                " agent_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation_id, shop_id, buyer_seq, buyer_at, reply_at, agent_id),
+            )
+
+        await self._write(write)
+
+    # platform stand-in ----------------------------------------------------------------------
+
+    async def platform_orders(self, shop_id: int, buyer_id: str) -> list[f.OrderInfo]:
+        orders = self._all(
+            "SELECT order_no, status, amount_cents, created_at, courier, tracking_no FROM orders"
+            " WHERE shop_id = ? AND buyer_id = ? ORDER BY created_at DESC", (shop_id, buyer_id))
+        result = []
+        for order_no, status, amount, created_at, courier, tracking_no in orders:
+            items = [f.OrderItemInfo(sku=r[0], title=r[1], quantity=r[2], price_cents=r[3]) for r in self._all(
+                "SELECT sku, title, quantity, price_cents FROM order_items WHERE order_no = ? ORDER BY rowid",
+                (order_no,))]
+            steps = [f.LogisticsStep(at=r[0], text=r[1]) for r in self._all(
+                "SELECT at, text FROM logistics_events WHERE order_no = ? ORDER BY at DESC", (order_no,))]
+            result.append(f.OrderInfo(order_no=order_no, status=status, status_label=status, amount_cents=amount,
+                                      created_at=created_at, courier=courier, tracking_no=tracking_no, items=items,
+                                      logistics=steps))
+        return result
+
+    async def platform_cases(self, shop_id: int, buyer_id: str) -> list[f.CaseInfo]:
+        rows = self._all(
+            "SELECT case_id, order_no, kind, reason, status FROM after_sales WHERE shop_id = ? AND buyer_id = ?"
+            " ORDER BY rowid DESC", (shop_id, buyer_id))
+        return [f.CaseInfo(case_id=r[0], order_no=r[1], kind=r[2], reason=r[3], status=r[4]) for r in rows]
+
+    async def platform_product(self, shop_id: int, sku: str) -> f.ProductCard | None:
+        row = self._one("SELECT sku, title, price_cents FROM products WHERE shop_id = ? AND sku = ?", (shop_id, sku))
+        return f.ProductCard(sku=row[0], title=row[1], price_cents=row[2]) if row else None
+
+    async def platform_buyer(self, buyer_id: str) -> tuple[str, bool] | None:
+        row = self._one("SELECT nickname, vip FROM buyers WHERE id = ?", (buyer_id,))
+        return (row[0], bool(row[1])) if row else None
 
     # demo -----------------------------------------------------------------------------------
 

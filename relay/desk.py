@@ -1,0 +1,672 @@
+"""The service desk: each shop's queue and assignments, agents' presence, SLA timers, automatic messages.
+
+Decisions come from `routing.ShopRouter` (pure); this module applies them: persists them, tells
+the agents, supervisors and buyers concerned, and keeps the timers (SLA warning at 100 s and
+overdue at 180 s, 60 s disconnect grace, exclusive-agent wait, 30-minute auto-close). All timing
+goes through the injected clock. Automatic messages (welcome, out of hours, agent joined,
+resolved, auto-closed) are system messages: they never count as a human reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from relay.clock import Clock, TimerHandle
+from relay.platform import Platform
+from relay.routing import AgentStatus, Assignment, RoutingError, ShopRouter, Tier
+from relay.store import ConversationRow, Store
+from relay.store.interface import ShopRow, ShopSettingsRow
+from wire import frames as f
+from wire.codec import FrameError, encode
+from wire.errors import ErrorCode
+
+if TYPE_CHECKING:
+    from relay.chat import Hub
+    from relay.sessions import Principal
+
+logger = logging.getLogger(__name__)
+
+SLA_WARNING_S = 100.0
+SLA_OVERDUE_S = 180.0
+GRACE_S = 60.0
+EXCLUSIVE_WINDOW_MS = 30 * 86_400_000
+EXCLUSIVE_WAIT_S = 60.0
+AUTO_CLOSE_S = 30 * 60.0
+QUEUE_FLUSH_S = 0.2
+QUEUE_SNAPSHOT_MAX = 200
+DEFAULT_ASSIGN_INTERVAL_S = 60.0
+
+TIER_NAMES = {Tier.RETURNED: "returned", Tier.AFTER_SALES: "after_sales", Tier.HIGH_VALUE: "high_value",
+              Tier.NORMAL: "normal"}
+
+SYSTEM_TEXT = {
+    "welcome": "您好，欢迎光临{shop}！正在为您接入客服，请稍候～",
+    "out_of_hours": "您好，现在是非服务时间（服务时间 {opens}–{closes}），您的消息已收到，客服上线后会第一时间回复您。",
+    "agent_joined": "客服{agent}为您服务～",
+    "transferred": "已为您转接至客服{agent}，请稍候～",
+    "requeued": "正在为您重新接入客服，请稍候～",
+    "resolved": "本次服务已结束，感谢您的咨询。如还有问题，直接发消息即可～",
+    "auto_closed": "由于长时间没有新消息，本次会话已自动结束。如还有问题，直接发消息即可～",
+}
+
+
+@dataclass
+class ConvState:
+    """Routing state of one conversation, mirrored in the store."""
+
+    id: int
+    shop_id: int
+    buyer_id: str
+    buyer_name: str
+    status: str = "new"
+    agent_id: int | None = None
+    last_agent_id: int | None = None
+    last_agent_at: int | None = None
+    unanswered_since: int | None = None
+    unanswered_seq: int | None = None
+    pending_note: str = ""
+    timers: dict[str, TimerHandle] = field(default_factory=dict)
+
+    def cancel(self, *names: str) -> None:
+        for name in names or tuple(self.timers):
+            timer = self.timers.pop(name, None)
+            if timer is not None:
+                timer.cancel()
+
+
+@dataclass
+class ShopDesk:
+    """Everything the desk keeps for one shop."""
+
+    shop: ShopRow
+    settings: ShopSettingsRow
+    router: ShopRouter
+    names: dict[int, str] = field(default_factory=dict)
+    roles: dict[int, str] = field(default_factory=dict)
+    connections: dict[int, int] = field(default_factory=dict)
+    last_status: dict[int, AgentStatus] = field(default_factory=dict)
+    grace: dict[int, TimerHandle] = field(default_factory=dict)
+    assign_interval: float = DEFAULT_ASSIGN_INTERVAL_S
+    last_assign_at: float | None = None
+    flush: asyncio.TimerHandle | None = None
+    sent_status: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+
+
+class Desk:
+    """All shops' desks in this relay."""
+
+    def __init__(self, store: Store, clock: Clock, platform: Platform) -> None:
+        self._store = store
+        self._clock = clock
+        self._platform = platform
+        self._hub: Hub | None = None
+        self._shops: dict[int, ShopDesk] = {}
+        self._convs: dict[int, ConvState] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def hub(self) -> Hub:
+        assert self._hub is not None, "Desk.attach(hub) first"
+        return self._hub
+
+    def attach(self, hub: Hub) -> None:
+        self._hub = hub
+
+    # loading --------------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        """Rebuild every shop's routing state from the store (at start-up)."""
+        for shop in await self._store.list_shops():
+            await self._load_shop(shop)
+
+    async def _load_shop(self, shop: ShopRow) -> ShopDesk:
+        settings = await self._store.shop_settings(shop.id)
+        desk = ShopDesk(shop, settings, ShopRouter(self._clock.monotonic, settings.mode))  # type: ignore[arg-type]
+        self._shops[shop.id] = desk
+        for account in await self._store.shop_accounts(shop.id):
+            if account.role == "agent":  # supervisors watch; they do not take chats from the queue
+                desk.router.add_agent(account.id, account.display_name, account.cap)
+            desk.names[account.id] = account.display_name
+            desk.roles[account.id] = account.role
+        waiting_agents: set[int] = set()
+        for row in await self._store.list_conversations(shop_id=shop.id):
+            state = self._state_from(row)
+            if row.status == "queued":
+                desk.router.restore_waiting(row.id, row.buyer_id, Tier(row.tier))
+            elif row.status == "assigned" and row.agent_id in desk.router.agents:
+                desk.router.restore_assigned(row.id, row.buyer_id, row.agent_id)
+                waiting_agents.add(row.agent_id)
+            if row.status in ("queued", "assigned"):
+                self._arm_sla(state)
+            if row.status == "assigned":
+                self._arm_auto_close(state, row.last_activity_at)
+        for agent_id in waiting_agents:  # nobody is connected yet: the usual grace applies
+            self._start_grace(desk, agent_id)
+        return desk
+
+    def _state_from(self, row: ConversationRow) -> ConvState:
+        state = self._convs.get(row.id)
+        if state is None:
+            state = self._convs[row.id] = ConvState(
+                row.id, row.shop_id, row.buyer_id, row.buyer_name, row.status, row.agent_id,
+                row.last_agent_id, row.last_agent_at, row.unanswered_since, row.unanswered_seq,
+            )
+        return state
+
+    async def shop_desk(self, shop_id: int) -> ShopDesk:
+        desk = self._shops.get(shop_id)
+        if desk is None:
+            shop = next((s for s in await self._store.list_shops() if s.id == shop_id), None)
+            if shop is None:
+                raise FrameError(ErrorCode.NOT_FOUND, f"no shop {shop_id}")
+            desk = await self._load_shop(shop)
+        return desk
+
+    async def conversation(self, row: ConversationRow) -> ConvState:
+        await self.shop_desk(row.shop_id)
+        return self._state_from(row)
+
+    # queries used by chat ---------------------------------------------------------------------
+
+    def assigned_agent(self, conversation_id: int) -> int | None:
+        state = self._convs.get(conversation_id)
+        return state.agent_id if state else None
+
+    def info(self, row: ConversationRow) -> f.ConversationInfo:
+        """Wire form of a conversation with its live routing fields."""
+        state = self._convs.get(row.id)
+        desk = self._shops.get(row.shop_id)
+        agent_id = state.agent_id if state else row.agent_id
+        return f.ConversationInfo(
+            conversation_id=row.id, shop=row.shop_slug, shop_name=row.shop_name, buyer_id=row.buyer_id,
+            buyer_name=row.buyer_name, last_seq=row.last_seq, buyer_read_seq=row.buyer_read_seq,
+            agent_read_seq=row.agent_read_seq, created_at=row.created_at,
+            status=(state.status if state else row.status),  # type: ignore[arg-type]
+            agent_id=str(agent_id) if agent_id is not None else None,
+            agent_name=desk.names.get(agent_id) if desk and agent_id is not None else None,
+            unanswered_since=state.unanswered_since if state else row.unanswered_since,
+        )
+
+    # background work --------------------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run desk work in the background, keeping a reference until it is done."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("desk task failed", exc_info=task.exception())
+
+    async def close(self) -> None:
+        for state in self._convs.values():
+            state.cancel()
+        for desk in self._shops.values():
+            for timer in desk.grace.values():
+                timer.cancel()
+            if desk.flush is not None:
+                desk.flush.cancel()
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _persist(self, state: ConvState, **fields: Any) -> None:
+        await self._store.update_conversation(state.id, **fields)
+
+    # messages ---------------------------------------------------------------------------------
+
+    async def on_buyer_message(self, conversation_id: int, seq: int, ts: int) -> None:
+        """A buyer message was committed: open the conversation if needed, start the 3-minute clock."""
+        row = await self._store.get_conversation(conversation_id)
+        if row is None:
+            return
+        state = await self.conversation(row)
+        desk = self._shops[state.shop_id]
+        opening = state.status in ("new", "closed")
+        if opening:
+            state.status = "queued"  # before any await: a second message must not open it again
+        if state.unanswered_since is None:
+            state.unanswered_since, state.unanswered_seq = ts, seq
+            self._arm_sla(state)
+            await self._persist(state, unanswered_since=ts, unanswered_seq=seq, last_activity_at=ts)
+        else:
+            await self._persist(state, last_activity_at=ts)
+        if opening:
+            await self._open(desk, state)
+        elif state.status == "assigned":
+            self._arm_auto_close(state)
+
+    async def on_agent_message(self, conversation_id: int, agent_id: int, ts: int) -> None:
+        """A human reply was committed: it answers the buyer's waiting messages."""
+        state = self._convs.get(conversation_id)
+        if state is None:
+            return
+        state.last_agent_id, state.last_agent_at = agent_id, ts
+        fields: dict[str, Any] = {"last_agent_id": agent_id, "last_agent_at": ts, "last_activity_at": ts}
+        if state.unanswered_since is not None:
+            since, buyer_seq = state.unanswered_since, state.unanswered_seq or 0
+            state.unanswered_since = state.unanswered_seq = None
+            state.cancel("sla_warning", "sla_overdue")
+            fields.update(unanswered_since=None, unanswered_seq=None)
+            await self._store.record_round(state.id, state.shop_id, buyer_seq, since, ts, agent_id)
+            self._send_sla(state, "cleared", since)
+        await self._persist(state, **fields)
+        if state.status == "assigned":
+            self._arm_auto_close(state)
+
+    async def _open(self, desk: ShopDesk, state: ConvState) -> None:
+        facts = await self._platform.routing_facts(state.shop_id, state.buyer_id)
+        tier = Tier.AFTER_SALES if facts.open_case else Tier.HIGH_VALUE if facts.high_value else Tier.NORMAL
+        now_ms = self._clock.now_ms()
+        reserved_for = None
+        if (state.last_agent_id in desk.router.agents and state.last_agent_at is not None
+                and now_ms - state.last_agent_at <= EXCLUSIVE_WINDOW_MS
+                and desk.connections.get(state.last_agent_id, 0) > 0):
+            reserved_for = state.last_agent_id
+        await self._persist(state, status="queued", agent_id=None, tier=int(tier), queued_at=now_ms)
+        if self.in_service_hours(desk):
+            await self.post_system(state, "welcome", shop=desk.shop.name)
+        else:
+            await self.post_system(state, "out_of_hours", opens=desk.settings.opens, closes=desk.settings.closes)
+        made = desk.router.enqueue(state.id, state.buyer_id, tier, reserved_for,
+                                   EXCLUSIVE_WAIT_S if reserved_for else 0.0)
+        if reserved_for is not None and state.id not in desk.router.assigned:
+            state.timers["reserve"] = self._clock.call_later(EXCLUSIVE_WAIT_S, lambda: self._redispatch(desk))
+        await self._apply(desk, made)
+        self._queue_changed(desk)
+
+    def _redispatch(self, desk: ShopDesk) -> None:
+        made = desk.router.dispatch()
+        self.spawn(self._apply(desk, made))
+        self._queue_changed(desk)
+
+    # applying decisions -------------------------------------------------------------------------
+
+    async def _apply(self, desk: ShopDesk, made: list[Assignment], *, by: str | None = None,
+                     previous: dict[int, int | None] | None = None) -> None:
+        for decision in made:
+            state = self._convs[decision.conversation_id]
+            prev = (previous or {}).get(state.id, state.agent_id)
+            state.status, state.agent_id = "assigned", decision.agent_id
+            held = self.hub.hold(decision.agent_id) if decision.agent_id != prev else []
+            state.cancel("reserve")
+            note, state.pending_note = state.pending_note, ""
+            now = self._clock.monotonic()
+            if desk.last_assign_at is not None:
+                desk.assign_interval = 0.8 * desk.assign_interval + 0.2 * max(1.0, now - desk.last_assign_at)
+            desk.last_assign_at = now
+            last_seq = 0
+            try:
+                await self._persist(state, status="assigned", agent_id=decision.agent_id)
+                await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), decision.reason,
+                                               actor=by, from_agent=prev, to_agent=decision.agent_id, note=note)
+                self._arm_auto_close(state)
+                last_seq = await self._send_assignment(desk, state, decision.reason, prev, note, by)
+            finally:
+                await self.hub.hand_over(held, state.id, last_seq, state.unanswered_seq)
+            event = "transferred" if decision.reason in ("transfer", "reassign") else "agent_joined"
+            await self.post_system(state, event, agent=desk.names.get(decision.agent_id, ""))
+        if made:
+            self._queue_changed(desk)
+            self._agents_changed(desk)
+
+    async def _send_assignment(self, desk: ShopDesk, state: ConvState, reason: str, prev: int | None, note: str,
+                               by: str | None) -> int:
+        """Tell the agents concerned and the supervisors; returns the conversation's last seq."""
+        row = await self._store.get_conversation(state.id)
+        assert row is not None
+        frame = f.Assignment(
+            conversation=self.info(row), reason=reason,  # type: ignore[arg-type]
+            previous_agent_id=str(prev) if prev is not None else None, note=note, by=by,
+        )
+        data = encode(frame)
+        targets = {a for a in (state.agent_id, prev) if a is not None}
+        for agent_id in targets:
+            self.hub.send_to_account(str(agent_id), data)
+        self.hub.send_to_supervisors(state.shop_id, data, skip_accounts={str(a) for a in targets})
+        return row.last_seq
+
+    async def post_system(self, state: ConvState, event: str, **values: str) -> None:
+        """Store and deliver an automatic message (never a human reply)."""
+        desk = self._shops[state.shop_id]
+        text = SYSTEM_TEXT[event].format(**values)
+        result = await self._store.append_message(
+            state.id, "system", "system", desk.shop.name, f"sys-{uuid.uuid4().hex}", text,
+            self._clock.now_ms(), kind="system", event=event,
+        )
+        self.hub.publish(result.message, (state.shop_id, state.buyer_id))
+
+    # SLA and auto-close -------------------------------------------------------------------------
+
+    def _arm_sla(self, state: ConvState) -> None:
+        state.cancel("sla_warning", "sla_overdue")
+        if state.unanswered_since is None:
+            return
+        waited = max(0.0, (self._clock.now_ms() - state.unanswered_since) / 1000)
+        since = state.unanswered_since
+        if waited < SLA_WARNING_S:
+            state.timers["sla_warning"] = self._clock.call_later(
+                SLA_WARNING_S - waited, lambda: self._send_sla(state, "warning", since))
+        if waited < SLA_OVERDUE_S:
+            state.timers["sla_overdue"] = self._clock.call_later(
+                SLA_OVERDUE_S - waited, lambda: self._send_sla(state, "overdue", since))
+
+    def _send_sla(self, state: ConvState, level: str, since: int) -> None:
+        if level != "cleared":
+            state.timers.pop(f"sla_{level}", None)
+        agent = state.agent_id
+        data = encode(f.Sla(conversation_id=state.id, level=level, since=since,  # type: ignore[arg-type]
+                            agent_id=str(agent) if agent is not None else None))
+        if agent is not None:
+            self.hub.send_to_account(str(agent), data)
+        self.hub.send_to_supervisors(state.shop_id, data, skip_accounts={str(agent)} if agent else set())
+
+    def _arm_auto_close(self, state: ConvState, last_activity_ms: int | None = None) -> None:
+        state.cancel("auto_close")
+        idle = 0.0 if last_activity_ms is None else max(0.0, (self._clock.now_ms() - last_activity_ms) / 1000)
+        state.timers["auto_close"] = self._clock.call_later(
+            max(0.0, AUTO_CLOSE_S - idle), lambda: self.spawn(self.close_conversation(state.id, "auto_closed")))
+
+    async def close_conversation(self, conversation_id: int, event: str, by: str | None = None) -> None:
+        """Resolve (by an agent) or auto-close (silence) a conversation."""
+        state = self._convs.get(conversation_id)
+        if state is None or state.status not in ("assigned", "queued"):
+            return
+        desk = self._shops[state.shop_id]
+        prev = state.agent_id
+        state.cancel()
+        if state.unanswered_since is not None:  # a round that never got a human reply
+            await self._store.record_round(state.id, state.shop_id, state.unanswered_seq or 0,
+                                           state.unanswered_since, None, None)
+            state.unanswered_since = state.unanswered_seq = None
+        state.status, state.agent_id = "closed", None
+        await self._persist(state, status="closed", agent_id=None, unanswered_since=None, unanswered_seq=None)
+        await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), event, actor=by,
+                                       from_agent=prev)
+        made = desk.router.release(state.id)
+        await self._send_assignment(desk, state, "resolved" if event == "resolved" else "closed", prev, "", by)
+        await self.post_system(state, event)
+        await self._apply(desk, made)
+        self._queue_changed(desk)
+        self._agents_changed(desk)
+
+    # agents ---------------------------------------------------------------------------------
+
+    async def agent_connected(self, principal: Principal) -> None:
+        assert principal.shop_id is not None
+        desk = await self.shop_desk(principal.shop_id)
+        account_id = int(principal.user_id)
+        if account_id not in desk.names:  # created while the relay was running
+            if principal.role == "agent":
+                desk.router.add_agent(account_id, principal.display_name)
+            desk.names[account_id] = principal.display_name
+            desk.roles[account_id] = principal.role
+        desk.connections[account_id] = desk.connections.get(account_id, 0) + 1
+        timer = desk.grace.pop(account_id, None)
+        if timer is not None:
+            timer.cancel()
+        made: list[Assignment] = []
+        if desk.connections[account_id] == 1 and principal.role == "agent":
+            made = desk.router.set_status(account_id, desk.last_status.get(account_id, "online"))
+        conn_data = [encode(self._queue_snapshot(desk)), encode(self._agents_snapshot(desk))]
+        for data in conn_data:
+            self.hub.send_to_account(principal.user_id, data)
+        await self._apply(desk, made)
+        self._agents_changed(desk)
+
+    def agent_disconnected(self, principal: Principal) -> None:
+        assert principal.shop_id is not None
+        desk = self._shops.get(principal.shop_id)
+        if desk is None:
+            return
+        account_id = int(principal.user_id)
+        left = desk.connections.get(account_id, 0) - 1
+        desk.connections[account_id] = max(0, left)
+        if left > 0 or principal.role != "agent":
+            return
+        desk.router.set_status(account_id, "offline")
+        self._start_grace(desk, account_id)
+        self._agents_changed(desk)
+        self._redispatch(desk)
+
+    def _start_grace(self, desk: ShopDesk, account_id: int) -> None:
+        if account_id in desk.grace:
+            return
+        desk.grace[account_id] = self._clock.call_later(GRACE_S, lambda: self._grace_over(desk, account_id))
+
+    def _grace_over(self, desk: ShopDesk, account_id: int) -> None:
+        desk.grace.pop(account_id, None)
+        if desk.connections.get(account_id, 0) > 0:
+            return
+        returned = desk.router.hand_back(account_id)
+        self.spawn(self._requeued(desk, returned, account_id))
+
+    async def _requeued(self, desk: ShopDesk, returned: list[int], account_id: int) -> None:
+        for conversation_id in returned:
+            state = self._convs[conversation_id]
+            state.status, state.agent_id = "queued", None
+            await self._persist(state, status="queued", agent_id=None, tier=int(Tier.RETURNED),
+                                queued_at=self._clock.now_ms())
+            await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), "requeued",
+                                           from_agent=account_id, note="agent disconnected")
+            await self._send_assignment(desk, state, "requeued", account_id, "", None)
+            await self.post_system(state, "requeued")
+        await self._apply(desk, desk.router.dispatch())
+        self._queue_changed(desk)
+        self._agents_changed(desk)
+
+    # requests from agents and supervisors ---------------------------------------------------------
+
+    async def handle(self, principal: Principal, frame: f.ClientFrame) -> f.ServerFrame:
+        """Answer a routing request; raises FrameError when it is refused."""
+        if principal.is_buyer or principal.shop_id is None:
+            raise FrameError(ErrorCode.FORBIDDEN, "only a shop's agents may do this", frame.id)
+        desk = await self.shop_desk(principal.shop_id)
+        me = int(principal.user_id)
+        supervisor = principal.role == "supervisor"
+        try:
+            if isinstance(frame, f.SetStatus):
+                if supervisor:
+                    raise FrameError(ErrorCode.FORBIDDEN, "supervisors do not take chats from the queue", frame.id)
+                desk.last_status[me] = frame.status
+                await self._apply(desk, desk.router.set_status(me, frame.status))
+                self._agents_changed(desk)
+            elif isinstance(frame, f.Claim):
+                self._check_shop(desk, frame.conversation_id, frame.id)
+                if supervisor:
+                    raise FrameError(ErrorCode.FORBIDDEN, "supervisors assign chats with transfer", frame.id)
+                claimed = desk.router.claim(me, frame.conversation_id)
+                await self._apply(desk, [claimed], by=principal.user_id)
+            elif isinstance(frame, f.Transfer):
+                await self._transfer(desk, principal, frame, supervisor)
+            elif isinstance(frame, f.Resolve):
+                state = self._mine(desk, me, supervisor, frame.conversation_id, frame.id)
+                await self.close_conversation(state.id, "resolved", by=principal.user_id)
+            elif isinstance(frame, f.SetCap):
+                self._supervisor_only(supervisor, frame.id)
+                agent_id = self._agent_id(desk, frame.agent_id, frame.id)
+                made = desk.router.set_cap(agent_id, frame.cap)
+                await self._store.set_cap(agent_id, frame.cap)
+                await self._apply(desk, made)
+                self._agents_changed(desk)
+            elif isinstance(frame, f.ShopSettings):
+                self._supervisor_only(supervisor, frame.id)
+                await self._settings(desk, frame)
+        except RoutingError as exc:
+            raise FrameError(ErrorCode(exc.code), exc.message, frame.id) from None
+        return f.Ok(id=frame.id)
+
+    def _supervisor_only(self, supervisor: bool, rid: str) -> None:
+        if not supervisor:
+            raise FrameError(ErrorCode.FORBIDDEN, "only supervisors may do this", rid)
+
+    def _agent_id(self, desk: ShopDesk, raw: str, rid: str) -> int:
+        try:
+            agent_id = int(raw)
+        except ValueError:
+            agent_id = -1
+        if agent_id not in desk.router.agents:
+            raise FrameError(ErrorCode.NOT_FOUND, f"no agent {raw!r} in this shop", rid)
+        return agent_id
+
+    def _check_shop(self, desk: ShopDesk, conversation_id: int, rid: str) -> ConvState:
+        state = self._convs.get(conversation_id)
+        if state is None or state.shop_id != desk.shop.id:
+            raise FrameError(ErrorCode.FORBIDDEN, f"conversation {conversation_id} is not visible to you", rid)
+        return state
+
+    def _mine(self, desk: ShopDesk, me: int, supervisor: bool, conversation_id: int, rid: str) -> ConvState:
+        state = self._check_shop(desk, conversation_id, rid)
+        if not supervisor and state.agent_id != me:
+            raise FrameError(ErrorCode.FORBIDDEN, "this chat is not assigned to you", rid)
+        return state
+
+    async def _transfer(self, desk: ShopDesk, principal: Principal, frame: f.Transfer, supervisor: bool) -> None:
+        me = int(principal.user_id)
+        state = self._mine(desk, me, supervisor, frame.conversation_id, frame.id)
+        target = self._agent_id(desk, frame.to_agent, frame.id) if frame.to_agent is not None else None
+        if target is not None and desk.roles.get(target) != "agent":
+            raise FrameError(ErrorCode.INVALID_FIELD, "chats go to agents, not supervisors", frame.id)
+        prev = state.agent_id
+        reason = "reassign" if supervisor and prev != me else "transfer"
+        state.pending_note = frame.note
+        try:
+            made = desk.router.transfer(state.id, target, reason=reason)  # type: ignore[arg-type]
+        except RoutingError:
+            state.pending_note = ""
+            raise
+        if target is None:
+            state.status, state.agent_id = "queued", None
+            await self._persist(state, status="queued", agent_id=None, tier=int(Tier.RETURNED),
+                                queued_at=self._clock.now_ms())
+            await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), "to_queue",
+                                           actor=principal.user_id, from_agent=prev, note=frame.note)
+            await self._send_assignment(desk, state, "requeued", prev, frame.note, principal.user_id)
+            await self.post_system(state, "requeued")
+        await self._apply(desk, made, by=principal.user_id, previous={state.id: prev})
+        self._queue_changed(desk)
+
+    async def _settings(self, desk: ShopDesk, frame: f.ShopSettings) -> None:
+        s = desk.settings
+        new = ShopSettingsRow(s.shop_id, frame.mode or s.mode, frame.opens or s.opens, frame.closes or s.closes,
+                              s.timezone)
+        await self._store.save_shop_settings(new)
+        desk.settings = new
+        desk.router.mode = new.mode  # type: ignore[assignment]
+        await self._apply(desk, desk.router.dispatch())
+        self._queue_changed(desk)
+
+    # service hours ----------------------------------------------------------------------------
+
+    def in_service_hours(self, desk: ShopDesk) -> bool:
+        return self.seconds_until_open(desk) == 0
+
+    def seconds_until_open(self, desk: ShopDesk) -> int:
+        """0 inside the shop's service hours, else seconds until it opens."""
+        tz = ZoneInfo(desk.settings.timezone)
+        now = datetime.fromtimestamp(self._clock.now_ms() / 1000, tz)
+        opens = time.fromisoformat(desk.settings.opens)
+        closes_text = desk.settings.closes
+        closes = time(23, 59, 59) if closes_text == "24:00" else time.fromisoformat(closes_text)
+        if opens <= now.time() < closes or (closes_text == "24:00" and now.time() >= opens):
+            return 0
+        next_open = now.replace(hour=opens.hour, minute=opens.minute, second=0, microsecond=0)
+        if next_open <= now:
+            next_open += timedelta(days=1)
+        return int((next_open - now).total_seconds())
+
+    # what buyers, agents and supervisors see ----------------------------------------------------
+
+    def _queue_changed(self, desk: ShopDesk) -> None:
+        if desk.flush is None:
+            desk.flush = asyncio.get_running_loop().call_later(QUEUE_FLUSH_S, self._flush, desk)
+
+    def _agents_changed(self, desk: ShopDesk) -> None:
+        self._queue_changed(desk)
+
+    def _flush(self, desk: ShopDesk) -> None:
+        desk.flush = None
+        self.hub.send_to_shop(desk.shop.id, encode(self._queue_snapshot(desk)))
+        self.hub.send_to_shop(desk.shop.id, encode(self._agents_snapshot(desk)))
+        seen: set[int] = set()
+        for w in desk.router.waiting():
+            seen.add(w.conversation_id)
+            self._send_queue_status(desk, w.conversation_id, w.buyer_id)
+        for conversation_id, agent_id in desk.router.assigned.items():
+            if desk.sent_status.get(conversation_id, (None,))[0] != 0:
+                seen.add(conversation_id)
+                state = self._convs[conversation_id]
+                self._send_status(desk, conversation_id, state.buyer_id,
+                                  (0, None, None, desk.names.get(agent_id)))
+        for stale in set(desk.sent_status) - seen - set(desk.router.assigned):
+            desk.sent_status.pop(stale, None)
+
+    def buyer_status(self, conversation_id: int) -> f.QueueStatus | None:
+        """Where a buyer's conversation stands now (sent on sync)."""
+        state = self._convs.get(conversation_id)
+        if state is None or state.status not in ("queued", "assigned"):
+            return None
+        desk = self._shops[state.shop_id]
+        position, eta, reason, name = self._status_of(desk, conversation_id)
+        return f.QueueStatus(conversation_id=conversation_id, position=position, estimated_wait_s=eta,
+                             reason=reason, agent_name=name)  # type: ignore[arg-type]
+
+    def _status_of(self, desk: ShopDesk, conversation_id: int) -> tuple[int, int | None, str | None, str | None]:
+        agent_id = desk.router.assigned.get(conversation_id)
+        if agent_id is not None:
+            return 0, None, None, desk.names.get(agent_id)
+        position = desk.router.position(conversation_id) or 0
+        closed_for = self.seconds_until_open(desk)
+        online = [a for a in desk.router.agents.values() if a.status == "online"]
+        if desk.router.is_reserved(conversation_id):
+            return position, int(EXCLUSIVE_WAIT_S), "waiting_for_your_agent", None
+        if closed_for and not online:
+            return position, closed_for, "outside_hours", None
+        if not online:
+            return position, None, "no_agent_online", None
+        if desk.router.mode == "manual":
+            return position, None, "manual", None
+        return position, int(position * desk.assign_interval), "all_busy", None
+
+    def _send_queue_status(self, desk: ShopDesk, conversation_id: int, buyer_id: str) -> None:
+        self._send_status(desk, conversation_id, buyer_id, self._status_of(desk, conversation_id))
+
+    def _send_status(self, desk: ShopDesk, conversation_id: int, buyer_id: str, status: tuple[Any, ...]) -> None:
+        if desk.sent_status.get(conversation_id) == status:
+            return
+        desk.sent_status[conversation_id] = status
+        position, eta, reason, name = status
+        self.hub.send_to_buyer(buyer_id, encode(f.QueueStatus(
+            conversation_id=conversation_id, position=position, estimated_wait_s=eta, reason=reason,
+            agent_name=name)))
+
+    def _queue_snapshot(self, desk: ShopDesk) -> f.QueueSnapshot:
+        entries = []
+        for position, w in enumerate(desk.router.waiting()[:QUEUE_SNAPSHOT_MAX], start=1):
+            state = self._convs.get(w.conversation_id)
+            queued_ms = self._clock.now_ms() - int((self._clock.monotonic() - w.queued_at) * 1000)
+            entries.append(f.QueueEntry(
+                conversation_id=w.conversation_id, buyer_id=w.buyer_id,
+                buyer_name=state.buyer_name if state else w.buyer_id, position=position, queued_at=queued_ms,
+                tier=TIER_NAMES[w.tier],  # type: ignore[arg-type]
+                reserved_for=str(w.reserved_for) if desk.router.is_reserved(w.conversation_id) else None,
+            ))
+        return f.QueueSnapshot(entries=entries, total=desk.router.waiting_count(),
+                               mode=desk.router.mode)
+
+    def _agents_snapshot(self, desk: ShopDesk) -> f.AgentsSnapshot:
+        return f.AgentsSnapshot(agents=[
+            f.AgentInfo(agent_id=str(a.account_id), name=a.name,
+                        role=desk.roles.get(a.account_id, "agent"),  # type: ignore[arg-type]
+                        status=a.status, connected=desk.connections.get(a.account_id, 0) > 0,
+                        active=len(a.active), cap=a.cap)
+            for a in desk.router.agents.values()
+        ])
