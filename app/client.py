@@ -220,6 +220,10 @@ class KefuClient:
         while self._bucket is not None and (wait := self._bucket.take()) is not None:  # noqa: ASYNC110
             await asyncio.sleep(wait)
 
+    async def call(self, frame_type: type[Any], **fields: Any) -> f.ServerFrame:
+        """Build a request of `frame_type` with a fresh id and send it: `call(f.Claim, conversation_id=3)`."""
+        return await self.request(frame_type(id=self._next_id(), **fields))
+
     # conveniences ---------------------------------------------------------------------------
 
     async def open_conversation(self, shop: str) -> f.ConversationInfo:

@@ -242,7 +242,7 @@ class Desk:
         if opening:
             await self._open(desk, state)
         elif state.status == "assigned":
-            self._arm_auto_close(state)
+            self._arm_auto_close(state, ts)
 
     async def on_agent_message(self, conversation_id: int, agent_id: int, ts: int) -> None:
         """A human reply was committed: it answers the buyer's waiting messages."""
@@ -260,7 +260,7 @@ class Desk:
             self._send_sla(state, "cleared", since)
         await self._persist(state, **fields)
         if state.status == "assigned":
-            self._arm_auto_close(state)
+            self._arm_auto_close(state, ts)
 
     async def _open(self, desk: ShopDesk, state: ConvState) -> None:
         facts = await self._platform.routing_facts(state.shop_id, state.buyer_id)

@@ -1,0 +1,342 @@
+"""Service rules on the relay, on a fake clock: SLA, exclusive agent, grace, transfer, auto-close."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+import pytest
+
+from app.client import KefuClient
+from app.errors import RelayError
+from relay.clock import FakeClock
+from tests.conftest import OTHER_SHOP, RunningRelay
+from tests.relay.helpers import next_chat, next_of, stored_count
+from wire import frames as f
+
+AGENT1, AGENT2 = "1", "2"  # account ids of agent1 and agent2 in the demo shop
+
+
+async def settle() -> None:
+    """Let the relay finish the work a frame or a timer started."""
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+
+
+async def buyer_asks(clients: Any, buyer_id: str, text: str = "你好，请问在吗？") -> tuple[KefuClient, int]:
+    buyer = await clients(buyer=buyer_id)
+    conv = await buyer.open_conversation("jiadian")
+    await buyer.send_text(conv.conversation_id, text)
+    return buyer, conv.conversation_id
+
+
+async def test_sla_warning_at_100_s_and_overdue_at_180_s_to_agent_and_supervisor(clients, fake_clock: FakeClock):
+    agent = await clients("agent1")
+    supervisor = await clients("super1")
+    _, conv = await buyer_asks(clients, "b-jiadian-0001")
+    await next_of(agent, f.Assignment)
+    await settle()
+    fake_clock.advance(99.9)
+    await settle()
+    assert not any(isinstance(e, f.Sla) for e in list(agent.events._queue))  # type: ignore[attr-defined]
+    fake_clock.advance(0.1)
+    for who in (agent, supervisor):
+        sla = await next_of(who, f.Sla, conversation_id=conv)
+        assert sla.level == "warning" and sla.agent_id == AGENT1
+    fake_clock.advance(80)
+    for who in (agent, supervisor):
+        assert (await next_of(who, f.Sla, conversation_id=conv)).level == "overdue"
+
+
+async def test_automatic_messages_do_not_stop_the_sla_clock_but_a_human_reply_does(
+    clients, fake_clock: FakeClock, relay: RunningRelay
+):
+    agent = await clients("agent1")
+    _, conv = await buyer_asks(clients, "b-jiadian-0001")
+    await next_of(agent, f.Message, event="agent_joined")  # welcome and agent_joined are automatic
+    fake_clock.advance(100)
+    assert (await next_of(agent, f.Sla)).level == "warning"
+    fake_clock.advance(20)
+    await agent.send_text(conv, "亲，久等了，油烟机的安装我来为您说明～")
+    assert (await next_of(agent, f.Sla)).level == "cleared"
+    fake_clock.advance(200)
+    await settle()
+    assert not any(isinstance(e, f.Sla) for e in list(agent.events._queue))  # type: ignore[attr-defined]
+    with sqlite3.connect(relay.config.db_path) as db:
+        buyer_at, reply_at, agent_id = db.execute(
+            "SELECT buyer_at, reply_at, agent_id FROM reply_rounds WHERE conversation_id = ?", (conv,)).fetchone()
+    assert reply_at - buyer_at == 120_000 and agent_id == 1
+
+
+async def test_returning_buyer_waits_for_their_agent_then_falls_back_after_60_s(
+    clients, fake_clock: FakeClock
+):
+    agent1 = await clients("agent1")
+    supervisor = await clients("super1")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0005")
+    await next_of(agent1, f.Assignment, reason="auto")
+    await agent1.send_text(conv, "您好，我是小美")
+    await agent1.call(f.Resolve, conversation_id=conv)
+    await supervisor.call(f.SetCap, agent_id=AGENT1, cap=1)
+    await buyer_asks(clients, "b-jiadian-0006")  # fills agent1's only slot
+    agent2 = await clients("agent2")
+    await settle()
+    await buyer.send_text(conv, "我又来了，上次的问题还想再问问")
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
+    assert status.reason == "waiting_for_your_agent" and status.position == 1
+    fake_clock.advance(59)
+    await settle()
+    assert (await buyer.history(conv)).messages  # still waiting: nobody assigned
+    assert not any(isinstance(e, f.Assignment) for e in list(agent2.events._queue))  # type: ignore[attr-defined]
+    fake_clock.advance(1)
+    handed = await next_of(agent2, f.Assignment, reason="auto")
+    assert handed.conversation.conversation_id == conv and handed.conversation.agent_id == AGENT2
+
+
+async def test_returning_buyer_goes_to_their_agent_when_a_slot_frees_up(clients, fake_clock: FakeClock):
+    agent1 = await clients("agent1")
+    supervisor = await clients("super1")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0007")
+    await next_of(agent1, f.Assignment)
+    await agent1.send_text(conv, "您好")
+    await agent1.call(f.Resolve, conversation_id=conv)
+    await supervisor.call(f.SetCap, agent_id=AGENT1, cap=1)
+    _, other = await buyer_asks(clients, "b-jiadian-0008")
+    await next_of(agent1, f.Assignment, reason="auto")
+    await clients("agent2")
+    await buyer.send_text(conv, "还是找小美")
+    fake_clock.advance(30)
+    await agent1.call(f.Resolve, conversation_id=other)
+    handed = await next_of(agent1, f.Assignment, reason="exclusive")
+    assert handed.conversation.conversation_id == conv
+
+
+async def test_disconnected_agent_keeps_chats_for_60_s_then_they_go_to_the_head_of_the_queue(
+    clients, fake_clock: FakeClock
+):
+    agent1 = await clients("agent1")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0010")
+    await next_of(agent1, f.Assignment)
+    await agent1.close()
+    await settle()
+    fake_clock.advance(59)
+    await settle()
+    await agent1.connect()  # back within the grace period: nothing moved
+    assert agent1.conversations[conv].agent_id == AGENT1
+    await agent1.close()
+    await settle()
+    fake_clock.advance(60)
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv, position=1)
+    assert status.reason == "no_agent_online"
+    agent2 = await clients("agent2")
+    handed = await next_of(agent2, f.Assignment)
+    assert handed.conversation.conversation_id == conv and handed.previous_agent_id is None
+    msg = await next_chat(agent2)  # the waiting question is handed over
+    assert msg.text == "你好，请问在吗？"
+
+
+async def test_requeued_chat_goes_ahead_of_newer_chats(clients, fake_clock: FakeClock):
+    agent1 = await clients("agent1")
+    _, first = await buyer_asks(clients, "b-jiadian-0011")
+    await next_of(agent1, f.Assignment)
+    await agent1.close()
+    await settle()
+    _, newer = await buyer_asks(clients, "b-jiadian-0012")
+    fake_clock.advance(61)
+    await settle()
+    watcher = await clients("super1")
+    snapshot = await next_of(watcher, f.QueueSnapshot)
+    assert [e.conversation_id for e in snapshot.entries][:2] == [first, newer]
+    assert snapshot.entries[0].tier == "returned"
+
+
+async def test_transfer_to_a_named_agent_carries_a_note(clients):
+    agent1 = await clients("agent1")
+    agent2 = await clients("agent2")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0013", "电钢琴的踏板怎么接？")
+    await next_of(agent1, f.Assignment)
+    await agent1.call(f.Transfer, conversation_id=conv, to_agent=AGENT2, note="买家问电钢琴踏板，阿杰更熟")
+    handed = await next_of(agent2, f.Assignment, reason="transfer")
+    assert handed.note == "买家问电钢琴踏板，阿杰更熟" and handed.previous_agent_id == AGENT1
+    assert (await next_chat(agent2)).text == "电钢琴的踏板怎么接？"
+    left = await next_of(agent1, f.Assignment, reason="transfer")
+    assert left.conversation.agent_id == AGENT2
+    told = await next_of(buyer, f.Message, event="transferred")
+    assert "阿杰" in told.text
+    with pytest.raises(RelayError) as err:
+        await agent1.send_text(conv, "我还想说一句")
+    assert err.value.code == "forbidden"
+
+
+async def test_transfer_back_to_the_queue_keeps_the_note_for_the_next_agent(clients, fake_clock: FakeClock):
+    agent1 = await clients("agent1")
+    _, conv = await buyer_asks(clients, "b-jiadian-0014")
+    await next_of(agent1, f.Assignment)
+    await agent1.call(f.SetStatus, status="away")
+    await agent1.call(f.Transfer, conversation_id=conv, note="需要懂净水器的同事")
+    agent2 = await clients("agent2")
+    handed = await next_of(agent2, f.Assignment)
+    assert handed.conversation.conversation_id == conv and handed.note == "需要懂净水器的同事"
+
+
+async def test_supervisor_reassigns_any_chat(clients):
+    agent1 = await clients("agent1")
+    agent2 = await clients("agent2")
+    supervisor = await clients("super1")
+    _, conv = await buyer_asks(clients, "b-jiadian-0015")
+    await next_of(agent1, f.Assignment)
+    await supervisor.call(f.Transfer, conversation_id=conv, to_agent=AGENT2, note="小美在培训")
+    handed = await next_of(agent2, f.Assignment, reason="reassign")
+    assert handed.by == "3" and handed.note == "小美在培训"
+
+
+async def test_agent_cannot_transfer_a_colleagues_chat(clients):
+    agent1 = await clients("agent1")
+    agent2 = await clients("agent2")
+    _, conv = await buyer_asks(clients, "b-jiadian-0016")
+    await next_of(agent1, f.Assignment)
+    with pytest.raises(RelayError) as err:
+        await agent2.call(f.Transfer, conversation_id=conv, to_agent=AGENT2)
+    assert err.value.code == "forbidden"
+
+
+async def test_transfer_to_unknown_agent_or_another_shops_agent_is_refused(clients):
+    agent1 = await clients("agent1")
+    tea = await clients("cha1", shop=OTHER_SHOP)
+    _, conv = await buyer_asks(clients, "b-jiadian-0017")
+    await next_of(agent1, f.Assignment)
+    for target in ("999", tea.session.user_id, "not-a-number"):  # type: ignore[union-attr]
+        with pytest.raises(RelayError) as err:
+            await agent1.call(f.Transfer, conversation_id=conv, to_agent=target)
+        assert err.value.code == "not_found"
+    assert (await agent1.history(conv)).messages  # still agent1's chat
+
+
+async def test_transfer_to_an_offline_or_full_agent_is_a_conflict(clients):
+    agent1 = await clients("agent1")
+    supervisor = await clients("super1")
+    _, conv = await buyer_asks(clients, "b-jiadian-0018")
+    await next_of(agent1, f.Assignment)
+    with pytest.raises(RelayError) as err:
+        await agent1.call(f.Transfer, conversation_id=conv, to_agent=AGENT2)
+    assert err.value.code == "conflict" and "offline" in err.value.message
+    await clients("agent2")
+    await supervisor.call(f.SetCap, agent_id=AGENT2, cap=1)
+    await buyer_asks(clients, "b-jiadian-0019")  # goes to agent2, who is then full
+    await settle()
+    with pytest.raises(RelayError) as err:
+        await agent1.call(f.Transfer, conversation_id=conv, to_agent=AGENT2)
+    assert err.value.code == "conflict"
+
+
+async def test_resolved_chat_tells_the_buyer_and_frees_the_agent(clients):
+    agent1 = await clients("agent1")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0020")
+    await next_of(agent1, f.Assignment)
+    await agent1.call(f.Resolve, conversation_id=conv)
+    assert (await next_of(buyer, f.Message, event="resolved")).kind == "system"
+    done = await next_of(agent1, f.Assignment, reason="resolved")
+    assert done.conversation.status == "closed"
+
+
+async def test_silent_chat_is_closed_after_30_minutes_and_the_buyer_told(clients, fake_clock: FakeClock):
+    agent1 = await clients("agent1")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0021")
+    await next_of(agent1, f.Assignment)
+    await agent1.send_text(conv, "请问还有什么可以帮您？")
+    fake_clock.advance(29 * 60)
+    await settle()
+    assert not any(getattr(e, "event", None) == "auto_closed" for e in list(buyer.events._queue))  # type: ignore
+    fake_clock.advance(60)
+    told = await next_of(buyer, f.Message, event="auto_closed")
+    assert "自动结束" in told.text
+    assert (await next_of(agent1, f.Assignment, reason="closed")).conversation.status == "closed"
+
+
+async def test_manual_mode_claim_and_conflict_on_a_taken_chat(clients, relay: RunningRelay):
+    agent1 = await clients("agent1")
+    agent2 = await clients("agent2")
+    supervisor = await clients("super1")
+    await supervisor.call(f.ShopSettings, mode="manual")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0022")
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
+    assert status.reason == "manual" and status.position == 1
+    await agent1.call(f.Claim, conversation_id=conv)
+    assert (await next_of(agent1, f.Assignment, reason="claim")).conversation.agent_id == AGENT1
+    before = stored_count(relay)
+    with pytest.raises(RelayError) as err:
+        await agent2.call(f.Claim, conversation_id=conv)
+    assert err.value.code == "conflict"
+    await settle()
+    assert stored_count(relay) == before
+    assert (await agent1.history(conv)).messages[-1].event == "agent_joined"
+
+
+async def test_claiming_is_off_in_auto_mode(clients):
+    agent1 = await clients("agent1")
+    await agent1.call(f.SetStatus, status="busy")
+    _, conv = await buyer_asks(clients, "b-jiadian-0023")
+    with pytest.raises(RelayError) as err:
+        await agent1.call(f.Claim, conversation_id=conv)
+    assert err.value.code == "forbidden"
+
+
+async def test_busy_agent_gets_no_new_chats_but_keeps_old_ones(clients):
+    agent1 = await clients("agent1")
+    _, first = await buyer_asks(clients, "b-jiadian-0024")
+    await next_of(agent1, f.Assignment)
+    await agent1.call(f.SetStatus, status="busy")
+    buyer, second = await buyer_asks(clients, "b-jiadian-0025")
+    status = await next_of(buyer, f.QueueStatus, conversation_id=second)
+    assert status.position == 1 and status.reason == "no_agent_online"
+    await agent1.send_text(first, "老的会话照常回复")
+    await agent1.call(f.SetStatus, status="online")
+    assert (await next_of(agent1, f.Assignment)).conversation.conversation_id == second
+
+
+async def test_only_supervisors_change_caps_and_settings(clients):
+    agent1 = await clients("agent1")
+    for frame_type, fields in ((f.SetCap, {"agent_id": AGENT1, "cap": 20}), (f.ShopSettings, {"mode": "manual"})):
+        with pytest.raises(RelayError) as err:
+            await agent1.call(frame_type, **fields)
+        assert err.value.code == "forbidden"
+
+
+async def test_queue_position_and_estimate_reach_the_buyer(clients):
+    agent1 = await clients("agent1")
+    supervisor = await clients("super1")
+    await supervisor.call(f.SetCap, agent_id=AGENT1, cap=1)
+    await buyer_asks(clients, "b-jiadian-0026")
+    await next_of(agent1, f.Assignment)
+    second, conv2 = await buyer_asks(clients, "b-jiadian-0027")
+    third, conv3 = await buyer_asks(clients, "b-jiadian-0028")
+    s2 = await next_of(second, f.QueueStatus, conversation_id=conv2)
+    s3 = await next_of(third, f.QueueStatus, conversation_id=conv3)
+    assert (s2.position, s3.position) == (1, 2)
+    assert s2.reason == s3.reason == "all_busy"
+    assert 0 < s2.estimated_wait_s < s3.estimated_wait_s  # type: ignore[operator]
+
+
+async def test_outside_service_hours_the_buyer_gets_the_automatic_message(clients, fake_clock: FakeClock):
+    fake_clock.advance(14 * 3600)  # 10:00 -> 00:00 Asia/Shanghai
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0029")
+    told = await next_of(buyer, f.Message, event="out_of_hours")
+    assert "08:00" in told.text
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
+    assert status.reason == "outside_hours" and status.estimated_wait_s == 8 * 3600
+
+
+async def test_after_sales_buyer_goes_ahead_of_a_normal_buyer(clients, relay: RunningRelay):
+    with sqlite3.connect(relay.config.db_path) as db:
+        open_case_buyer = db.execute(
+            "SELECT buyer_id FROM after_sales WHERE status = 'open' AND shop_id = 1 LIMIT 1").fetchone()[0]
+        normal = db.execute(
+            "SELECT id FROM buyers WHERE id LIKE 'b-jiadian-%' AND id NOT IN (SELECT buyer_id FROM after_sales)"
+            " AND id NOT IN (SELECT buyer_id FROM orders WHERE amount_cents >= 200000) LIMIT 1").fetchone()[0]
+    _, normal_conv = await buyer_asks(clients, normal)
+    _, case_conv = await buyer_asks(clients, open_case_buyer)
+    watcher = await clients("super1")
+    snapshot = await next_of(watcher, f.QueueSnapshot)
+    assert [e.conversation_id for e in snapshot.entries] == [case_conv, normal_conv]
+    assert snapshot.entries[0].tier == "after_sales"
