@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -31,6 +31,7 @@ HANDOVER_WINDOW = 50
 _NOT_STORED = "message not stored; retry with the same client_msg_id"
 _ROUTING_FRAMES = (f.SetStatus, f.Claim, f.Transfer, f.Resolve, f.SetCap, f.ShopSettings)
 
+Handler = Callable[[Connection, Any], Awaitable[None]]
 Owner = tuple[int, str]
 """(shop_id, buyer_id) of a conversation: never changes, so it is cached for good."""
 
@@ -57,6 +58,12 @@ class Hub:
         self._accounts: dict[str, set[Connection]] = {}
         self._buyers: dict[str, set[Connection]] = {}
         self._owners: dict[int, Owner] = {}
+        self._handlers: dict[type[Any], Handler] = {
+            f.Send: self.on_send, f.Sync: self.on_sync, f.Open: self.on_open, f.History: self.on_history,
+            f.Read: self.on_read,
+        }
+        for frame_type in _ROUTING_FRAMES:
+            self._handlers[frame_type] = self._on_routing
 
     # registry -------------------------------------------------------------------------------
 
@@ -99,7 +106,7 @@ class Hub:
             if conn.principal.role == "supervisor" and conn.principal.user_id not in (skip_accounts or ()):
                 conn.send(data)
 
-    def _audience(self, conversation_id: int, owner: Owner) -> Iterable[Connection]:
+    def audience(self, conversation_id: int, owner: Owner) -> Iterable[Connection]:
         yield from self._buyers.get(owner[1], ())
         agent = self.desk.assigned_agent(conversation_id)
         for conn in self._staff.get(owner[0], ()):
@@ -109,7 +116,7 @@ class Hub:
     def publish(self, row: MessageRow, owner: Owner, skip: Connection | None = None) -> None:
         """Deliver a committed message to everyone in the conversation who is online."""
         data = encode(message_frame(row))
-        for conn in self._audience(row.conversation_id, owner):
+        for conn in self.audience(row.conversation_id, owner):
             if conn is not skip:
                 conn.deliver(row.conversation_id, row.seq, data)
 
@@ -138,22 +145,19 @@ class Hub:
 
     # handlers -------------------------------------------------------------------------------
 
+    def route(self, frame_type: type[Any], handler: Handler) -> None:
+        """Let another module answer a frame type (templates, cards...)."""
+        self._handlers[frame_type] = handler
+
     async def handle(self, conn: Connection, frame: f.ClientFrame) -> None:
         """Answer one client frame. Raises FrameError for a request that is refused."""
-        if isinstance(frame, f.Send):
-            await self.on_send(conn, frame)
-        elif isinstance(frame, f.Sync):
-            await self.on_sync(conn, frame)
-        elif isinstance(frame, f.Open):
-            await self.on_open(conn, frame)
-        elif isinstance(frame, f.History):
-            await self.on_history(conn, frame)
-        elif isinstance(frame, f.Read):
-            await self.on_read(conn, frame)
-        elif isinstance(frame, _ROUTING_FRAMES):
-            conn.send(encode(await self.desk.handle(conn.principal, frame)))
-        else:
+        handler = self._handlers.get(type(frame))
+        if handler is None:
             raise FrameError(ErrorCode.UNKNOWN_TYPE, f"{type(frame).__name__} is not handled here", frame.id)
+        await handler(conn, frame)
+
+    async def _on_routing(self, conn: Connection, frame: Any) -> None:
+        conn.send(encode(await self.desk.handle(conn.principal, frame)))
 
     async def on_sync(self, conn: Connection, frame: f.Sync) -> None:
         p = conn.principal
@@ -310,7 +314,7 @@ class Hub:
         side: f.Side = "buyer" if conn.principal.is_buyer else "agent"
         read_seq = await self._store.mark_read(frame.conversation_id, side, frame.seq)
         data = encode(f.Receipt(conversation_id=frame.conversation_id, side=side, read_seq=read_seq))
-        for other in self._audience(frame.conversation_id, owner):
+        for other in self.audience(frame.conversation_id, owner):
             if other is not conn:
                 other.send(data)
         conn.send(encode(f.Ok(id=frame.id)))

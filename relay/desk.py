@@ -54,6 +54,8 @@ SYSTEM_TEXT = {
     "requeued": "正在为您重新接入客服，请稍候～",
     "resolved": "本次服务已结束，感谢您的咨询。如还有问题，直接发消息即可～",
     "auto_closed": "由于长时间没有新消息，本次会话已自动结束。如还有问题，直接发消息即可～",
+    "offer_accepted": "买家已接受售后方案：{offer} {amount}",
+    "offer_declined": "买家未接受售后方案：{offer} {amount}",
 }
 
 
@@ -174,6 +176,12 @@ class Desk:
         return self._state_from(row)
 
     # queries used by chat ---------------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        return self._clock.now_ms()
+
+    def state(self, conversation_id: int) -> ConvState | None:
+        return self._convs.get(conversation_id)
 
     def assigned_agent(self, conversation_id: int) -> int | None:
         state = self._convs.get(conversation_id)

@@ -22,6 +22,7 @@ from relay.auth import (
     token_hash,
     verify_password,
 )
+from relay.cards import Cards
 from relay.chat import Hub
 from relay.clock import Clock, SystemClock
 from relay.config import RelayConfig
@@ -55,6 +56,7 @@ class Relay:
         self.platform = DemoPlatform(store)
         self.desk = Desk(store, clock, self.platform)
         self.hub = Hub(store, clock, self.desk)
+        self.cards = Cards(store, self.platform, self.hub, self.desk)
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()

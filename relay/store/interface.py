@@ -110,6 +110,19 @@ class ShopSettingsRow:
     timezone: str = "Asia/Shanghai"
 
 
+@dataclass(frozen=True, slots=True)
+class NewCase:
+    """An after-sales case created by an offer card, stored with the card atomically."""
+
+    case_id: str
+    shop_id: int
+    order_no: str
+    buyer_id: str
+    kind: str
+    reason: str
+    amount_cents: int
+
+
 CONVERSATION_FIELDS = frozenset({
     "status", "agent_id", "tier", "queued_at", "last_agent_id", "last_agent_at", "last_activity_at",
     "unanswered_since", "unanswered_seq",
@@ -176,8 +189,12 @@ class Store(Protocol):
         kind: str = "text",
         card_json: str | None = None,
         event: str | None = None,
+        new_case: NewCase | None = None,
     ) -> asyncio.Future[AppendResult]:
         """Queue a message; the future resolves once it is committed (so callers may pipeline).
+
+        With `new_case`, the after-sales case (and its audit line) is created in the same
+        transaction as the card message, and only if the message is new.
 
         Raises (through the future) StoreConflict when `client_msg_id` was used for a
         different message, StoreUnavailable when nothing could be committed.
@@ -206,6 +223,14 @@ class Store(Protocol):
         reply_at: int | None, agent_id: int | None,
     ) -> None:
         """One reply round: the buyer's first unanswered message and the first human reply to it."""
+
+    async def answer_offer(
+        self, case_id: str, conversation_id: int, buyer_id: str, accept: bool, at: int
+    ) -> tuple[f.CaseInfo, int]:
+        """Record a buyer's answer to an offer (case, card and audit at once); returns the case and card seq.
+
+        Raises KeyError if no such offer in this conversation for this buyer, StoreConflict if answered.
+        """
 
     # the platform stand-in's demo tables (orders, logistics, after-sales, products)
     async def platform_orders(self, shop_id: int, buyer_id: str) -> list[f.OrderInfo]: ...

@@ -153,4 +153,24 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX conversation_events_conv ON conversation_events(conversation_id);
         """,
     ),
+    (
+        "0004_after_sales_offers",
+        """
+        ALTER TABLE after_sales ADD COLUMN amount_cents INTEGER;
+        ALTER TABLE after_sales ADD COLUMN conversation_id INTEGER REFERENCES conversations(id);
+        ALTER TABLE after_sales ADD COLUMN card_seq INTEGER;
+        ALTER TABLE after_sales ADD COLUMN updated_at INTEGER;
+        CREATE INDEX after_sales_buyer ON after_sales(shop_id, buyer_id);
+        CREATE TABLE case_audit (
+            id INTEGER PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES after_sales(case_id),
+            at INTEGER NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX case_audit_case ON case_audit(case_id);
+        """,
+    ),
 ]

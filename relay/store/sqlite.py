@@ -28,6 +28,7 @@ from relay.store.interface import (
     BuyerRow,
     ConversationRow,
     MessageRow,
+    NewCase,
     ShopRow,
     ShopSettingsRow,
     StoreConflict,
@@ -423,6 +424,7 @@ class SqliteStore:
         kind: str = "text",
         card_json: str | None = None,
         event: str | None = None,
+        new_case: NewCase | None = None,
     ) -> asyncio.Future[AppendResult]:
         def write(conn: sqlite3.Connection) -> AppendResult:
             old = conn.execute(
@@ -444,6 +446,19 @@ class SqliteStore:
             row = (conversation_id, seq_row[0], sender_kind, sender_id, sender_name, client_msg_id, text, ts,
                    kind, card_json, event)
             conn.execute(f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            if new_case is not None:
+                c = new_case
+                conn.execute(
+                    "INSERT INTO after_sales (case_id, shop_id, order_no, buyer_id, kind, reason, status, amount_cents,"
+                    " conversation_id, card_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'offered', ?, ?, ?, ?)",
+                    (c.case_id, c.shop_id, c.order_no, c.buyer_id, c.kind, c.reason, c.amount_cents,
+                     conversation_id, seq_row[0], ts),
+                )
+                conn.execute(
+                    "INSERT INTO case_audit (case_id, at, actor_kind, actor_id, action, detail)"
+                    " VALUES (?, ?, ?, ?, 'offered', ?)",
+                    (c.case_id, ts, sender_kind, sender_id, f"{c.kind} {c.amount_cents}"),
+                )
             return AppendResult(MessageRow(*row), duplicate=False)  # type: ignore[arg-type]
 
         if self._writer is None:
@@ -576,9 +591,41 @@ class SqliteStore:
 
     async def platform_cases(self, shop_id: int, buyer_id: str) -> list[f.CaseInfo]:
         rows = self._all(
-            "SELECT case_id, order_no, kind, reason, status FROM after_sales WHERE shop_id = ? AND buyer_id = ?"
-            " ORDER BY rowid DESC", (shop_id, buyer_id))
-        return [f.CaseInfo(case_id=r[0], order_no=r[1], kind=r[2], reason=r[3], status=r[4]) for r in rows]
+            "SELECT case_id, order_no, kind, reason, status, amount_cents FROM after_sales"
+            " WHERE shop_id = ? AND buyer_id = ? ORDER BY rowid DESC", (shop_id, buyer_id))
+        return [f.CaseInfo(case_id=r[0], order_no=r[1], kind=r[2], reason=r[3], status=r[4], amount_cents=r[5])
+                for r in rows]
+
+    async def answer_offer(
+        self, case_id: str, conversation_id: int, buyer_id: str, accept: bool, at: int
+    ) -> tuple[f.CaseInfo, int]:
+        status = "accepted" if accept else "declined"
+
+        def write(conn: sqlite3.Connection) -> tuple[f.CaseInfo, int]:
+            row = conn.execute(
+                "SELECT order_no, kind, reason, status, amount_cents, card_seq FROM after_sales"
+                " WHERE case_id = ? AND conversation_id = ? AND buyer_id = ?",
+                (case_id, conversation_id, buyer_id)).fetchone()
+            if row is None:
+                raise KeyError(case_id)
+            order_no, kind, reason, current, amount, card_seq = row
+            if current != "offered":
+                raise StoreConflict(f"this offer was already {current}")
+            conn.execute("UPDATE after_sales SET status = ?, updated_at = ? WHERE case_id = ?", (status, at, case_id))
+            card = conn.execute("SELECT card_json FROM messages WHERE conversation_id = ? AND seq = ?",
+                                (conversation_id, card_seq)).fetchone()
+            if card is not None and card[0]:
+                updated = json.loads(card[0])
+                updated["status"] = status
+                conn.execute("UPDATE messages SET card_json = ? WHERE conversation_id = ? AND seq = ?",
+                             (json.dumps(updated, ensure_ascii=False), conversation_id, card_seq))
+            conn.execute(
+                "INSERT INTO case_audit (case_id, at, actor_kind, actor_id, action) VALUES (?, ?, 'buyer', ?, ?)",
+                (case_id, at, buyer_id, status))
+            return f.CaseInfo(case_id=case_id, order_no=order_no, kind=kind, reason=reason, status=status,
+                              amount_cents=amount), int(card_seq)
+
+        return await self._write(write)
 
     async def platform_product(self, shop_id: int, sku: str) -> f.ProductCard | None:
         row = self._one("SELECT sku, title, price_cents FROM products WHERE shop_id = ? AND sku = ?", (shop_id, sku))
@@ -631,7 +678,8 @@ class SqliteStore:
                             [(e.order_no, e.at, e.text) for e in shop.logistics if e.order_no == o.order_no],
                         )
                 conn.executemany(
-                    "INSERT OR IGNORE INTO after_sales VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO after_sales (case_id, shop_id, order_no, buyer_id, kind, reason, status)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(a.case_id, shop_id, a.order_no, a.buyer_id, a.kind, a.reason, a.status)
                      for a in shop.after_sales],
                 )
