@@ -51,6 +51,18 @@ class Script:
         return cls(tuple(data["greetings"]), questions, tuple(data["followups"]))
 
 
+async def _agent_replied(client: KefuClient, wait: float) -> bool:
+    """Wait up to `wait` seconds for a human reply from the shop (automatic messages don't count)."""
+    try:
+        async with asyncio.timeout(wait):
+            while True:
+                msg = await client.next_event(f.Message, timeout=wait)
+                if msg.sender.kind == "agent":
+                    return True
+    except TimeoutError:
+        return False
+
+
 async def simulate_buyer(
     url: str, buyer_id: str, shop: str, script: Script, rng: random.Random, *,
     messages: int, think: tuple[float, float], reply_wait: float, stats: SimStats,
@@ -67,11 +79,8 @@ async def simulate_buyer(
         for text in lines:
             await client.send_text(conv.conversation_id, text)
             stats.sent += 1
-            try:
-                await client.next_event(f.Message, timeout=reply_wait)
+            if await _agent_replied(client, reply_wait):
                 stats.replies += 1
-            except TimeoutError:
-                pass
             await asyncio.sleep(rng.uniform(*think))
     except (KefuError, OSError) as exc:
         stats.errors.append(f"{buyer_id}: {exc}")

@@ -28,6 +28,8 @@ from relay.clock import Clock, SystemClock
 from relay.config import RelayConfig
 from relay.desk import Desk
 from relay.platform.demo import DemoPlatform
+from relay.replies import Replies
+from relay.seeding import seed_demo
 from relay.sessions import Connection, Principal
 from relay.store import Store, StoreUnavailable
 from relay.store.sqlite import SqliteStore
@@ -57,6 +59,7 @@ class Relay:
         self.desk = Desk(store, clock, self.platform)
         self.hub = Hub(store, clock, self.desk)
         self.cards = Cards(store, self.platform, self.hub, self.desk)
+        self.replies = Replies(store, self.platform, self.hub, clock)
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()
@@ -328,10 +331,7 @@ def create_app(
     async def on_startup(app: web.Application) -> None:
         await store.open()
         if config.demo:
-            from relay.demo_data import load_demo_dataset
-
-            changed = await store.seed_demo(load_demo_dataset(), hash_password)
-            logger.info("demo data %s", "seeded" if changed else "already present")
+            await seed_demo(store, clock.now_ms())
         await relay.desk.load()
 
     async def on_shutdown(app: web.Application) -> None:

@@ -27,8 +27,7 @@ OTHER_SHOP = "chaye"
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir seeded with the demo shops once per session; tests get copies."""
-    from relay.auth import hash_password
-    from relay.demo_data import load_demo_dataset
+    from relay.seeding import seed_demo
     from relay.store.sqlite import SqliteStore
 
     path = tmp_path_factory.mktemp("seeded")
@@ -36,7 +35,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     async def seed() -> None:
         store = SqliteStore(path / "relay.sqlite3")
         await store.open()
-        await store.seed_demo(load_demo_dataset(), hash_password)
+        await seed_demo(store, FakeClock().now_ms())
         await store.close()
 
     asyncio.run(seed())

@@ -123,6 +123,22 @@ class NewCase:
     amount_cents: int
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateRow:
+    """A reply template: the shop's (`owner_id` None) or one agent's own."""
+
+    id: int
+    shop_id: int
+    owner_id: int | None
+    group: str
+    title: str
+    body: str
+    shortcut: str
+    initials: str
+    usage_count: int
+    updated_at: int
+
+
 CONVERSATION_FIELDS = frozenset({
     "status", "agent_id", "tier", "queued_at", "last_agent_id", "last_agent_at", "last_activity_at",
     "unanswered_since", "unanswered_seq",
@@ -231,6 +247,17 @@ class Store(Protocol):
 
         Raises KeyError if no such offer in this conversation for this buyer, StoreConflict if answered.
         """
+
+    # templates
+    async def list_templates(self, shop_id: int, owner_id: int) -> list[TemplateRow]:
+        """The shop's templates and `owner_id`'s own, most used first."""
+    async def get_template(self, template_id: int) -> TemplateRow | None: ...
+    async def save_template(self, row: TemplateRow) -> TemplateRow:
+        """Insert (`row.id` 0) or update a template; returns it as stored."""
+    async def delete_template(self, template_id: int) -> None: ...
+    async def count_template_use(self, template_id: int) -> None: ...
+    async def seed_templates(self, shop_id: int, rows: list[TemplateRow]) -> bool:
+        """Insert a shop's starter templates if it has no shop templates yet; True if inserted."""
 
     # the platform stand-in's demo tables (orders, logistics, after-sales, products)
     async def platform_orders(self, shop_id: int, buyer_id: str) -> list[f.OrderInfo]: ...

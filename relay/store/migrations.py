@@ -173,4 +173,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX case_audit_case ON case_audit(case_id);
         """,
     ),
+    (
+        "0005_templates",
+        """
+        CREATE TABLE templates (
+            id INTEGER PRIMARY KEY,
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            owner_id INTEGER REFERENCES accounts(id),
+            grp TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            shortcut TEXT NOT NULL DEFAULT '',
+            initials TEXT NOT NULL DEFAULT '',
+            usage_count INTEGER NOT NULL DEFAULT 0,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX templates_shop ON templates(shop_id, owner_id);
+        """,
+    ),
 ]

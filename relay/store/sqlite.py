@@ -33,6 +33,7 @@ from relay.store.interface import (
     ShopSettingsRow,
     StoreConflict,
     StoreUnavailable,
+    TemplateRow,
 )
 from relay.store.migrations import MIGRATIONS
 from wire import frames as f
@@ -568,6 +569,62 @@ class SqliteStore:
                 " agent_id) VALUES (?, ?, ?, ?, ?, ?)",
                 (conversation_id, shop_id, buyer_seq, buyer_at, reply_at, agent_id),
             )
+
+        await self._write(write)
+
+    # templates ------------------------------------------------------------------------------
+
+    _TEMPLATE_COLUMNS = "id, shop_id, owner_id, grp, title, body, shortcut, initials, usage_count, updated_at"
+
+    async def list_templates(self, shop_id: int, owner_id: int) -> list[TemplateRow]:
+        rows = self._all(
+            f"SELECT {self._TEMPLATE_COLUMNS} FROM templates WHERE shop_id = ? AND (owner_id IS NULL OR owner_id = ?)"
+            " ORDER BY usage_count DESC, id", (shop_id, owner_id))
+        return [TemplateRow(*r) for r in rows]
+
+    async def get_template(self, template_id: int) -> TemplateRow | None:
+        row = self._one(f"SELECT {self._TEMPLATE_COLUMNS} FROM templates WHERE id = ?", (template_id,))
+        return TemplateRow(*row) if row else None
+
+    async def save_template(self, row: TemplateRow) -> TemplateRow:
+        def write(conn: sqlite3.Connection) -> TemplateRow:
+            values = (row.group, row.title, row.body, row.shortcut, row.initials, row.updated_at)
+            if row.id:
+                conn.execute("UPDATE templates SET grp = ?, title = ?, body = ?, shortcut = ?, initials = ?,"
+                             " updated_at = ? WHERE id = ?", (*values, row.id))
+                template_id = row.id
+            else:
+                template_id = int(conn.execute(
+                    "INSERT INTO templates (grp, title, body, shortcut, initials, updated_at, shop_id, owner_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*values, row.shop_id, row.owner_id)).lastrowid or 0)
+            stored = conn.execute(f"SELECT {self._TEMPLATE_COLUMNS} FROM templates WHERE id = ?",
+                                  (template_id,)).fetchone()
+            return TemplateRow(*stored)
+
+        return await self._write(write)
+
+    async def delete_template(self, template_id: int) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM templates WHERE id = ?", (template_id,))
+
+        await self._write(write)
+
+    async def seed_templates(self, shop_id: int, rows: list[TemplateRow]) -> bool:
+        def write(conn: sqlite3.Connection) -> bool:
+            if conn.execute("SELECT 1 FROM templates WHERE shop_id = ? AND owner_id IS NULL LIMIT 1",
+                            (shop_id,)).fetchone():
+                return False
+            conn.executemany(
+                "INSERT INTO templates (shop_id, owner_id, grp, title, body, shortcut, initials, usage_count,"
+                " updated_at) VALUES (?, NULL, ?, ?, ?, ?, ?, 0, ?)",
+                [(shop_id, r.group, r.title, r.body, r.shortcut, r.initials, r.updated_at) for r in rows])
+            return True
+
+        return await self._write(write)
+
+    async def count_template_use(self, template_id: int) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE templates SET usage_count = usage_count + 1 WHERE id = ?", (template_id,))
 
         await self._write(write)
 
