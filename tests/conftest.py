@@ -72,11 +72,13 @@ def relay_config(data_dir: Path) -> RelayConfig:
     )
 
 
-async def start_relay(config: RelayConfig, clock: Clock | None = None) -> tuple[web.AppRunner, RunningRelay]:
+async def start_relay(
+    config: RelayConfig, clock: Clock | None = None, port: int = 0
+) -> tuple[web.AppRunner, RunningRelay]:
     app = create_app(config, clock=clock)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = runner.addresses[0][1]
     relay = app[RELAY]

@@ -1,0 +1,157 @@
+"""The buyer page in Debian Chromium against a real relay and a real agent client."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.conftest import RunningRelay
+from tests.relay.helpers import next_chat, next_of
+from wire import frames as f
+
+pytestmark = pytest.mark.e2e
+BUYER = "b-jiadian-0001"
+HOSTILE = "你好 <img src=x onerror=alert(1)>"
+
+
+async def open_chat(page: Page, relay: RunningRelay, buyer: str = BUYER) -> None:
+    await page.goto(f"{relay.url}/?buyer={buyer}&shop=jiadian")
+    await expect(page.get_by_test_id("composer-input")).to_be_visible()
+    await page.wait_for_function("window.__kefu.conversation !== null")
+
+
+async def type_and_send(page: Page, text: str) -> None:
+    await page.get_by_test_id("composer-input").fill(text)
+    await page.get_by_test_id("composer-input").press("Enter")
+
+
+async def test_html_in_chat_is_shown_as_text_both_ways_and_no_dialog_fires(page: Page, relay: RunningRelay,
+                                                                         clients) -> None:
+    agent = await clients("agent1")
+    await open_chat(page, relay)
+    await type_and_send(page, HOSTILE)
+    received = await next_chat(agent)
+    assert received.text == HOSTILE
+    await agent.send_text(received.conversation_id, "<b>收到</b> 请稍等")
+    messages = page.get_by_test_id("message-list")
+    await expect(messages.get_by_text(HOSTILE, exact=True)).to_be_visible()
+    await expect(messages.get_by_text("<b>收到</b> 请稍等", exact=True)).to_be_visible()
+    assert await page.locator("[data-testid=message-list] img").count() == 0
+    assert await page.locator("[data-testid=message-list] b").count() == 0
+    await page.wait_for_timeout(300)  # an onerror handler would have fired by now
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+async def test_delivery_state_goes_from_sent_to_read(page: Page, relay: RunningRelay, clients) -> None:
+    agent = await clients("agent1")
+    await open_chat(page, relay)
+    await type_and_send(page, "请问电钢琴包邮吗？")
+    received = await next_chat(agent)
+    mine = page.locator("[data-testid=message][data-seq='%d']" % received.seq)
+    await expect(mine).to_have_attribute("data-state", "sent")
+    await expect(mine).to_contain_text("已发送")
+    await agent.mark_read(received.conversation_id, received.seq)
+    await expect(mine).to_have_attribute("data-state", "read")
+    await expect(mine).to_contain_text("已读")
+
+
+async def test_page_resumes_after_a_dropped_connection_without_gaps_or_duplicates(
+    page: Page, relay: RunningRelay, clients
+) -> None:
+    agent = await clients("agent1")
+    await open_chat(page, relay)
+    await type_and_send(page, "在吗")
+    received = await next_chat(agent)
+    await page.evaluate("window.__kefu.ws.close()")
+    await page.wait_for_function("window.__kefu.ready === false")
+    for text in ("断线时的第一条", "断线时的第二条"):
+        await agent.send_text(received.conversation_id, text)
+    messages = page.get_by_test_id("message-list")
+    await expect(messages.get_by_text("断线时的第二条", exact=True)).to_be_visible(timeout=10_000)
+    await expect(messages.get_by_text("断线时的第一条", exact=True)).to_have_count(1)
+    seqs = await page.eval_on_selector_all("[data-testid=message][data-seq]", "els => els.map(e => +e.dataset.seq)")
+    assert seqs == sorted(set(seqs)) and seqs == list(range(seqs[0], seqs[-1] + 1))
+    await expect(page.get_by_test_id("connection-banner")).to_be_hidden()
+
+
+async def test_message_typed_while_the_relay_is_down_is_sent_once_when_it_is_back(
+    page: Page, relay_config, fake_clock
+) -> None:
+    from app.client import KefuClient, login
+    from tests.conftest import DEMO_PASSWORD, start_relay
+
+    runner, relay = await start_relay(relay_config, fake_clock)
+    port = relay.url.rsplit(":", 1)[1]
+    agent = KefuClient(relay.url, (await login(relay.url, "jiadian", "agent1", DEMO_PASSWORD)).token)
+    try:
+        await agent.connect()
+        await open_chat(page, relay)
+        await type_and_send(page, "第一句")
+        received = await next_chat(agent)
+        await agent.close()
+        await runner.cleanup()  # the relay goes away
+        await expect(page.get_by_test_id("connection-banner")).to_be_visible()
+        await type_and_send(page, "断网时打的字")
+        await expect(page.locator("[data-testid=message][data-state=sending]")).to_contain_text("断网时打的字")
+        await page.wait_for_timeout(1000)  # a few reconnect attempts fail meanwhile
+        runner, relay = await start_relay(relay_config, fake_clock, port=int(port))
+        await agent.connect()
+        await expect(page.get_by_test_id("connection-banner")).to_be_hidden(timeout=15_000)
+        await expect(page.locator("[data-testid=message][data-state=sending]")).to_have_count(0, timeout=10_000)
+        with sqlite3.connect(relay.config.db_path) as db:
+            count = db.execute("SELECT COUNT(*) FROM messages WHERE text = ? AND conversation_id = ?",
+                               ("断网时打的字", received.conversation_id)).fetchone()[0]
+        assert count == 1
+        page_texts = await page.get_by_test_id("message-list").get_by_text("断网时打的字", exact=True).count()
+        assert page_texts == 1
+    finally:
+        await agent.close()
+        await runner.cleanup()
+
+
+async def test_english_switch(page: Page, relay: RunningRelay) -> None:
+    await open_chat(page, relay)
+    await expect(page.get_by_test_id("send-button")).to_have_text("发送")
+    await page.get_by_test_id("lang-toggle").click()
+    await expect(page.get_by_test_id("send-button")).to_have_text("Send")
+    await expect(page.get_by_test_id("composer-input")).to_have_attribute("placeholder", "Type a message…")
+    await page.reload()
+    await expect(page.get_by_test_id("send-button")).to_have_text("Send")
+
+
+async def test_buyer_sees_queue_position_then_accepts_a_refund_only_offer(
+    page: Page, relay: RunningRelay, clients
+) -> None:
+    with sqlite3.connect(relay.config.db_path) as db:
+        buyer, order_no = db.execute(
+            "SELECT buyer_id, order_no FROM orders WHERE shop_id = 1 AND status = 'delivered'"
+            " ORDER BY order_no LIMIT 1").fetchone()
+    agent = await clients("agent1")
+    supervisor = await clients("super1")
+    await supervisor.call(f.SetCap, agent_id="1", cap=1)
+    first = await clients(buyer="b-jiadian-0150")  # takes agent1's only slot
+    first_conv = (await first.open_conversation("jiadian")).conversation_id
+    await first.send_text(first_conv, "我先来的")
+    await next_of(agent, f.Assignment)
+
+    await open_chat(page, relay, buyer)
+    await type_and_send(page, "我的油烟机装好后漏风，怎么办？")
+    queue = page.get_by_test_id("queue-status")
+    await expect(queue).to_contain_text("您前面还有 0 位")
+    await expect(queue).to_contain_text("客服都在忙")
+
+    await agent.call(f.Resolve, conversation_id=first_conv)
+    handed = await next_of(agent, f.Assignment, reason="auto")
+    conv = handed.conversation.conversation_id
+    await expect(queue).to_contain_text("小美")
+    await agent.call(f.SendCard, conversation_id=conv, client_msg_id="offer-1",
+                     card=f.CardRequest(kind="offer", order_no=order_no, offer="refund_only", amount_cents=19900))
+    card = page.get_by_test_id("card-offer")
+    await expect(card).to_contain_text("仅退款")
+    await expect(card).to_contain_text("¥199.00")
+    await card.get_by_test_id("offer-accept").click()
+    update = await next_of(agent, f.CaseUpdate)
+    assert update.case.status == "accepted" and update.case.kind == "refund_only"
+    await expect(card).to_contain_text("已接受")
