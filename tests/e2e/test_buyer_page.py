@@ -16,10 +16,19 @@ BUYER = "b-jiadian-0001"
 HOSTILE = "你好 <img src=x onerror=alert(1)>"
 
 
+async def wait_js(page: Page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JS expression until it is truthy (page.evaluate is not subject to the page's CSP)."""
+    for _ in range(int(timeout / 0.05)):
+        if await page.evaluate(f"() => Boolean({expression})"):
+            return
+        await page.wait_for_timeout(50)
+    raise AssertionError(f"{expression} stayed false for {timeout} s")
+
+
 async def open_chat(page: Page, relay: RunningRelay, buyer: str = BUYER) -> None:
     await page.goto(f"{relay.url}/?buyer={buyer}&shop=jiadian")
     await expect(page.get_by_test_id("composer-input")).to_be_visible()
-    await page.wait_for_function("window.__kefu.conversation !== null")
+    await wait_js(page, "window.__kefu && window.__kefu.conversation !== null")
 
 
 async def type_and_send(page: Page, text: str) -> None:
@@ -49,7 +58,7 @@ async def test_delivery_state_goes_from_sent_to_read(page: Page, relay: RunningR
     await open_chat(page, relay)
     await type_and_send(page, "请问电钢琴包邮吗？")
     received = await next_chat(agent)
-    mine = page.locator("[data-testid=message][data-seq='%d']" % received.seq)
+    mine = page.locator(f"[data-testid=message][data-seq='{received.seq}']")
     await expect(mine).to_have_attribute("data-state", "sent")
     await expect(mine).to_contain_text("已发送")
     await agent.mark_read(received.conversation_id, received.seq)
@@ -65,7 +74,7 @@ async def test_page_resumes_after_a_dropped_connection_without_gaps_or_duplicate
     await type_and_send(page, "在吗")
     received = await next_chat(agent)
     await page.evaluate("window.__kefu.ws.close()")
-    await page.wait_for_function("window.__kefu.ready === false")
+    await wait_js(page, "window.__kefu.ready === false")
     for text in ("断线时的第一条", "断线时的第二条"):
         await agent.send_text(received.conversation_id, text)
     messages = page.get_by_test_id("message-list")
