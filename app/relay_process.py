@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+_live: set[asyncio.subprocess.Process] = set()
 
 
 @dataclass
@@ -52,6 +53,7 @@ async def spawn_relay(
             sys.executable, "-m", "relay.cli", "--data-dir", str(data_dir), "--log-level", log_level,
             "--host", "127.0.0.1", "--port", str(port), "--port-file", str(port_file), *args, cwd=ROOT,
         )
+        _live.add(proc)
         async with aiohttp.ClientSession() as http:
             deadline = asyncio.get_running_loop().time() + timeout
             while asyncio.get_running_loop().time() < deadline:
@@ -70,3 +72,14 @@ async def spawn_relay(
         proc.kill()
         await proc.wait()
         raise RuntimeError("relay did not become healthy in time")
+
+
+def kill_leftovers() -> int:
+    """SIGKILL every relay this process spawned that is still running (test teardown); return how many."""
+    killed = 0
+    for proc in list(_live):
+        if proc.returncode is None:
+            proc.kill()
+            killed += 1
+        _live.discard(proc)
+    return killed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 DEMO_PASSWORD = "kefu-demo"
 MAIN_SHOP = "jiadian"
 OTHER_SHOP = "chaye"
+
+
+@pytest.fixture(autouse=True)
+def no_relay_process_outlives_its_test() -> Iterator[None]:
+    """A test that fails half-way must not leave a relay process behind."""
+    from app.relay_process import kill_leftovers
+
+    yield
+    kill_leftovers()
 
 
 @pytest.fixture(scope="session")

@@ -53,17 +53,16 @@ async def test_password_is_never_taken_on_the_command_line(data_dir: Path) -> No
 
 async def test_sigterm_closes_connections_with_going_away_and_keeps_acked_messages(data_dir: Path) -> None:
     relay = await spawn_relay(data_dir)
-    token = (await buyer_session(relay.url, "b-jiadian-0003")).token
-    client = KefuClient(relay.url, token)
-    await client.connect()
-    conv = await client.open_conversation("jiadian")
-    acks = await asyncio.gather(*(client.send_text(conv.conversation_id, f"关机前{i}") for i in range(20)))
-    assert await relay.stop() == 0
-    await asyncio.wait_for(client.closed.wait(), 5)
-    assert client._ws is not None and client._ws.close_code == 1001
-    await client.close()
-    relay = await spawn_relay(data_dir)
+    client = KefuClient(relay.url, (await buyer_session(relay.url, "b-jiadian-0003")).token)
     try:
+        await client.connect()
+        conv = await client.open_conversation("jiadian")
+        acks = await asyncio.gather(*(client.send_text(conv.conversation_id, f"关机前{i}") for i in range(20)))
+        assert await relay.stop() == 0
+        await asyncio.wait_for(client.closed.wait(), 5)
+        assert client._ws is not None and client._ws.close_code == 1001
+        await client.close()
+        relay = await spawn_relay(data_dir)
         client.base_url = relay.url
         client.cursors.clear()
         await client.connect()
