@@ -295,7 +295,7 @@ class Hub:
             return
         self.publish(row, owner, skip=conn)
         if row.sender_kind == "buyer":
-            self.desk.spawn(self.desk.on_buyer_message(row.conversation_id, row.seq, row.ts))
+            self.desk.note_buyer_message(row.conversation_id, row.seq, row.ts)
         elif row.sender_kind == "agent":
             self.desk.spawn(self.desk.on_agent_message(row.conversation_id, int(row.sender_id), row.ts))
 

@@ -40,6 +40,7 @@ EXCLUSIVE_WINDOW_MS = 30 * 86_400_000
 EXCLUSIVE_WAIT_S = 60.0
 AUTO_CLOSE_S = 30 * 60.0
 QUEUE_FLUSH_S = 0.2
+ACTIVITY_PERSIST_MS = 60_000
 QUEUE_SNAPSHOT_MAX = 200
 DEFAULT_ASSIGN_INTERVAL_S = 60.0
 
@@ -74,6 +75,8 @@ class ConvState:
     unanswered_since: int | None = None
     unanswered_seq: int | None = None
     pending_note: str = ""
+    last_activity: int = 0
+    persisted_activity: int = 0
     timers: dict[str, TimerHandle] = field(default_factory=dict)
 
     def cancel(self, *names: str) -> None:
@@ -229,14 +232,34 @@ class Desk:
     async def _persist(self, state: ConvState, **fields: Any) -> None:
         await self._store.update_conversation(state.id, **fields)
 
+    async def _touch(self, state: ConvState, ts: int) -> None:
+        """Note activity; stored at most once a minute (it only matters for auto-close after a restart)."""
+        state.last_activity = ts
+        if ts - state.persisted_activity >= ACTIVITY_PERSIST_MS:
+            state.persisted_activity = ts
+            await self._persist(state, last_activity_at=ts)
+
     # messages ---------------------------------------------------------------------------------
+
+    def note_buyer_message(self, conversation_id: int, seq: int, ts: int) -> None:
+        """A buyer message was committed. The usual case (an open chat whose clock already runs) is
+        handled here without a task; anything else (opening, starting the clock) runs as a task."""
+        state = self._convs.get(conversation_id)
+        if state is None or state.unanswered_since is None or state.status not in ("queued", "assigned"):
+            self.spawn(self.on_buyer_message(conversation_id, seq, ts))
+            return
+        state.last_activity = max(state.last_activity, ts)
+        if ts - state.persisted_activity >= ACTIVITY_PERSIST_MS:
+            self.spawn(self._touch(state, ts))
 
     async def on_buyer_message(self, conversation_id: int, seq: int, ts: int) -> None:
         """A buyer message was committed: open the conversation if needed, start the 3-minute clock."""
-        row = await self._store.get_conversation(conversation_id)
-        if row is None:
-            return
-        state = await self.conversation(row)
+        state = self._convs.get(conversation_id)
+        if state is None:
+            row = await self._store.get_conversation(conversation_id)
+            if row is None:
+                return
+            state = await self.conversation(row)
         desk = self._shops[state.shop_id]
         opening = state.status in ("new", "closed")
         if opening:
@@ -246,7 +269,7 @@ class Desk:
             self._arm_sla(state)
             await self._persist(state, unanswered_since=ts, unanswered_seq=seq, last_activity_at=ts)
         else:
-            await self._persist(state, last_activity_at=ts)
+            await self._touch(state, ts)
         if opening:
             await self._open(desk, state)
         elif state.status == "assigned":
@@ -258,6 +281,7 @@ class Desk:
         if state is None:
             return
         state.last_agent_id, state.last_agent_at = agent_id, ts
+        state.persisted_activity = ts
         fields: dict[str, Any] = {"last_agent_id": agent_id, "last_agent_at": ts, "last_activity_at": ts}
         if state.unanswered_since is not None:
             since, buyer_seq = state.unanswered_since, state.unanswered_seq or 0
@@ -378,10 +402,23 @@ class Desk:
         self.hub.send_to_supervisors(state.shop_id, data, skip_accounts={str(agent)} if agent else set())
 
     def _arm_auto_close(self, state: ConvState, last_activity_ms: int | None = None) -> None:
-        state.cancel("auto_close")
-        idle = 0.0 if last_activity_ms is None else max(0.0, (self._clock.now_ms() - last_activity_ms) / 1000)
-        state.timers["auto_close"] = self._clock.call_later(
-            max(0.0, AUTO_CLOSE_S - idle), lambda: self.spawn(self.close_conversation(state.id, "auto_closed")))
+        """Close the chat AUTO_CLOSE_S after its last activity. One timer per chat: when it fires
+        early (activity since), it re-arms itself for the remaining time instead of closing."""
+        state.last_activity = max(state.last_activity, last_activity_ms or self._clock.now_ms())
+        if "auto_close" not in state.timers:
+            self._schedule_auto_close(state)
+
+    def _schedule_auto_close(self, state: ConvState) -> None:
+        remaining = AUTO_CLOSE_S - (self._clock.now_ms() - state.last_activity) / 1000
+        if remaining > 0:
+            state.timers["auto_close"] = self._clock.call_later(remaining, lambda: self._auto_close_due(state))
+        else:
+            state.timers.pop("auto_close", None)
+            self.spawn(self.close_conversation(state.id, "auto_closed"))
+
+    def _auto_close_due(self, state: ConvState) -> None:
+        state.timers.pop("auto_close", None)
+        self._schedule_auto_close(state)
 
     async def close_conversation(self, conversation_id: int, event: str, by: str | None = None) -> None:
         """Resolve (by an agent) or auto-close (silence) a conversation."""

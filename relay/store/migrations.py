@@ -1,4 +1,9 @@
-"""Schema migrations, applied in order and recorded in `schema_migrations`. Never edit a released one."""
+"""Schema migrations, applied in order and recorded in `schema_migrations`. Never edit a released one.
+
+0006 turns `messages` from a table clustered by (conversation, seq) into a rowid table: rows are
+appended in commit order, so a group commit of 50 messages from 50 conversations writes a few
+contiguous pages instead of 50 scattered ones (commit 1.9 ms -> 1.4 ms, see docs/benchmarks.md).
+"""
 
 from __future__ import annotations
 
@@ -189,6 +194,30 @@ MIGRATIONS: list[tuple[str, str]] = [
             updated_at INTEGER NOT NULL
         );
         CREATE INDEX templates_shop ON templates(shop_id, owner_id);
+        """,
+    ),
+    (
+        "0006_messages_append_order",
+        """
+        CREATE TABLE messages_v2 (
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            seq INTEGER NOT NULL,
+            sender_kind TEXT NOT NULL,
+            sender_id TEXT NOT NULL,
+            sender_name TEXT NOT NULL,
+            client_msg_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'text',
+            card_json TEXT,
+            event TEXT
+        );
+        INSERT INTO messages_v2 SELECT conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id,
+            text, ts, kind, card_json, event FROM messages ORDER BY ts, conversation_id, seq;
+        DROP TABLE messages;
+        ALTER TABLE messages_v2 RENAME TO messages;
+        CREATE UNIQUE INDEX messages_seq ON messages(conversation_id, seq);
+        CREATE UNIQUE INDEX messages_idempotency ON messages(sender_kind, sender_id, client_msg_id);
         """,
     ),
 ]

@@ -1,11 +1,10 @@
-"""The embedded store: SQLite in WAL mode, one writer thread, adaptive group commit.
+"""The embedded store: SQLite in WAL mode, one writer, adaptive group commit.
 
-Writes are closures queued to a single writer thread. The thread takes everything queued, runs
-it in one transaction (a savepoint per write, so one failing write does not sink the others),
-commits once, and hands all results back to the event loop in one call: under load a commit
-covers many messages, and the next batch starts as soon as the last commit returns (no fixed
-window). Reads run on a separate read-only connection in the event loop; they are indexed and
-bounded, and WAL lets them see only committed data. Checkpoints run off the commit path.
+Writes are small functions of the write connection. They run on the event loop inside the open
+transaction; a commit starts as soon as the previous one returns and runs on a thread, so one
+fsync covers every write that arrived meanwhile (see `_Writer`). Reads run on a separate
+read-only connection in the event loop; they are indexed and bounded, and WAL lets them see only
+committed data. Checkpoints run off the commit path on their own connection.
 """
 
 from __future__ import annotations
@@ -13,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import queue
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -47,7 +45,6 @@ T = TypeVar("T")
 WriteFn = Callable[[sqlite3.Connection], Any]
 Synchronous = Literal["FULL", "NORMAL"]
 
-MAX_BATCH = 1024
 CHECKPOINT_INTERVAL_S = 1.0
 
 _CONVERSATION_SELECT = """
@@ -105,110 +102,206 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     return applied
 
 
-class _Writer:
-    """The one thread that writes. `submit` is called from the event loop only."""
+class _Sequences:
+    """Each conversation's last seq, owned by the writer thread.
 
-    def __init__(self, path: Path, synchronous: Synchronous, loop: asyncio.AbstractEventLoop):
-        self._path = path
-        self._synchronous = synchronous
+    Appends take the next seq from memory and the conversations table is updated once per
+    conversation per batch, just before the commit: one row write per batch instead of one per
+    message. Forgotten whenever a transaction is rolled back, then reloaded from the table.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[int, int] = {}
+        self.dirty: set[int] = set()
+
+    def current(self, conn: sqlite3.Connection, conversation_id: int) -> int:
+        last = self.last.get(conversation_id)
+        if last is None:
+            row = conn.execute("SELECT last_seq FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            last = self.last[conversation_id] = int(row[0])
+        return last
+
+    def taken(self, conversation_id: int, seq: int) -> None:
+        self.last[conversation_id] = seq
+        self.dirty.add(conversation_id)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        if self.dirty:
+            conn.executemany("UPDATE conversations SET last_seq = ? WHERE id = ?",
+                             [(self.last[c], c) for c in self.dirty])
+            self.dirty.clear()
+        if len(self.last) > 200_000:  # bound memory; reloaded on demand
+            self.last.clear()
+
+    def forget(self) -> None:
+        self.last.clear()
+        self.dirty.clear()
+
+
+class _Writer:
+    """The one writer: statements run on the event loop, only COMMIT runs on a thread.
+
+    A write is a small function of the connection. Submitted while no commit is in flight, it runs
+    at once inside the open transaction (a few microseconds: indexed inserts and updates); submitted
+    while a commit is in flight, it waits for it. A commit is started as soon as the previous one
+    returns (adaptive group commit: under load one fsync covers many writes), on a thread, so the
+    loop keeps serving while the disk syncs; SQLite releases the GIL for the whole COMMIT, so the
+    hand-off costs one GIL round trip per batch, not one per statement. Futures resolve only once
+    their batch is committed.
+
+    Write functions raise their expected refusals (StoreConflict, KeyError) before changing
+    anything. Any other error rolls back the open transaction, which is then redone with a
+    savepoint per write, so that only the faulty write fails.
+    """
+
+    def __init__(self, path: Path, synchronous: Synchronous, loop: asyncio.AbstractEventLoop,
+                 sequences: _Sequences) -> None:
         self._loop = loop
-        self._queue: queue.SimpleQueue[tuple[WriteFn, asyncio.Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+        self._conn = _connect(path, synchronous)
+        # Checkpoints run on their own connection, off the commit path.
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-commit")
+        self._open: list[tuple[WriteFn, asyncio.Future[Any], Any, BaseException | None]] = []
+        self._waiting: list[tuple[WriteFn, asyncio.Future[Any]]] = []
+        self._committing = False
+        self._scheduled = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.sequences = sequences
         self.commits = 0
         self.writes = 0
         self.last_error: str | None = None
         self.closed = False
 
-    def start(self) -> None:
-        self._thread.start()
-
     def alive(self) -> bool:
-        return self._thread.is_alive()
+        return not self.closed
 
     def pending(self) -> int:
-        return self._queue.qsize()
+        return len(self._open) + len(self._waiting)
 
     def submit(self, fn: WriteFn) -> asyncio.Future[Any]:
         fut: asyncio.Future[Any] = self._loop.create_future()
         if self.closed:
             fut.set_exception(StoreUnavailable("store is closed"))
+            return fut
+        if self._committing:
+            self._waiting.append((fn, fut))
         else:
-            self._queue.put((fn, fut))
+            self._execute(fn, fut)
+            self._schedule()
         return fut
 
-    async def stop(self) -> None:
-        self.closed = True
-        self._queue.put(None)
-        await asyncio.to_thread(self._thread.join)
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
+            self._idle.clear()
+            self._loop.call_soon(self._commit)
 
-    def _run(self) -> None:
-        conn = _connect(self._path, self._synchronous)
-        # Checkpoints run on their own connection, off the commit path.
-        conn.execute("PRAGMA wal_autocheckpoint=0")
+    def _execute(self, fn: WriteFn, fut: asyncio.Future[Any]) -> None:
+        conn = self._conn
         try:
-            while True:
-                item = self._queue.get()
-                batch = []
-                stop = item is None
-                if item is not None:
-                    batch.append(item)
-                while not stop and len(batch) < MAX_BATCH:
-                    try:
-                        nxt = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if nxt is None:
-                        stop = True
-                    else:
-                        batch.append(nxt)
-                if batch:
-                    self._loop.call_soon_threadsafe(_resolve, self._write_batch(conn, batch))
-                if stop:
-                    return
-        finally:
-            conn.close()
+            if not conn.in_transaction:
+                conn.execute("BEGIN IMMEDIATE")
+            self._open.append((fn, fut, fn(conn), None))
+        except (StoreConflict, KeyError) as exc:
+            self._open.append((fn, fut, None, exc))
+        except Exception as exc:
+            logger.warning("a write failed (%s); redoing its transaction write by write", exc)
+            self._redo_carefully([*((f, u) for f, u, _, _ in self._open), (fn, fut)])
 
-    def _write_batch(
-        self, conn: sqlite3.Connection, batch: list[tuple[WriteFn, asyncio.Future[Any]]]
-    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
-        results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+    def _redo_carefully(self, writes: list[tuple[WriteFn, asyncio.Future[Any]]]) -> None:
+        conn = self._conn
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        self.sequences.forget()
+        self._open = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for fn, fut in batch:
-                conn.execute("SAVEPOINT w")
-                try:
-                    value = fn(conn)
-                except Exception as exc:  # one write's failure is that write's answer
-                    conn.execute("ROLLBACK TO w")
-                    conn.execute("RELEASE w")
-                    results.append((fut, None, exc))
-                else:
-                    conn.execute("RELEASE w")
-                    results.append((fut, value, None))
-            conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            logger.error("commit of %d writes failed: %s", len(batch), exc)
-            self.last_error = str(exc)
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            failure = StoreUnavailable(f"database write failed: {exc}")
-            return [(fut, None, failure) for _, fut in batch]
-        self.commits += 1
-        self.writes += len(batch)
-        self.last_error = None
-        return results
+            self._fail([fut for _, fut in writes], exc)
+            return
+        for fn, fut in writes:
+            conn.execute("SAVEPOINT w")
+            try:
+                value = fn(conn)
+            except Exception as exc:  # one write's failure is that write's answer
+                conn.execute("ROLLBACK TO w")
+                conn.execute("RELEASE w")
+                self._open.append((fn, fut, None, exc))
+            else:
+                conn.execute("RELEASE w")
+                self._open.append((fn, fut, value, None))
 
+    def _fail(self, futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
+        logger.error("database write failed: %s", exc)
+        self.last_error = str(exc)
+        failure = StoreUnavailable(f"database write failed: {exc}")
+        for fut in futures:
+            if not fut.done():
+                fut.set_exception(failure)
 
-def _resolve(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
-    for fut, value, exc in results:
-        if fut.done():
-            continue
+    def _commit(self) -> None:
+        self._scheduled = False
+        if self._committing:
+            return
+        if not self._open:
+            self._idle.set()
+            return
+        batch, self._open = self._open, []
+        try:
+            self.sequences.flush(self._conn)
+        except sqlite3.Error as exc:
+            self._rollback()
+            self._fail([fut for _, fut, _, _ in batch], exc)
+            self._idle.set()
+            return
+        self._committing = True
+        done = self._loop.run_in_executor(self._executor, self._conn.execute, "COMMIT")
+        done.add_done_callback(lambda f: self._committed(batch, f))
+
+    def _rollback(self) -> None:
+        self.sequences.forget()
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def _committed(self, batch: list[tuple[WriteFn, asyncio.Future[Any], Any, BaseException | None]],
+                   done: asyncio.Future[Any]) -> None:
+        self._committing = False
+        exc = done.exception()
         if exc is not None:
-            fut.set_exception(exc)
+            self._rollback()
+            self._fail([fut for _, fut, _, _ in batch], exc)
         else:
-            fut.set_result(value)
+            self.commits += 1
+            self.writes += len(batch)
+            self.last_error = None
+            for _, fut, value, error in batch:
+                if fut.done():
+                    continue
+                if error is not None:
+                    fut.set_exception(error)
+                else:
+                    fut.set_result(value)
+        waiting, self._waiting = self._waiting, []
+        for fn, fut in waiting:
+            self._execute(fn, fut)
+        if self._open:
+            self._schedule()  # adaptive: the next commit starts as soon as this one returned
+        else:
+            self._idle.set()
+
+    async def stop(self) -> None:
+        """Commit what is pending, then close."""
+        while not self._idle.is_set() or self._committing or self._open or self._waiting:
+            await self._idle.wait()
+            await asyncio.sleep(0)
+            if self._open and not self._scheduled and not self._committing:
+                self._schedule()
+        self.closed = True
+        self._executor.shutdown(wait=True)
+        self._conn.close()
 
 
 class SqliteStore:
@@ -218,6 +311,7 @@ class SqliteStore:
         self.path = path
         self.synchronous = synchronous
         self._writer: _Writer | None = None
+        self._seqs = _Sequences()
         self._read: sqlite3.Connection | None = None
         self._checkpointer: asyncio.Task[None] | None = None
 
@@ -234,8 +328,7 @@ class SqliteStore:
         ckpt = await asyncio.to_thread(prepare)
         self._read = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._read.execute("PRAGMA query_only=1")
-        self._writer = _Writer(self.path, self.synchronous, asyncio.get_running_loop())
-        self._writer.start()
+        self._writer = _Writer(self.path, self.synchronous, asyncio.get_running_loop(), self._seqs)
         self._checkpointer = asyncio.create_task(self._checkpoint_loop(ckpt), name="checkpoint")
 
     async def close(self) -> None:
@@ -254,15 +347,20 @@ class SqliteStore:
             self._read = None
 
     async def _checkpoint_loop(self, conn: sqlite3.Connection) -> None:
+        # One thread for this connection: a checkpoint still running when the loop is cancelled
+        # finishes before the close, which is queued behind it (never two threads on one connection).
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-checkpoint")
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 await asyncio.sleep(CHECKPOINT_INTERVAL_S)
                 try:
-                    await asyncio.to_thread(conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+                    await asyncio.shield(loop.run_in_executor(executor, conn.execute, "PRAGMA wal_checkpoint(PASSIVE)"))
                 except sqlite3.Error as exc:
                     logger.warning("checkpoint failed: %s", exc)
         finally:
-            await asyncio.to_thread(conn.close)
+            await asyncio.shield(loop.run_in_executor(executor, conn.close))
+            executor.shutdown(wait=False)
 
     def health(self) -> dict[str, Any]:
         writer = self._writer
@@ -427,39 +525,42 @@ class SqliteStore:
         event: str | None = None,
         new_case: NewCase | None = None,
     ) -> asyncio.Future[AppendResult]:
+        seqs = self._seqs
+
         def write(conn: sqlite3.Connection) -> AppendResult:
-            old = conn.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages"
-                " WHERE sender_kind = ? AND sender_id = ? AND client_msg_id = ?",
-                (sender_kind, sender_id, client_msg_id),
-            ).fetchone()
-            if old is not None:
+            seq = seqs.current(conn, conversation_id) + 1
+            row = (conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts,
+                   kind, card_json, event)
+            try:
+                conn.execute(f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             row)
+            except sqlite3.IntegrityError:
+                # The client id was used before (a resend): the same answer as then, nothing stored.
+                old = conn.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+                    " WHERE sender_kind = ? AND sender_id = ? AND client_msg_id = ?",
+                    (sender_kind, sender_id, client_msg_id),
+                ).fetchone()
+                if old is None:
+                    raise
                 stored = MessageRow(*old)
                 if stored.conversation_id != conversation_id or stored.text != text:
-                    raise StoreConflict("client_msg_id was already used for a different message")
+                    raise StoreConflict("client_msg_id was already used for a different message") from None
                 return AppendResult(stored, duplicate=True)
-            seq_row = conn.execute(
-                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
-                (conversation_id,),
-            ).fetchone()
-            if seq_row is None:
-                raise KeyError(f"no conversation {conversation_id}")
-            row = (conversation_id, seq_row[0], sender_kind, sender_id, sender_name, client_msg_id, text, ts,
-                   kind, card_json, event)
-            conn.execute(f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             if new_case is not None:
                 c = new_case
                 conn.execute(
                     "INSERT INTO after_sales (case_id, shop_id, order_no, buyer_id, kind, reason, status, amount_cents,"
                     " conversation_id, card_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'offered', ?, ?, ?, ?)",
                     (c.case_id, c.shop_id, c.order_no, c.buyer_id, c.kind, c.reason, c.amount_cents,
-                     conversation_id, seq_row[0], ts),
+                     conversation_id, seq, ts),
                 )
                 conn.execute(
                     "INSERT INTO case_audit (case_id, at, actor_kind, actor_id, action, detail)"
                     " VALUES (?, ?, ?, ?, 'offered', ?)",
                     (c.case_id, ts, sender_kind, sender_id, f"{c.kind} {c.amount_cents}"),
                 )
+            seqs.taken(conversation_id, seq)  # last: a write that fails leaves the cache untouched
             return AppendResult(MessageRow(*row), duplicate=False)  # type: ignore[arg-type]
 
         if self._writer is None:
@@ -492,11 +593,13 @@ class SqliteStore:
     async def mark_read(self, conversation_id: int, side: str, seq: int) -> int:
         column = {"buyer": "buyer_read_seq", "agent": "agent_read_seq"}[side]
 
+        seqs = self._seqs
+
         def write(conn: sqlite3.Connection) -> int:
+            last = seqs.current(conn, conversation_id)
             row = conn.execute(
-                f"UPDATE conversations SET {column} = MAX({column}, MIN(?, last_seq))"
-                f" WHERE id = ? RETURNING {column}",
-                (seq, conversation_id),
+                f"UPDATE conversations SET {column} = MAX({column}, ?) WHERE id = ? RETURNING {column}",
+                (min(seq, last), conversation_id),
             ).fetchone()
             if row is None:
                 raise KeyError(f"no conversation {conversation_id}")

@@ -116,3 +116,40 @@ async def test_create_account_twice_is_a_conflict(store: SqliteStore) -> None:
     await store.create_account("jiadian", "agent9", "小九", "agent", hash_password("long-enough"))
     with pytest.raises(StoreConflict):
         await store.create_account("jiadian", "agent9", "又一个", "agent", hash_password("long-enough"))
+
+
+async def test_an_unexpected_database_error_fails_only_its_own_write(store: SqliteStore) -> None:
+    conv = await conversation(store)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO shops (slug, name) VALUES ('jiadian', 'duplicate')")  # UNIQUE violation
+
+    results = await asyncio.gather(
+        store.append_message(conv, "buyer", "b", "买家", "ok1", "之前", 1),
+        store._write(broken),
+        store.append_message(conv, "buyer", "b", "买家", "ok2", "之后", 2),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert [m.text for m in await store.messages_after(conv, 0, 10)] == ["之前", "之后"]
+    assert [m.seq for m in await store.messages_after(conv, 0, 10)] == [1, 2]
+
+
+async def test_failed_offer_card_leaves_no_gap_in_the_sequence(store: SqliteStore) -> None:
+    from relay.store.interface import NewCase
+
+    conv = await conversation(store)
+    await store.append_message(conv, "buyer", "b", "买家", "s1", "一", 1)
+    bad_case = NewCase(case_id="as-dup", shop_id=1, order_no="no-such-order", buyer_id="b-jiadian-0001",
+                       kind="coupon", reason="x", amount_cents=100)  # violates the orders foreign key
+    results = await asyncio.gather(
+        store.append_message(conv, "agent", "1", "小美", "card", "[售后方案]", 2, kind="card", new_case=bad_case),
+        store.append_message(conv, "buyer", "b", "买家", "s2", "二", 3),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], sqlite3.IntegrityError)
+    assert [m.seq for m in await store.messages_after(conv, 0, 10)] == [1, 2]
+    third = await store.append_message(conv, "buyer", "b", "买家", "s3", "三", 4)
+    assert third.message.seq == 3
+    row = await store.get_conversation(conv)
+    assert row is not None and row.last_seq == 3
