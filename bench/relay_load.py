@@ -143,7 +143,7 @@ def bare_sqlite(seconds: float, submitters: int = BUYERS) -> PhaseResult:
                     except queue.Empty:
                         break
                 rows = []
-                for conv, fut in batch:
+                for conv, _fut in batch:
                     seqs[conv] = seqs.get(conv, 0) + 1
                     rows.append((conv, seqs[conv], "x" * 200))
                 db.execute("BEGIN")
