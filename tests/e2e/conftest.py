@@ -9,8 +9,9 @@ import pytest
 from playwright.async_api import BrowserContext, Page, async_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+# Playwright adds --headless itself (headless=True); DEVELOPERS.md's other flags are ours.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
@@ -22,7 +23,7 @@ async def browser_context() -> AsyncIterator[BrowserContext]:
         async with async_playwright() as pw:
             context = await pw.chromium.launch_persistent_context(
                 profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                viewport={"width": 390, "height": 844}, locale="zh-CN",
+                viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai",
             )
             try:
                 yield context

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, WebSocketRoute, expect
 
 from tests.conftest import RunningRelay
 from tests.relay.helpers import next_chat, next_of
@@ -36,17 +37,36 @@ async def type_and_send(page: Page, text: str) -> None:
     await page.get_by_test_id("composer-input").press("Enter")
 
 
+async def bubble_texts(page: Page) -> list[str]:
+    """The textContent of every chat bubble, in page order."""
+    return await page.eval_on_selector_all("[data-testid=message-list] .bubble", "els => els.map(e => e.textContent)")
+
+
+def stored_count(relay: RunningRelay, text: str) -> int:
+    with sqlite3.connect(relay.config.db_path) as db:
+        return db.execute("SELECT COUNT(*) FROM messages WHERE text = ?", (text,)).fetchone()[0]
+
+
 async def test_html_in_chat_is_shown_as_text_both_ways_and_no_dialog_fires(page: Page, relay: RunningRelay,
                                                                          clients) -> None:
     agent = await clients("agent1")
     await open_chat(page, relay)
+    await expect(page.get_by_test_id("buyer-name")).to_contain_text("当前身份")
     await type_and_send(page, HOSTILE)
-    received = await next_chat(agent)
+    received = await next_chat(agent)  # agent.next_event(f.Message), skipping automatic messages
     assert received.text == HOSTILE
-    await agent.send_text(received.conversation_id, "<b>收到</b> 请稍等")
+    reply = "<b>收到</b> 请稍等"
+    await agent.send_text(received.conversation_id, reply)
     messages = page.get_by_test_id("message-list")
     await expect(messages.get_by_text(HOSTILE, exact=True)).to_be_visible()
-    await expect(messages.get_by_text("<b>收到</b> 请稍等", exact=True)).to_be_visible()
+    await expect(messages.get_by_text(reply, exact=True)).to_be_visible()
+    texts = await bubble_texts(page)
+    assert texts.count(HOSTILE) == 1 and texts.count(reply) == 1
+    assert texts.index(HOSTILE) < texts.index(reply)
+    mine = messages.locator(f"[data-seq='{received.seq}']")
+    await expect(mine).to_have_class("msg mine")
+    theirs = messages.locator("[data-testid=message].theirs", has_text=reply)
+    await expect(theirs.locator(".who")).to_have_text(agent.session.display_name)
     assert await page.locator("[data-testid=message-list] img").count() == 0
     assert await page.locator("[data-testid=message-list] b").count() == 0
     await page.wait_for_timeout(300)  # an onerror handler would have fired by now
@@ -73,16 +93,29 @@ async def test_page_resumes_after_a_dropped_connection_without_gaps_or_duplicate
     await open_chat(page, relay)
     await type_and_send(page, "在吗")
     received = await next_chat(agent)
+    await agent.send_text(received.conversation_id, "在的，您说")
+    messages = page.get_by_test_id("message-list")
+    await expect(messages.get_by_text("在的，您说", exact=True)).to_be_visible()
     await page.evaluate("window.__kefu.ws.close()")
     await wait_js(page, "window.__kefu.ready === false")
-    for text in ("断线时的第一条", "断线时的第二条"):
+    await expect(page.get_by_test_id("connection-banner")).to_have_text("连接中断，正在重连…")
+    missed = ["断线时的第一条", "断线时的第二条"]
+    for text in missed:
         await agent.send_text(received.conversation_id, text)
-    messages = page.get_by_test_id("message-list")
-    await expect(messages.get_by_text("断线时的第二条", exact=True)).to_be_visible(timeout=10_000)
-    await expect(messages.get_by_text("断线时的第一条", exact=True)).to_have_count(1)
-    seqs = await page.eval_on_selector_all("[data-testid=message][data-seq]", "els => els.map(e => +e.dataset.seq)")
-    assert seqs == sorted(set(seqs)) and seqs == list(range(seqs[0], seqs[-1] + 1))
+    await expect(messages.get_by_text(missed[1], exact=True)).to_be_visible(timeout=10_000)
     await expect(page.get_by_test_id("connection-banner")).to_be_hidden()
+    await page.wait_for_timeout(300)  # anything sent twice would have arrived by now
+    texts = await bubble_texts(page)
+    assert [t for t in texts if t in missed] == missed  # each exactly once, in order
+    assert texts[-3:] == ["在的，您说", *missed]
+    seqs = await page.eval_on_selector_all("[data-testid=message][data-seq]", "els => els.map(e => +e.dataset.seq)")
+    assert seqs == list(range(1, seqs[-1] + 1))  # no gap, no duplicate
+
+    # A reload resumes from the cursors kept in sessionStorage and shows the same conversation.
+    await page.reload()
+    await expect(messages.get_by_text(missed[1], exact=True)).to_be_visible()
+    await wait_js(page, "window.__kefu.ready === true")
+    assert await bubble_texts(page) == texts
 
 
 async def test_message_typed_while_the_relay_is_down_is_sent_once_when_it_is_back(
@@ -123,11 +156,79 @@ async def test_message_typed_while_the_relay_is_down_is_sent_once_when_it_is_bac
 async def test_english_switch(page: Page, relay: RunningRelay) -> None:
     await open_chat(page, relay)
     await expect(page.get_by_test_id("send-button")).to_have_text("发送")
+    await type_and_send(page, "你好")
+    mine = page.locator("[data-testid=message][data-state=sent]")
+    await expect(mine).to_contain_text("已发送")
     await page.get_by_test_id("lang-toggle").click()
     await expect(page.get_by_test_id("send-button")).to_have_text("Send")
     await expect(page.get_by_test_id("composer-input")).to_have_attribute("placeholder", "Type a message…")
-    await page.reload()
+    await expect(mine).to_contain_text("Sent")
+    await expect(page.get_by_test_id("buyer-name")).to_contain_text("You are ")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await page.reload()  # the choice is remembered
     await expect(page.get_by_test_id("send-button")).to_have_text("Send")
+    await page.get_by_test_id("back").click()
+    await expect(page.get_by_test_id("shop-picker")).to_contain_text("Choose a shop to chat with")
+    await page.get_by_test_id("lang-toggle").click()
+    await expect(page.get_by_test_id("shop-picker")).to_contain_text("选择要咨询的店铺")
+
+
+async def test_shop_picker_lists_the_main_shop_first(page: Page, relay: RunningRelay) -> None:
+    await page.goto(f"{relay.url}/?buyer={BUYER}")
+    shops = page.get_by_test_id("shop")
+    await expect(shops).to_have_count(2)
+    await expect(shops.first).to_have_attribute("data-slug", "jiadian")
+    await expect(page.get_by_test_id("composer-input")).to_be_hidden()
+    await shops.first.click()
+    await expect(page.get_by_test_id("composer-input")).to_be_visible()
+    await wait_js(page, "window.__kefu.conversation !== null")
+    await expect(page.get_by_test_id("title")).to_have_text("安居家电旗舰店")
+
+
+async def test_rate_limit_toast_then_failed_send_is_retried_with_the_same_client_msg_id(
+    page: Page, relay: RunningRelay, clients
+) -> None:
+    """The relay's error frames, injected on the page's socket: the first `send` is rate limited
+    (toast, automatic retry), the second fails (failed state); the buyer taps retry and the
+    message is stored once, under the client_msg_id it had from the start."""
+    sends: list[dict[str, object]] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "send":
+                sends.append(frame)
+                if len(sends) == 1:
+                    ws.send(json.dumps({"type": "error", "id": frame["id"], "code": "rate_limited",
+                                        "message": "too many frames; slow down", "retry_after": 0.3}))
+                    return
+                if len(sends) == 2:
+                    ws.send(json.dumps({"type": "error", "id": frame["id"], "code": "unavailable",
+                                        "message": "message not stored; retry with the same client_msg_id"}))
+                    return
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    await page.route_web_socket("**/ws?v=1", route)
+    agent = await clients("agent1")
+    await open_chat(page, relay)
+    text = "这件能便宜点吗"
+    await type_and_send(page, text)
+    await expect(page.get_by_test_id("toast")).to_contain_text("发送太快了")
+    failed = page.locator("[data-testid=message][data-state=failed]")
+    await expect(failed).to_contain_text("发送失败")
+    assert stored_count(relay, text) == 0
+    await failed.get_by_test_id("retry").click()
+    received = await next_chat(agent)
+    assert received.text == text
+    assert len(sends) == 3 and {s["client_msg_id"] for s in sends} == {received.client_msg_id}
+    mine = page.locator(f"[data-testid=message][data-seq='{received.seq}']")
+    await expect(mine).to_have_attribute("data-state", "sent")
+    await expect(failed).to_have_count(0)
+    assert stored_count(relay, text) == 1
 
 
 async def test_buyer_sees_queue_position_then_accepts_a_refund_only_offer(
@@ -148,7 +249,7 @@ async def test_buyer_sees_queue_position_then_accepts_a_refund_only_offer(
     await open_chat(page, relay, buyer)
     await type_and_send(page, "我的油烟机装好后漏风，怎么办？")
     queue = page.get_by_test_id("queue-status")
-    await expect(queue).to_contain_text("您前面还有 0 位")
+    await expect(queue).to_contain_text("下一位就是您")
     await expect(queue).to_contain_text("客服都在忙")
 
     await agent.call(f.Resolve, conversation_id=first_conv)
@@ -164,3 +265,60 @@ async def test_buyer_sees_queue_position_then_accepts_a_refund_only_offer(
     update = await next_of(agent, f.CaseUpdate)
     assert update.case.status == "accepted" and update.case.kind == "refund_only"
     await expect(card).to_contain_text("已接受")
+
+
+async def test_a_message_lost_on_the_way_is_fetched_so_the_chat_has_no_gap(
+    page: Page, relay: RunningRelay, clients
+) -> None:
+    """The relay's `message` frame for one agent message never reaches the page (dropped in the
+    socket); when the next one arrives, the page sees the hole in the seqs and fills it with `history`."""
+    dropped: list[dict[str, object]] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_relay(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "message" and frame.get("text") == "丢掉的那条" and not dropped:
+                dropped.append(frame)
+                return
+            ws.send(message)
+
+        server.on_message(from_relay)
+
+    await page.route_web_socket("**/ws?v=1", route)
+    agent = await clients("agent1")
+    await open_chat(page, relay)
+    await type_and_send(page, "发货了吗")
+    received = await next_chat(agent)
+    for text in ("丢掉的那条", "后面的那条"):
+        await agent.send_text(received.conversation_id, text)
+    messages = page.get_by_test_id("message-list")
+    await expect(messages.get_by_text("丢掉的那条", exact=True)).to_be_visible(timeout=5_000)
+    assert len(dropped) == 1
+    texts = await bubble_texts(page)
+    assert texts[-2:] == ["丢掉的那条", "后面的那条"]
+    seqs = await page.eval_on_selector_all("[data-testid=message][data-seq]", "els => els.map(e => +e.dataset.seq)")
+    assert seqs == list(range(1, seqs[-1] + 1))
+
+
+async def test_long_chat_shows_the_newest_page_then_older_ones_on_demand(
+    page: Page, relay: RunningRelay, clients
+) -> None:
+    agent = await clients("agent1")
+    await open_chat(page, relay)
+    await type_and_send(page, "在吗")
+    received = await next_chat(agent)
+    for i in range(1, 61):
+        await agent.send_text(received.conversation_id, f"第{i}条")
+    await page.reload()
+    messages = page.get_by_test_id("message-list")
+    await expect(messages.get_by_text("第60条", exact=True)).to_be_visible()
+    await expect(messages.get_by_text("第1条", exact=True)).to_have_count(0)
+    await page.get_by_test_id("load-older").click()
+    await expect(messages.get_by_text("第1条", exact=True)).to_have_count(1)
+    await expect(messages.get_by_text("在吗", exact=True)).to_have_count(1)
+    await expect(page.get_by_test_id("load-older")).to_be_hidden()
+    seqs = await page.eval_on_selector_all("[data-testid=message][data-seq]", "els => els.map(e => +e.dataset.seq)")
+    assert seqs == list(range(1, seqs[-1] + 1))
+    assert [t for t in await bubble_texts(page) if t.startswith("第")] == [f"第{i}条" for i in range(1, 61)]
