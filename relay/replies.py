@@ -20,6 +20,7 @@ from relay.store.interface import TemplateRow
 from wire import frames as f
 from wire.codec import FrameError, encode
 from wire.errors import ErrorCode
+from wire.matching import template_matches
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class Replies:
         rows = await self._store.list_templates(shop_id, int(p.user_id))
         query = frame.query.strip()
         if query:
-            rows = [r for r in rows if templates.matches(query, title=r.title, body=r.body, shortcut=r.shortcut,
+            rows = [r for r in rows if template_matches(query, title=r.title, body=r.body, shortcut=r.shortcut,
                                                          group=r.group, title_initials=r.initials)]
         conn.send(encode(f.TemplateList(id=frame.id, templates=[template_frame(r, p) for r in rows])))
 

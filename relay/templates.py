@@ -26,16 +26,6 @@ def initials(text: str) -> str:
     return "".join(ch for part in letters for ch in part.lower() if ch.isascii() and ch.isalnum())
 
 
-def matches(query: str, *, title: str, body: str, shortcut: str, group: str, title_initials: str) -> bool:
-    """Whether a template matches what the agent typed (Chinese text, shortcut or pinyin initials)."""
-    q = query.strip().lower()
-    if not q:
-        return True
-    if q in title.lower() or q in body.lower() or q in group.lower() or shortcut.startswith(q):
-        return True
-    return q.isascii() and q.isalnum() and q in title_initials
-
-
 def render(body: str, values: Mapping[str, str | None]) -> tuple[str, list[str]]:
     """Fill the known variables that have a value; report (and leave as written) those without one."""
     missing: list[str] = []
