@@ -21,22 +21,30 @@ counter for messages of the same millisecond, so rowid order is time order even 
 history pages are fetched after newer messages. Search then reads the indexes with
 `ORDER BY rowid DESC` and stops after `limit` hits: newest first without sorting the matches.
 
-Search. Terms are the whitespace-separated words of the query; a hit contains every term
-(case-insensitive). Terms of 3 or more characters use the FTS5 `trigram` index over `text` (an
-external-content table kept by sqlite-utils' triggers): exact substrings. Trigram cannot look up
-1-2 characters, and `LIKE` costs ~175 ms on 1M rows, so a second index serves short terms: a
-contentless FTS5 table (`detail=none`, small) whose document is the text cut into single
-characters and adjacent character pairs of every CJK (non-ASCII) run, plus whole ASCII words.
-A 1-2 character term is then one index token: `到` is a unigram, `退货` a bigram (never across
-punctuation), `5G` a word, `A款` the tokens `a` and `款`. So a short query is a single-token
-lookup whatever the characters: no phrase intersection of two frequent characters, and no way
-to be slow on a rare pair. Each candidate is then checked in Python against every term, which
-also covers mixed queries (long terms drive via trigram, short ones filter). Short ASCII terms
-match whole ASCII words (`ok` does not find `book`), everywhere. Within one conversation of up
-to `SCAN_CONVERSATION_MAX` messages the conversation is scanned instead (same rule, bounded).
-User text never reaches FTS5 as syntax: every term is a quoted string. Terms made only of
-punctuation (`?`) have no index; they fall back to a newest-first `instr` scan (the one slow path).
-Only `text` is indexed: for cards and system messages the relay fills it; card JSON is not searched.
+Search. Terms are the whitespace-separated words of the query; a hit contains every term,
+ignoring case. Newest first, at most `limit`, read from an index in rowid order and stopped early.
+- Every term of 3+ characters: the FTS5 `trigram` index over `text` (an external-content table
+  kept by sqlite-utils' triggers), one MATCH of the quoted terms: exact substrings.
+- Any shorter term: trigram cannot look up 1-2 characters, and `LIKE` costs ~175 ms on 1M rows,
+  so a second index serves them: a contentless FTS5 table (`detail=none`: rowids only, no
+  positions) whose document is the text cut into every CJK (non-ASCII) character and adjacent
+  pair within a run, every ASCII word, and the trigrams of longer ASCII words. Each 1-2
+  character term is then one token, whatever the characters: `到` a character, `退货` a pair
+  (never across punctuation), `5G` a word, `A款` the tokens `a` and `款`; so a rare pair of
+  frequent characters is as cheap as any other. Longer terms in the same query become the
+  pairs and trigrams they must contain, and the whole query is one AND inside FTS5, which
+  intersects the doclists itself (a rare term anywhere keeps the query cheap).
+- Candidates are then checked exactly: terms without case (CJK, punctuation) or with ASCII
+  letters only by `instr` in the query (SQLite's `lower()` folds ASCII only), all of them by a
+  Python check. Short ASCII terms match whole ASCII words (`ok` does not find `book`), everywhere.
+- unicode61 drops punctuation and symbols, so the short-term index stores each one as a made-up
+  token (`？` as `zz00ff1f`): a query of `？` or `☆` is a lookup too.
+- Within one conversation of up to `SCAN_CONVERSATION_MAX` messages the conversation itself is
+  scanned (same rules, bounded), instead of filtering a global index by conversation.
+User text never reaches FTS5 as syntax: every term is a quoted string. Only `text` is indexed:
+for cards and system messages the relay fills it; card JSON and sender names are not searched.
+Changing `short_index_terms` needs a migration that rebuilds `messages_short`: a contentless
+table deletes a row only given the very tokens it indexed.
 """
 
 from __future__ import annotations
@@ -164,20 +172,45 @@ MIGRATION_NAMES = tuple(m.name for m in MIGRATIONS._migrations)
 
 # --- the short-term index -------------------------------------------------------------------
 
-_RUNS = re.compile(r"[0-9A-Za-z]+|[^\W_\x00-\x7f]+")
-"""ASCII words, and runs of other letters and digits (CJK): what unicode61 keeps as one token each."""
+_RUNS = re.compile(r"[0-9A-Za-z]+|[^\W_\x00-\x7f]+|[^\w\s]|_")
+"""ASCII words, runs of other letters and digits (CJK), and single symbols (punctuation, emoji)."""
+
+
+def _symbol(char: str) -> str:
+    """A symbol as a token: unicode61 drops punctuation, so `？` is indexed as `zz00ff1f`."""
+    return f"zz{ord(char):06x}"
 
 
 def short_index_terms(text: str) -> str:
-    """The document of `messages_short`: every CJK character and adjacent pair, and every ASCII word."""
+    """The document of `messages_short`: CJK characters and pairs, ASCII words and their trigrams, symbols."""
     out: list[str] = []
     for run in _RUNS.findall(text):
-        if run.isascii():
+        if not run[0].isalnum():
+            out.append(_symbol(run))
+        elif run.isascii():
             out.append(run)
+            if len(run) > 3:
+                out.extend(run[i:i + 3] for i in range(len(run) - 2))
         else:
             out.extend(run)
             out.extend(run[i:i + 2] for i in range(len(run) - 1))
     return " ".join(out)
+
+
+def _short_tokens(term: str) -> list[str]:
+    """Tokens of the short-term index that every text containing `term` has (the rule of `_Query`)."""
+    tokens: list[str] = []
+    for run in _RUNS.findall(term):
+        if not run[0].isalnum():
+            tokens.append(_symbol(run))
+        elif not run.isascii():
+            tokens.extend(run if len(run) == 1 else (run[i:i + 2] for i in range(len(run) - 1)))
+        elif len(term) < 3:
+            tokens.append(run)  # a short ASCII term is a whole word
+        elif len(run) >= 3:
+            tokens.extend(run[i:i + 3] for i in range(len(run) - 2))
+        # a 1-2 letter ASCII run inside a longer term may be part of a longer word: no token
+    return tokens
 
 
 def _quote(term: str) -> str:
@@ -190,12 +223,18 @@ _WORD_EDGE = "0-9a-z"
 
 @dataclass(frozen=True, slots=True)
 class _Query:
-    """A parsed search: what drives it (an index or a scan) and the check every hit passes."""
+    """A parsed search: what can drive it (an index) and the checks every hit passes.
+
+    A hit contains every term, ignoring case; a term of 1-2 characters that starts (ends) with an
+    ASCII letter or digit must not continue a longer ASCII word there. `contains` are the checks
+    SQL can make (`instr`, with `lower()` for ASCII letters: the only case SQLite folds), `patterns`
+    the exact rule.
+    """
 
     patterns: tuple[re.Pattern[str], ...]
-    trigram: str | None  # MATCH expression over the terms of 3+ characters
-    short: str | None  # MATCH expression over the tokens of the shorter terms
-    fallback: str | None  # a term to `instr` for when neither index applies
+    contains: tuple[tuple[str, str], ...]  # (SQL condition, its parameter)
+    trigram: str | None  # MATCH expression when every term has 3+ characters
+    short: str  # MATCH expression over the short-term index (every character yields a token)
 
     def matches(self, text: str) -> bool:
         folded = text.casefold()
@@ -206,27 +245,24 @@ def _parse(query: str) -> _Query | None:
     terms = list(dict.fromkeys(query.split()))
     if not terms:
         return None
-    patterns = []
-    long_terms, tokens, untokenized = [], [], []
+    patterns, contains, tokens = [], [], []
     for term in terms:
         folded = re.escape(term.casefold())
-        if len(term) >= 3:
-            long_terms.append(term)
-            patterns.append(re.compile(folded))
-            continue
-        runs = _RUNS.findall(term)
-        tokens.extend(runs)  # runs of 1-2 characters: each one is a single token of the short index
-        if not runs:
-            untokenized.append(term)
-        # an ASCII word in a short term is a whole word, as in the index
-        head = f"(?<![{_WORD_EDGE}])" if term[0].isascii() and term[0].isalnum() else ""
-        tail = f"(?![{_WORD_EDGE}])" if term[-1].isascii() and term[-1].isalnum() else ""
-        patterns.append(re.compile(head + folded + tail))
+        if len(term) < 3:
+            head = f"(?<![{_WORD_EDGE}])" if term[0].isascii() and term[0].isalnum() else ""
+            tail = f"(?![{_WORD_EDGE}])" if term[-1].isascii() and term[-1].isalnum() else ""
+            folded = head + folded + tail
+        patterns.append(re.compile(folded))
+        if term.lower() == term.upper():  # no case: CJK, digits, punctuation
+            contains.append(("instr(m.text, ?) > 0", term))
+        elif all(c.isascii() or c.lower() == c.upper() for c in term):  # SQLite's lower() folds ASCII only
+            contains.append(("instr(lower(m.text), ?) > 0", term.lower()))
+        tokens += _short_tokens(term)
     return _Query(
         patterns=tuple(patterns),
-        trigram=" ".join(_quote(t) for t in long_terms) or None,
-        short=" ".join(_quote(t) for t in dict.fromkeys(tokens)) or None,
-        fallback=untokenized[0] if untokenized else None,
+        contains=tuple(contains),
+        trigram=" ".join(_quote(t) for t in terms) if all(len(t) >= 3 for t in terms) else None,
+        short=" ".join(_quote(t) for t in dict.fromkeys(tokens)),
     )
 
 
@@ -470,23 +506,22 @@ def _search(db: Database, query: str, limit: int, conversation_id: int | None) -
     if parsed is None or limit <= 0:
         return []
     conn = db.conn
-    params: list[Any] = []
-    where = ""
+    where = "".join(f" AND {condition}" for condition, _ in parsed.contains)
+    params: list[Any] = [value for _, value in parsed.contains]
     if conversation_id is not None:
-        where, params = " AND m.conversation_id = ?", [conversation_id]
+        where += " AND m.conversation_id = ?"
+        params.append(conversation_id)
         low, high = conn.execute("SELECT min(seq), max(seq) FROM messages WHERE conversation_id = ?",
                                  (conversation_id,)).fetchone()
         if low is None:
             return []
     if conversation_id is not None and high - low < SCAN_CONVERSATION_MAX:
-        cursor = conn.execute(_HIT_SCAN + " WHERE m.conversation_id = ? ORDER BY m.seq DESC", (conversation_id,))
-    elif parsed.trigram is not None:
-        cursor = conn.execute(_HIT.format(source="messages_fts", where=where), [parsed.trigram, *params])
-    elif parsed.short is not None:
-        cursor = conn.execute(_HIT.format(source="messages_short", where=where), [parsed.short, *params])
-    else:
-        cursor = conn.execute(_HIT_SCAN + f" WHERE instr(m.text, ?) > 0{where} ORDER BY m.id DESC",
-                              [parsed.fallback, *params])
+        sql, match = _HIT_SCAN + f" WHERE 1{where} ORDER BY m.seq DESC", None
+    elif parsed.trigram is not None:  # every term has 3+ characters: the trigram index is exact
+        sql, match = _HIT.format(source="messages_fts", where=where), parsed.trigram
+    else:  # one AND over the short-term index, intersected inside FTS5
+        sql, match = _HIT.format(source="messages_short", where=where), parsed.short
+    cursor = conn.execute(sql, params if match is None else [match, *params])
     hits: list[SearchHit] = []
     try:
         for row in cursor:

@@ -388,11 +388,22 @@ async def test_short_ascii_terms_match_whole_words(searchable: History) -> None:
     ("iPhone 连不上", ["iPhone 15 连不上WiFi"]),
     ("退货 多久", ["今天能到吗？退货的话要多久"]),
     ("到 book", ["这本book到了"]),
+    ("hone 15", ["iPhone 15 连不上WiFi"]),
+    ("WiFi 鲸", []),
+    ("到 ？", ["今天能到吗？退货的话要多久"]),
+    ("book 这本", ["这本book到了"]),
     ("  退货  ", ["今天能到吗？退货的话要多久", "退货运费谁出？"]),
 ])
 async def test_search_finds_mixed_and_several_word_queries(searchable: History, query: str,
                                                            expected: list[str]) -> None:
     assert [h.text for h in await searchable.search(query)] == expected
+
+
+async def test_long_terms_are_substrings_even_inside_longer_ascii_words(history: History) -> None:
+    await add_texts(history, 1, ["XA款式不错", "A款"])
+    assert [h.text for h in await history.search("A款式")] == ["XA款式不错"]
+    assert [h.text for h in await history.search("A款式 不错")] == ["XA款式不错"]
+    assert [h.text for h in await history.search("A款")] == ["A款"]  # short: "A" is a whole word
 
 
 HOSTILE_TEXT = 'a "quoted" word * AND NEAR(x, y) - ^ : \' ( ) { } + OR NOT col:退货'
