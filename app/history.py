@@ -723,6 +723,15 @@ class History:
 
         return await self._read(load)
 
+    async def message(self, conversation_id: int, seq: int) -> LocalMessage | None:
+        """One stored message (e.g. to show the relay's card once `add_messages` replaced a sent one)."""
+
+        def load(db: Database) -> LocalMessage | None:
+            rows = _rows(db.conn, _STORED + " WHERE conversation_id = ? AND seq = ?", (conversation_id, seq))
+            return rows[0] if rows else None
+
+        return await self._read(load)
+
     async def around(self, conversation_id: int, seq: int, limit: int = 50) -> list[LocalMessage]:
         """A page of up to `limit` stored messages centred on `seq` (to open a search hit), ascending.
 

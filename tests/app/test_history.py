@@ -270,8 +270,10 @@ async def test_the_relays_copy_of_an_acked_card_replaces_the_card_request(histor
     relay_copy = message(1, 1, "[商品] 安居 侧吸式抽油烟机", sender="agent", client_msg_id="card-1", ts=T0 + 1,
                          kind="card", card=card)
     assert await history.add_messages([relay_copy]) == []  # already shown: not new
-    [stored] = await history.page(1)
+    stored = await history.message(1, 1)
+    assert stored is not None and (stored.text, stored.kind) == ("[商品] 安居 侧吸式抽油烟机", "card")
     assert msgspec.json.decode(stored.card_json or "", type=f.Card) == card
+    assert await history.message(1, 2) is None
     assert [h.seq for h in await history.search("抽油烟机")] == [1]
     assert [h.seq for h in await history.search("油烟")] == [1]
     assert await history.search("商品卡片") == []  # both indexes forgot the local copy's text
