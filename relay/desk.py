@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from relay.clock import Clock, TimerHandle
@@ -342,6 +342,7 @@ class Desk:
                                                actor=by, from_agent=prev, to_agent=decision.agent_id, note=note)
                 self._arm_auto_close(state)
                 last_seq = await self._send_assignment(desk, state, decision.reason, prev, note, by)
+                self._tell_sla_so_far(state)
             finally:
                 await self.hub.hand_over(held, state.id, last_seq, state.unanswered_seq)
             event = "transferred" if decision.reason in ("transfer", "reassign") else "agent_joined"
@@ -390,6 +391,22 @@ class Desk:
         if waited < SLA_OVERDUE_S:
             state.timers["sla_overdue"] = self._clock.call_later(
                 SLA_OVERDUE_S - waited, lambda: self._send_sla(state, "overdue", since))
+        # Armed late (after a restart, or a slow start): say at once which bar is already passed.
+        if waited >= SLA_OVERDUE_S:
+            self._send_sla(state, "overdue", since)
+        elif waited >= SLA_WARNING_S:
+            self._send_sla(state, "warning", since)
+
+    def _tell_sla_so_far(self, state: ConvState) -> None:
+        """A chat handed to an agent after its buyer already waited 100 s: the agent hears it now."""
+        since = state.unanswered_since
+        if since is None or state.agent_id is None:
+            return
+        waited = (self._clock.now_ms() - since) / 1000
+        if waited >= SLA_WARNING_S:
+            level: Literal["warning", "overdue"] = "overdue" if waited >= SLA_OVERDUE_S else "warning"
+            self.hub.send_to_account(str(state.agent_id), encode(f.Sla(
+                conversation_id=state.id, level=level, since=since, agent_id=str(state.agent_id))))
 
     def _send_sla(self, state: ConvState, level: str, since: int) -> None:
         if level != "cleared":
