@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import time
 import uuid
 from typing import Any, TypeVar
 
@@ -63,6 +64,17 @@ async def logout(base_url: str, token: str) -> None:
             _raise_http(resp.status, await resp.read())
 
 
+async def fetch_session(base_url: str, token: str) -> f.SessionInfo:
+    """Who a token belongs to; raises RelayError(unauthorized) when it is expired or revoked."""
+    async with aiohttp.ClientSession() as http, http.get(
+        base_url.rstrip("/") + "/api/session", headers={"Authorization": f"Bearer {token}"}
+    ) as resp:
+        raw = await resp.read()
+        if resp.status >= 400:
+            _raise_http(resp.status, raw)
+        return decode_body(raw, f.SessionInfo)
+
+
 async def buyer_session(base_url: str, buyer_id: str | None = None) -> f.TokenResponse:
     """Ask the platform stand-in for a signed session of a demo buyer."""
     return await _post(base_url, "/api/buyer/session", f.BuyerSessionRequest(buyer_id=buyer_id),
@@ -89,6 +101,10 @@ class KefuClient:
         self._reader: asyncio.Task[None] | None = None
         self._bucket: TokenBucket | None = None
         self.closed = asyncio.Event()
+        self.close_code: int | None = None
+        """The WebSocket close code of the last connection, once it closed (4003: token revoked)."""
+        self.server_offset_ms = 0
+        """The relay's clock minus ours, from `welcome`: add it to local time to get the relay's."""
 
     @property
     def connected(self) -> bool:
@@ -120,6 +136,8 @@ class KefuClient:
             await self._drop()
             raise ConnectionLost("the relay did not greet the connection")
         self.session, self.limits = first.session, first.limits
+        self.server_offset_ms = first.server_time - int(time.time() * 1000)
+        self.close_code = None
         # Pace by the relay's own bucket, a little below its rate, so we are never refused.
         self._bucket = TokenBucket(first.limits.rate_per_second * 0.95, max(1, first.limits.burst - 1),
                                    asyncio.get_running_loop().time)
@@ -171,6 +189,7 @@ class KefuClient:
                     continue
                 self._dispatch(frame)
         finally:
+            self.close_code = ws.close_code
             self._fail_waiters()
             self.closed.set()
 

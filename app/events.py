@@ -1,0 +1,143 @@
+"""What the desktop core tells its listeners (the Qt bridge, tests). Plain frozen dataclasses.
+
+Events are delivered synchronously, on the event loop's thread, in the order things happened.
+A listener must be quick (the bridge only re-emits them as Qt signals).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.history import LocalMessage
+from wire import frames as f
+
+logger = logging.getLogger(__name__)
+
+ConnectionStatus = Literal["connecting", "online", "offline"]
+SlaLevel = Literal["none", "warning", "overdue"]
+
+
+@dataclass(slots=True)
+class ConversationView:
+    """One conversation as the workstation shows it in its queue panel."""
+
+    info: f.ConversationInfo
+    last_text: str = ""
+    last_ts: int = 0
+    last_kind: str = ""
+    unread: int = 0
+    sla: SlaLevel = "none"
+    note: str = ""
+    """The transfer note the previous agent left, if any."""
+    active: bool = True
+    """False once the chat left this agent (transferred away, resolved, closed)."""
+
+    @property
+    def conversation_id(self) -> int:
+        return self.info.conversation_id
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged:
+    status: ConnectionStatus
+    detail: str = ""
+    retry_in: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    """The token is no longer valid (logged out elsewhere, expired, revoked): log in again."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationChanged:
+    conversation: ConversationView
+    reason: str = ""
+    """What happened: "synced", "message", "auto", "claim", "transfer", "reassign", "requeued", "resolved"..."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesAdded:
+    """Messages stored by the relay and new to this workstation, ascending."""
+
+    conversation_id: int
+    messages: list[LocalMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageUpdated:
+    """An outgoing message changed state (sending → sent with its seq, or failed); keyed by client_msg_id."""
+
+    conversation_id: int
+    message: LocalMessage
+
+
+@dataclass(frozen=True, slots=True)
+class ReadByBuyer:
+    conversation_id: int
+    read_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueChanged:
+    entries: list[f.QueueEntry]
+    total: int
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentsChanged:
+    agents: list[f.AgentInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChanged:
+    conversation_id: int
+    case: f.CaseInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Attention:
+    """Something the agent should notice now (a desktop notification, a sound)."""
+
+    kind: Literal["new_chat", "sla_warning", "sla_overdue"]
+    conversation_id: int
+    buyer_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A problem to show the agent (a refused request, a failed send); `code` is the protocol's."""
+
+    text: str
+    code: str = ""
+
+
+Event = (
+    ConnectionChanged | SessionEnded | ConversationChanged | MessagesAdded | MessageUpdated | ReadByBuyer
+    | QueueChanged | AgentsChanged | CaseChanged | Attention | Notice
+)
+Listener = Callable[[Event], None]
+
+
+@dataclass
+class EventBus:
+    """Fan-out of core events to listeners; a failing listener is logged, never breaks the core."""
+
+    listeners: list[Listener] = field(default_factory=list)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener) if listener in self.listeners else None
+
+    def emit(self, event: Event) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:
+                logger.exception("event listener failed on %s", type(event).__name__)
