@@ -1,0 +1,793 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+  <context>
+    <name>AttentionCenter</name>
+    <message numerus="yes">
+      <location filename="../../ui/attention.py" line="88" />
+      <source>Kefu Desk · %n unread</source>
+      <translation>
+        <numerusform>Kefu Desk · %n unread</numerusform>
+        <numerusform>Kefu Desk · %n unread</numerusform>
+      </translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="95" />
+      <source>New chat</source>
+      <translation>New chat</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="95" />
+      <source>{0} is waiting for you</source>
+      <translation>{0} is waiting for you</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="99" />
+      <source>Reply soon</source>
+      <translation>Reply soon</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="99" />
+      <source>Reply overdue</source>
+      <translation>Reply overdue</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="100" />
+      <source>{0} has waited 100 s</source>
+      <translation>{0} has waited 100 s</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="101" />
+      <source>{0} has waited more than 3 minutes</source>
+      <translation>{0} has waited more than 3 minutes</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatView</name>
+    <message>
+      <location filename="../../ui/chat_view.py" line="57" />
+      <source>Return and refund</source>
+      <translation>Return and refund</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="58" />
+      <source>Refund only</source>
+      <translation>Refund only</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="59" />
+      <source>Compensation coupon</source>
+      <translation>Compensation coupon</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="66" />
+      <source>Waiting for the buyer</source>
+      <translation>Waiting for the buyer</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="67" />
+      <source>Accepted by the buyer</source>
+      <translation>Accepted by the buyer</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="68" />
+      <source>Declined by the buyer</source>
+      <translation>Declined by the buyer</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="69" />
+      <source>Open</source>
+      <translation>Open</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="70" />
+      <source>Closed</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="88" />
+      <source>Product</source>
+      <translation>Product</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="90" />
+      <location filename="../../ui/chat_view.py" line="93" />
+      <source>Order {0}</source>
+      <translation>Order {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="92" />
+      <source>After-sales offer: {0}</source>
+      <translation>After-sales offer: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="416" />
+      <source>Not sent — click to retry</source>
+      <translation>Not sent — click to retry</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="418" />
+      <source>Sending…</source>
+      <translation>Sending…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="420" />
+      <source>Read</source>
+      <translation>Read</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="421" />
+      <source>Sent</source>
+      <translation>Sent</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="445" />
+      <source>Today</source>
+      <translation>Today</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="447" />
+      <source>Yesterday</source>
+      <translation>Yesterday</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="529" />
+      <source>Copy text</source>
+      <translation>Copy text</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="531" />
+      <source>Retry sending</source>
+      <translation>Retry sending</translation>
+    </message>
+  </context>
+  <context>
+    <name>Composer</name>
+    <message>
+      <location filename="../../ui/composer.py" line="111" />
+      <source>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</source>
+      <translation>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="112" />
+      <source>Templates</source>
+      <translation>Templates</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="113" />
+      <source>Quick replies (Ctrl+/)</source>
+      <translation>Quick replies (Ctrl+/)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="114" />
+      <source>Emoji</source>
+      <translation>Emoji</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="115" />
+      <source>Card</source>
+      <translation>Card</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="116" />
+      <source>Send a product or order card</source>
+      <translation>Send a product or order card</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="117" />
+      <source>Send</source>
+      <translation>Send</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="150" />
+      <source>No template matches “{0}”</source>
+      <translation>No template matches “{0}”</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="169" />
+      <source>No value for {0}: please fill it in</source>
+      <translation>No value for {0}: please fill it in</translation>
+    </message>
+  </context>
+  <context>
+    <name>ContextPanel</name>
+    <message>
+      <location filename="../../ui/context_panel.py" line="152" />
+      <source>Loading the buyer's orders…</source>
+      <translation>Loading the buyer's orders…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="165" />
+      <source>Buyer</source>
+      <translation>Buyer</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="166" />
+      <source>Choose a conversation to see the buyer's orders.</source>
+      <translation>Choose a conversation to see the buyer's orders.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="168" />
+      <source> · VIP</source>
+      <translation> · VIP</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="170" />
+      <source>{0} orders · {1} after-sales cases</source>
+      <translation>{0} orders · {1} after-sales cases</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="173" />
+      <source>After-sales</source>
+      <translation>After-sales</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="179" />
+      <source>Orders</source>
+      <translation>Orders</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="181" />
+      <source>No orders in this shop.</source>
+      <translation>No orders in this shop.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="201" />
+      <source>Send card</source>
+      <translation>Send card</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="207" />
+      <source>Product card</source>
+      <translation>Product card</translation>
+    </message>
+  </context>
+  <context>
+    <name>ConversationPanel</name>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="101" />
+      <source>Transfer</source>
+      <translation>Transfer</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="102" />
+      <source>Hand this chat to a colleague (Ctrl+T)</source>
+      <translation>Hand this chat to a colleague (Ctrl+T)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="103" />
+      <source>Resolve</source>
+      <translation>Resolve</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="104" />
+      <source>Close this chat as handled (Ctrl+Shift+R)</source>
+      <translation>Close this chat as handled (Ctrl+Shift+R)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="105" />
+      <source>Export</source>
+      <translation>Export</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="154" />
+      <source>No conversation selected</source>
+      <translation>No conversation selected</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="155" />
+      <source>Chats assigned to you appear on the left.</source>
+      <translation>Chats assigned to you appear on the left.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="157" />
+      <source>Conversation {0}</source>
+      <translation>Conversation {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="158" />
+      <source>From the local history (read only)</source>
+      <translation>From the local history (read only)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="161" />
+      <source>nobody</source>
+      <translation>nobody</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="162" />
+      <source>Served by {0}</source>
+      <translation>Served by {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="162" />
+      <source>Closed</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="164" />
+      <source>Note from the previous agent: {0}</source>
+      <translation>Note from the previous agent: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="172" />
+      <source>This chat is not assigned to you.</source>
+      <translation>This chat is not assigned to you.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="231" />
+      <source>Order {0} · {1}</source>
+      <translation>Order {0} · {1}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="235" />
+      <source>This buyer has no orders in the shop</source>
+      <translation>This buyer has no orders in the shop</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="262" />
+      <source>Export conversation</source>
+      <translation>Export conversation</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="263" />
+      <source>Text (*.txt);;CSV (*.csv)</source>
+      <translation>Text (*.txt);;CSV (*.csv)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="275" />
+      <source>Exported {0} messages to {1}</source>
+      <translation>Exported {0} messages to {1}</translation>
+    </message>
+  </context>
+  <context>
+    <name>HelpDialog</name>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="45" />
+      <source>Keyboard shortcuts</source>
+      <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="46" />
+      <source>Keys</source>
+      <translation>Keys</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="46" />
+      <source>Action</source>
+      <translation>Action</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="48" />
+      <source>Next chat with unread messages</source>
+      <translation>Next chat with unread messages</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="49" />
+      <source>Quick reply templates</source>
+      <translation>Quick reply templates</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="50" />
+      <source>Search the history</source>
+      <translation>Search the history</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="51" />
+      <source>Transfer the chat</source>
+      <translation>Transfer the chat</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="52" />
+      <source>Resolve the chat</source>
+      <translation>Resolve the chat</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="53" />
+      <source>Send</source>
+      <translation>Send</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="54" />
+      <source>New line</source>
+      <translation>New line</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="55" />
+      <source>This help</source>
+      <translation>This help</translation>
+    </message>
+  </context>
+  <context>
+    <name>LoginDialog</name>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="86" />
+      <source>Kefu Desk · Log in</source>
+      <translation>Kefu Desk · Log in</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="87" />
+      <source>Relay</source>
+      <translation>Relay</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="87" />
+      <source>Shop</source>
+      <translation>Shop</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="87" />
+      <source>Account</source>
+      <translation>Account</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="88" />
+      <source>Password</source>
+      <translation>Password</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="90" />
+      <source>Remember me on this computer</source>
+      <translation>Remember me on this computer</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="93" />
+      <source>Log in</source>
+      <translation>Log in</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="102" />
+      <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
+      <translation>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="110" />
+      <source>Please fill in every field.</source>
+      <translation>Please fill in every field.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="112" />
+      <source>Logging in…</source>
+      <translation>Logging in…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="130" />
+      <source>Wrong shop, account or password.</source>
+      <translation>Wrong shop, account or password.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="133" />
+      <source>Too many failed attempts. Try again in {0} s.</source>
+      <translation>Too many failed attempts. Try again in {0} s.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="135" />
+      <source>Cannot reach the relay. Check the address and your network.</source>
+      <translation>Cannot reach the relay. Check the address and your network.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="140" />
+      <source>Login failed: {0}</source>
+      <translation>Login failed: {0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <location filename="../../ui/main_window.py" line="225" />
+      <source>Supervisor</source>
+      <translation>Supervisor</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="225" />
+      <source>Agent</source>
+      <translation>Agent</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="226" />
+      <source>Kefu Desk · {0}</source>
+      <translation>Kefu Desk · {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="228" />
+      <source>Online</source>
+      <translation>Online</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="228" />
+      <source>Busy</source>
+      <translation>Busy</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="228" />
+      <source>Away</source>
+      <translation>Away</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="233" />
+      <source>Search</source>
+      <translation>Search</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="234" />
+      <source>Search the history (Ctrl+F)</source>
+      <translation>Search the history (Ctrl+F)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="235" />
+      <source>Settings</source>
+      <translation>Settings</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="236" />
+      <source>Shortcuts</source>
+      <translation>Shortcuts</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="237" />
+      <source>Log out</source>
+      <translation>Log out</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="273" />
+      <source>Connected</source>
+      <translation>Connected</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="276" />
+      <source>Your login is no longer valid; please log in again.</source>
+      <translation>Your login is no longer valid; please log in again.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="334" />
+      <source>Not connected to the relay; try again when the connection is back.</source>
+      <translation>Not connected to the relay; try again when the connection is back.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="337" />
+      <source>Not allowed: {0}</source>
+      <translation>Not allowed: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="339" />
+      <source>Someone was quicker: {0}</source>
+      <translation>Someone was quicker: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="341" />
+      <source>Too fast; wait a moment and try again.</source>
+      <translation>Too fast; wait a moment and try again.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="345" />
+      <source>Something went wrong: {0}</source>
+      <translation>Something went wrong: {0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>OfferDialog</name>
+    <message>
+      <location filename="../../ui/context_panel.py" line="79" />
+      <source>Order</source>
+      <translation>Order</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="80" />
+      <source>Solution</source>
+      <translation>Solution</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="81" />
+      <source>Amount</source>
+      <translation>Amount</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="84" />
+      <source>Offer an after-sales solution</source>
+      <translation>Offer an after-sales solution</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="106" />
+      <source>The amount must be between ¥0.01 and {0}</source>
+      <translation>The amount must be between ¥0.01 and {0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>OfflineBanner</name>
+    <message>
+      <location filename="../../ui/main_window.py" line="81" />
+      <source>Reconnect now</source>
+      <translation>Reconnect now</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="87" />
+      <source>Messages you type are kept and sent when the connection is back.</source>
+      <translation>Messages you type are kept and sent when the connection is back.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="89" />
+      <source>Connecting to the relay…</source>
+      <translation>Connecting to the relay…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="91" />
+      <source>The relay is unreachable; retrying in {0} s.</source>
+      <translation>The relay is unreachable; retrying in {0} s.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="94" />
+      <source>Disconnected from the relay.</source>
+      <translation>Disconnected from the relay.</translation>
+    </message>
+  </context>
+  <context>
+    <name>QueuePanel</name>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="300" />
+      <location filename="../../ui/queue_panel.py" line="310" />
+      <source>My chats ({0})</source>
+      <translation>My chats ({0})</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="301" />
+      <location filename="../../ui/queue_panel.py" line="314" />
+      <source>Waiting ({0})</source>
+      <translation>Waiting ({0})</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="302" />
+      <source>#</source>
+      <translation>#</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="302" />
+      <source>Buyer</source>
+      <translation>Buyer</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="302" />
+      <source>Waiting</source>
+      <translation>Waiting</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="303" />
+      <source>Claim</source>
+      <translation>Claim</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="321" />
+      <source>returned</source>
+      <translation>returned</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="321" />
+      <source>after-sales</source>
+      <translation>after-sales</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="322" />
+      <source>high value</source>
+      <translation>high value</translation>
+    </message>
+  </context>
+  <context>
+    <name>SearchDialog</name>
+    <message>
+      <location filename="../../ui/search_dialog.py" line="59" />
+      <source>Search history</source>
+      <translation>Search history</translation>
+    </message>
+    <message>
+      <location filename="../../ui/search_dialog.py" line="60" />
+      <source>Words from any message (one Chinese character is enough)</source>
+      <translation>Words from any message (one Chinese character is enough)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/search_dialog.py" line="70" />
+      <source>Searching…</source>
+      <translation>Searching…</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/search_dialog.py" line="87" />
+      <source>%n result(s)</source>
+      <translation>
+        <numerusform>%n result</numerusform>
+        <numerusform>%n results</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="46" />
+      <source>Settings</source>
+      <translation>Settings</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="47" />
+      <source>Language</source>
+      <translation>Language</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="50" />
+      <source>Follow the system</source>
+      <translation>Follow the system</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="54" />
+      <source>Notify me of new chats</source>
+      <translation>Notify me of new chats</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="55" />
+      <source>Notify me when a buyer waits too long (100 s)</source>
+      <translation>Notify me when a buyer waits too long (100 s)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="56" />
+      <source>Play a sound with notifications</source>
+      <translation>Play a sound with notifications</translation>
+    </message>
+  </context>
+  <context>
+    <name>TemplatePicker</name>
+    <message>
+      <location filename="../../ui/template_picker.py" line="56" />
+      <source>↑↓ choose · Enter use · Esc close · type to filter (pinyin initials work)</source>
+      <translation>↑↓ choose · Enter use · Esc close · type to filter (pinyin initials work)</translation>
+    </message>
+  </context>
+  <context>
+    <name>TransferDialog</name>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="33" />
+      <source>Transfer {0}</source>
+      <translation>Transfer {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="36" />
+      <source>online</source>
+      <translation>online</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="36" />
+      <source>busy</source>
+      <translation>busy</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="36" />
+      <source>away</source>
+      <translation>away</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="37" />
+      <source>offline</source>
+      <translation>offline</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="38" />
+      <source>Back to the queue (the next free agent takes it)</source>
+      <translation>Back to the queue (the next free agent takes it)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="45" />
+      <source>{0} · {1} · {2}/{3} chats</source>
+      <translation>{0} · {1} · {2}/{3} chats</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="51" />
+      <source>Only an online agent with room can take the chat</source>
+      <translation>Only an online agent with room can take the chat</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="57" />
+      <source>Note for the next agent (what the buyer needs, what you tried)</source>
+      <translation>Note for the next agent (what the buyer needs, what you tried)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="63" />
+      <source>Transfer to:</source>
+      <translation>Transfer to:</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,791 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name>AttentionCenter</name>
+    <message numerus="yes">
+      <location filename="../../ui/attention.py" line="88" />
+      <source>Kefu Desk · %n unread</source>
+      <translation>
+        <numerusform>客服工作台 · %n 条未读</numerusform>
+      </translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="95" />
+      <source>New chat</source>
+      <translation>新会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="95" />
+      <source>{0} is waiting for you</source>
+      <translation>{0} 正在等待您接待</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="99" />
+      <source>Reply soon</source>
+      <translation>请尽快回复</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="99" />
+      <source>Reply overdue</source>
+      <translation>回复已超时</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="100" />
+      <source>{0} has waited 100 s</source>
+      <translation>{0} 已等待 100 秒</translation>
+    </message>
+    <message>
+      <location filename="../../ui/attention.py" line="101" />
+      <source>{0} has waited more than 3 minutes</source>
+      <translation>{0} 已等待超过 3 分钟</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatView</name>
+    <message>
+      <location filename="../../ui/chat_view.py" line="57" />
+      <source>Return and refund</source>
+      <translation>退货退款</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="58" />
+      <source>Refund only</source>
+      <translation>仅退款</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="59" />
+      <source>Compensation coupon</source>
+      <translation>补偿优惠券</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="66" />
+      <source>Waiting for the buyer</source>
+      <translation>等待买家确认</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="67" />
+      <source>Accepted by the buyer</source>
+      <translation>买家已接受</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="68" />
+      <source>Declined by the buyer</source>
+      <translation>买家已拒绝</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="69" />
+      <source>Open</source>
+      <translation>处理中</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="70" />
+      <source>Closed</source>
+      <translation>已结束</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="88" />
+      <source>Product</source>
+      <translation>商品</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="90" />
+      <location filename="../../ui/chat_view.py" line="93" />
+      <source>Order {0}</source>
+      <translation>订单 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="92" />
+      <source>After-sales offer: {0}</source>
+      <translation>售后方案：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="416" />
+      <source>Not sent — click to retry</source>
+      <translation>发送失败 — 点击重试</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="418" />
+      <source>Sending…</source>
+      <translation>发送中…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="420" />
+      <source>Read</source>
+      <translation>已读</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="421" />
+      <source>Sent</source>
+      <translation>已发送</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="445" />
+      <source>Today</source>
+      <translation>今天</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="447" />
+      <source>Yesterday</source>
+      <translation>昨天</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="529" />
+      <source>Copy text</source>
+      <translation>复制文字</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="531" />
+      <source>Retry sending</source>
+      <translation>重新发送</translation>
+    </message>
+  </context>
+  <context>
+    <name>Composer</name>
+    <message>
+      <location filename="../../ui/composer.py" line="111" />
+      <source>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</source>
+      <translation>输入回复 · Enter 发送 · Shift+Enter 换行 · 输入 / 调出快捷短语</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="112" />
+      <source>Templates</source>
+      <translation>快捷短语</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="113" />
+      <source>Quick replies (Ctrl+/)</source>
+      <translation>快捷短语（Ctrl+/）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="114" />
+      <source>Emoji</source>
+      <translation>表情</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="115" />
+      <source>Card</source>
+      <translation>卡片</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="116" />
+      <source>Send a product or order card</source>
+      <translation>发送商品或订单卡片</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="117" />
+      <source>Send</source>
+      <translation>发送</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="150" />
+      <source>No template matches “{0}”</source>
+      <translation>没有与“{0}”匹配的快捷短语</translation>
+    </message>
+    <message>
+      <location filename="../../ui/composer.py" line="169" />
+      <source>No value for {0}: please fill it in</source>
+      <translation>{0} 没有可填的值，请手动填写</translation>
+    </message>
+  </context>
+  <context>
+    <name>ContextPanel</name>
+    <message>
+      <location filename="../../ui/context_panel.py" line="152" />
+      <source>Loading the buyer's orders…</source>
+      <translation>正在加载买家订单…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="165" />
+      <source>Buyer</source>
+      <translation>买家</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="166" />
+      <source>Choose a conversation to see the buyer's orders.</source>
+      <translation>选择一个会话查看买家的订单。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="168" />
+      <source> · VIP</source>
+      <translation> · 会员</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="170" />
+      <source>{0} orders · {1} after-sales cases</source>
+      <translation>{0} 个订单 · {1} 个售后</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="173" />
+      <source>After-sales</source>
+      <translation>售后</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="179" />
+      <source>Orders</source>
+      <translation>订单</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="181" />
+      <source>No orders in this shop.</source>
+      <translation>该买家在本店没有订单。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="201" />
+      <source>Send card</source>
+      <translation>发送卡片</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="207" />
+      <source>Product card</source>
+      <translation>商品卡片</translation>
+    </message>
+  </context>
+  <context>
+    <name>ConversationPanel</name>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="101" />
+      <source>Transfer</source>
+      <translation>转接</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="102" />
+      <source>Hand this chat to a colleague (Ctrl+T)</source>
+      <translation>把会话转给同事（Ctrl+T）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="103" />
+      <source>Resolve</source>
+      <translation>结束会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="104" />
+      <source>Close this chat as handled (Ctrl+Shift+R)</source>
+      <translation>标记为已解决并结束（Ctrl+Shift+R）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="105" />
+      <source>Export</source>
+      <translation>导出</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="154" />
+      <source>No conversation selected</source>
+      <translation>未选择会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="155" />
+      <source>Chats assigned to you appear on the left.</source>
+      <translation>分配给您的会话显示在左侧。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="157" />
+      <source>Conversation {0}</source>
+      <translation>会话 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="158" />
+      <source>From the local history (read only)</source>
+      <translation>本地历史记录（只读）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="161" />
+      <source>nobody</source>
+      <translation>无人</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="162" />
+      <source>Served by {0}</source>
+      <translation>接待客服：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="162" />
+      <source>Closed</source>
+      <translation>已结束</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="164" />
+      <source>Note from the previous agent: {0}</source>
+      <translation>上一位客服的备注：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="172" />
+      <source>This chat is not assigned to you.</source>
+      <translation>该会话未分配给您。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="231" />
+      <source>Order {0} · {1}</source>
+      <translation>订单 {0} · {1}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="235" />
+      <source>This buyer has no orders in the shop</source>
+      <translation>该买家在本店没有订单</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="262" />
+      <source>Export conversation</source>
+      <translation>导出会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="263" />
+      <source>Text (*.txt);;CSV (*.csv)</source>
+      <translation>文本 (*.txt);;CSV (*.csv)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="275" />
+      <source>Exported {0} messages to {1}</source>
+      <translation>已导出 {0} 条消息到 {1}</translation>
+    </message>
+  </context>
+  <context>
+    <name>HelpDialog</name>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="45" />
+      <source>Keyboard shortcuts</source>
+      <translation>快捷键</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="46" />
+      <source>Keys</source>
+      <translation>按键</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="46" />
+      <source>Action</source>
+      <translation>功能</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="48" />
+      <source>Next chat with unread messages</source>
+      <translation>下一个有未读消息的会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="49" />
+      <source>Quick reply templates</source>
+      <translation>快捷短语</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="50" />
+      <source>Search the history</source>
+      <translation>搜索聊天记录</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="51" />
+      <source>Transfer the chat</source>
+      <translation>转接会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="52" />
+      <source>Resolve the chat</source>
+      <translation>结束会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="53" />
+      <source>Send</source>
+      <translation>发送</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="54" />
+      <source>New line</source>
+      <translation>换行</translation>
+    </message>
+    <message>
+      <location filename="../../ui/help_dialog.py" line="55" />
+      <source>This help</source>
+      <translation>本帮助</translation>
+    </message>
+  </context>
+  <context>
+    <name>LoginDialog</name>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="86" />
+      <source>Kefu Desk · Log in</source>
+      <translation>客服工作台 · 登录</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="87" />
+      <source>Relay</source>
+      <translation>服务器</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="87" />
+      <source>Shop</source>
+      <translation>店铺</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="87" />
+      <source>Account</source>
+      <translation>账号</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="88" />
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="90" />
+      <source>Remember me on this computer</source>
+      <translation>在这台电脑上记住我</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="93" />
+      <source>Log in</source>
+      <translation>登录</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="102" />
+      <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
+      <translation>这台电脑没有可用的密钥环，登录凭证只保存在内存中，程序退出后需要重新登录。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="110" />
+      <source>Please fill in every field.</source>
+      <translation>请填写所有字段。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="112" />
+      <source>Logging in…</source>
+      <translation>正在登录…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="130" />
+      <source>Wrong shop, account or password.</source>
+      <translation>店铺、账号或密码错误。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="133" />
+      <source>Too many failed attempts. Try again in {0} s.</source>
+      <translation>失败次数过多，请 {0} 秒后再试。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="135" />
+      <source>Cannot reach the relay. Check the address and your network.</source>
+      <translation>无法连接服务器，请检查地址和网络。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="140" />
+      <source>Login failed: {0}</source>
+      <translation>登录失败：{0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <location filename="../../ui/main_window.py" line="225" />
+      <source>Supervisor</source>
+      <translation>主管</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="225" />
+      <source>Agent</source>
+      <translation>客服</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="226" />
+      <source>Kefu Desk · {0}</source>
+      <translation>客服工作台 · {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="228" />
+      <source>Online</source>
+      <translation>在线</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="228" />
+      <source>Busy</source>
+      <translation>忙碌</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="228" />
+      <source>Away</source>
+      <translation>离开</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="233" />
+      <source>Search</source>
+      <translation>搜索</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="234" />
+      <source>Search the history (Ctrl+F)</source>
+      <translation>搜索聊天记录（Ctrl+F）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="235" />
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="236" />
+      <source>Shortcuts</source>
+      <translation>快捷键</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="237" />
+      <source>Log out</source>
+      <translation>退出登录</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="273" />
+      <source>Connected</source>
+      <translation>已连接</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="276" />
+      <source>Your login is no longer valid; please log in again.</source>
+      <translation>登录已失效，请重新登录。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="334" />
+      <source>Not connected to the relay; try again when the connection is back.</source>
+      <translation>未连接服务器，请在连接恢复后重试。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="337" />
+      <source>Not allowed: {0}</source>
+      <translation>无权操作：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="339" />
+      <source>Someone was quicker: {0}</source>
+      <translation>已被他人处理：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="341" />
+      <source>Too fast; wait a moment and try again.</source>
+      <translation>操作太快，请稍后再试。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="345" />
+      <source>Something went wrong: {0}</source>
+      <translation>出错了：{0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>OfferDialog</name>
+    <message>
+      <location filename="../../ui/context_panel.py" line="79" />
+      <source>Order</source>
+      <translation>订单</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="80" />
+      <source>Solution</source>
+      <translation>方案</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="81" />
+      <source>Amount</source>
+      <translation>金额</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="84" />
+      <source>Offer an after-sales solution</source>
+      <translation>提供售后方案</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="106" />
+      <source>The amount must be between ¥0.01 and {0}</source>
+      <translation>金额须在 ¥0.01 到 {0} 之间</translation>
+    </message>
+  </context>
+  <context>
+    <name>OfflineBanner</name>
+    <message>
+      <location filename="../../ui/main_window.py" line="81" />
+      <source>Reconnect now</source>
+      <translation>立即重连</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="87" />
+      <source>Messages you type are kept and sent when the connection is back.</source>
+      <translation>您输入的消息会保留，连接恢复后自动发送。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="89" />
+      <source>Connecting to the relay…</source>
+      <translation>正在连接服务器…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="91" />
+      <source>The relay is unreachable; retrying in {0} s.</source>
+      <translation>服务器无法连接，{0} 秒后重试。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="94" />
+      <source>Disconnected from the relay.</source>
+      <translation>与服务器的连接已断开。</translation>
+    </message>
+  </context>
+  <context>
+    <name>QueuePanel</name>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="300" />
+      <location filename="../../ui/queue_panel.py" line="310" />
+      <source>My chats ({0})</source>
+      <translation>我的会话（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="301" />
+      <location filename="../../ui/queue_panel.py" line="314" />
+      <source>Waiting ({0})</source>
+      <translation>排队中（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="302" />
+      <source>#</source>
+      <translation>序号</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="302" />
+      <source>Buyer</source>
+      <translation>买家</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="302" />
+      <source>Waiting</source>
+      <translation>等待时长</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="303" />
+      <source>Claim</source>
+      <translation>接入</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="321" />
+      <source>returned</source>
+      <translation>回流</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="321" />
+      <source>after-sales</source>
+      <translation>售后</translation>
+    </message>
+    <message>
+      <location filename="../../ui/queue_panel.py" line="322" />
+      <source>high value</source>
+      <translation>高价值</translation>
+    </message>
+  </context>
+  <context>
+    <name>SearchDialog</name>
+    <message>
+      <location filename="../../ui/search_dialog.py" line="59" />
+      <source>Search history</source>
+      <translation>搜索聊天记录</translation>
+    </message>
+    <message>
+      <location filename="../../ui/search_dialog.py" line="60" />
+      <source>Words from any message (one Chinese character is enough)</source>
+      <translation>输入消息中的词语（一个汉字也可以）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/search_dialog.py" line="70" />
+      <source>Searching…</source>
+      <translation>正在搜索…</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/search_dialog.py" line="87" />
+      <source>%n result(s)</source>
+      <translation>
+        <numerusform>%n 条结果</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="46" />
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="47" />
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="50" />
+      <source>Follow the system</source>
+      <translation>跟随系统</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="54" />
+      <source>Notify me of new chats</source>
+      <translation>新会话时通知我</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="55" />
+      <source>Notify me when a buyer waits too long (100 s)</source>
+      <translation>买家等待过久（100 秒）时通知我</translation>
+    </message>
+    <message>
+      <location filename="../../ui/settings_dialog.py" line="56" />
+      <source>Play a sound with notifications</source>
+      <translation>通知时播放提示音</translation>
+    </message>
+  </context>
+  <context>
+    <name>TemplatePicker</name>
+    <message>
+      <location filename="../../ui/template_picker.py" line="56" />
+      <source>↑↓ choose · Enter use · Esc close · type to filter (pinyin initials work)</source>
+      <translation>↑↓ 选择 · Enter 使用 · Esc 关闭 · 输入可筛选（支持拼音首字母）</translation>
+    </message>
+  </context>
+  <context>
+    <name>TransferDialog</name>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="33" />
+      <source>Transfer {0}</source>
+      <translation>转接 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="36" />
+      <source>online</source>
+      <translation>在线</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="36" />
+      <source>busy</source>
+      <translation>忙碌</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="36" />
+      <source>away</source>
+      <translation>离开</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="37" />
+      <source>offline</source>
+      <translation>离线</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="38" />
+      <source>Back to the queue (the next free agent takes it)</source>
+      <translation>退回排队（由下一位空闲客服接待）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="45" />
+      <source>{0} · {1} · {2}/{3} chats</source>
+      <translation>{0} · {1} · {2}/{3} 个会话</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="51" />
+      <source>Only an online agent with room can take the chat</source>
+      <translation>只能转给在线且未满的客服</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="57" />
+      <source>Note for the next agent (what the buyer needs, what you tried)</source>
+      <translation>给下一位客服的备注（买家需求、已尝试的处理）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/transfer_dialog.py" line="63" />
+      <source>Transfer to:</source>
+      <translation>转接给：</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,61 @@
+"""The thin QObject bridge: the core's events re-emitted as Qt signals, on the GUI thread.
+
+The core (`app.services.DeskService`) runs on the same asyncio loop as Qt (qasync), so events
+arrive on the GUI thread already; the bridge only gives each kind its own signal, so widgets
+connect to what they show and nothing else.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app import events as ev
+from app.services import DeskService
+
+
+class DeskBridge(QObject):
+    """Signals named for what happened; the service itself for commands."""
+
+    connection_changed = Signal(object)  # ev.ConnectionChanged
+    session_ended = Signal(str)
+    conversation_changed = Signal(object)  # ev.ConversationChanged
+    messages_added = Signal(object)  # ev.MessagesAdded
+    message_updated = Signal(object)  # ev.MessageUpdated
+    read_by_buyer = Signal(object)  # ev.ReadByBuyer
+    queue_changed = Signal(object)  # ev.QueueChanged
+    agents_changed = Signal(object)  # ev.AgentsChanged
+    case_changed = Signal(object)  # ev.CaseChanged
+    attention = Signal(object)  # ev.Attention
+    notice = Signal(object)  # ev.Notice
+
+    def __init__(self, service: DeskService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self._unsubscribe = service.events.subscribe(self._on_event)
+
+    def detach(self) -> None:
+        self._unsubscribe()
+
+    def _on_event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.ConnectionChanged):
+            self.connection_changed.emit(event)
+        elif isinstance(event, ev.SessionEnded):
+            self.session_ended.emit(event.reason)
+        elif isinstance(event, ev.ConversationChanged):
+            self.conversation_changed.emit(event)
+        elif isinstance(event, ev.MessagesAdded):
+            self.messages_added.emit(event)
+        elif isinstance(event, ev.MessageUpdated):
+            self.message_updated.emit(event)
+        elif isinstance(event, ev.ReadByBuyer):
+            self.read_by_buyer.emit(event)
+        elif isinstance(event, ev.QueueChanged):
+            self.queue_changed.emit(event)
+        elif isinstance(event, ev.AgentsChanged):
+            self.agents_changed.emit(event)
+        elif isinstance(event, ev.CaseChanged):
+            self.case_changed.emit(event)
+        elif isinstance(event, ev.Attention):
+            self.attention.emit(event)
+        elif isinstance(event, ev.Notice):
+            self.notice.emit(event)

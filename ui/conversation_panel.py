@@ -1,0 +1,281 @@
+"""The middle panel: one conversation's header, messages and composer, and what an agent does with it."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.events import CaseChanged, ConversationChanged, MessagesAdded, MessageUpdated, ReadByBuyer
+from app.history import LocalMessage
+from app.services import DeskService
+from ui.chat_view import ChatModel, ChatView
+from ui.composer import Composer
+from ui.tasks import Tasks
+from ui.transfer_dialog import TransferDialog
+from wire import frames as f
+
+logger = logging.getLogger(__name__)
+
+
+class ConversationPanel(QWidget):
+    """Shows one conversation; sends, transfers, resolves and exports it through the service."""
+
+    error = Signal(object)  # BaseException, shown by the main window
+    info = Signal(str)  # a short confirmation for the status bar
+    context_wanted = Signal(int)
+
+    def __init__(self, service: DeskService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.tasks = Tasks(self.error.emit)
+        self.conversation_id: int | None = None
+        self.model = ChatModel(service.session.user_id, self)
+        self.model.older_requested.connect(self._load_older)
+        self.view = ChatView(self.model, self)
+        self.view.retry_requested.connect(lambda cmid: self.tasks.run(self.service.retry(cmid)))
+        self.composer = Composer(self)
+        self.composer.set_template_source(service.find_templates)
+        self.composer.send_requested.connect(self._send)
+        self.composer.template_chosen.connect(self._use_template)
+        self.composer.card_requested.connect(self._card_menu)
+        self.title = QLabel(self)
+        self.title.setObjectName("conversationTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.subtitle = QLabel(self)
+        self.subtitle.setObjectName("hint")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        self.note = QLabel(self)
+        self.note.setObjectName("transferNote")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.hide()
+        self.transfer_button = QPushButton(self)
+        self.transfer_button.setObjectName("transferButton")
+        self.transfer_button.clicked.connect(self.open_transfer)
+        self.resolve_button = QPushButton(self)
+        self.resolve_button.setObjectName("resolveButton")
+        self.resolve_button.clicked.connect(self.resolve)
+        self.export_button = QPushButton(self)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.clicked.connect(self.ask_export)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header.addLayout(titles, 1)
+        for button in (self.transfer_button, self.resolve_button, self.export_button):
+            header.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        head = QWidget(self)
+        head.setObjectName("conversationHeader")
+        head.setLayout(header)
+        layout.addWidget(head)
+        layout.addWidget(self.note)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.composer)
+        self._transfer: TransferDialog | None = None
+        self._export_dialog: QFileDialog | None = None
+        self.retranslate()
+        self.show_conversation(None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.transfer_button.setText(self.tr("Transfer"))
+        self.transfer_button.setToolTip(self.tr("Hand this chat to a colleague (Ctrl+T)"))
+        self.resolve_button.setText(self.tr("Resolve"))
+        self.resolve_button.setToolTip(self.tr("Close this chat as handled (Ctrl+Shift+R)"))
+        self.export_button.setText(self.tr("Export"))
+        self._update_header()
+
+    # showing a conversation -------------------------------------------------------------------
+
+    def show_conversation(self, conversation_id: int | None, at_seq: int | None = None) -> None:
+        self.conversation_id = conversation_id
+        self.model.reset(conversation_id, [])
+        self._update_header()
+        self.service.focus(conversation_id)
+        if conversation_id is None:
+            return
+        self.tasks.run(self._load(conversation_id, at_seq))
+        self.context_wanted.emit(conversation_id)
+
+    async def _load(self, conversation_id: int, at_seq: int | None) -> None:
+        if at_seq is None:
+            messages = await self.service.page(conversation_id)
+        else:
+            messages = await self.service.around(conversation_id, at_seq)
+        if self.conversation_id != conversation_id:
+            return  # the agent moved on meanwhile
+        view = self.service.conversations.get(conversation_id)
+        self.model.reset(conversation_id, messages, view.info.buyer_read_seq if view else 0)
+        if at_seq is not None:
+            self.view.scroll_to_seq(at_seq)
+
+    def _load_older(self) -> None:
+        cid, oldest = self.conversation_id, self.model.oldest_seq()
+        if cid is None or oldest is None:
+            self.model.prepend([])
+            return
+
+        async def load() -> None:
+            try:
+                older = await self.service.page(cid, before_seq=oldest)
+            except BaseException:
+                self.model.prepend([])
+                raise
+            if self.conversation_id == cid:
+                self.model.prepend(older)
+
+        self.tasks.run(load())
+
+    def _update_header(self) -> None:
+        view = self.service.conversations.get(self.conversation_id) if self.conversation_id else None
+        writable = view is not None and view.active and (
+            view.info.agent_id == self.service.session.user_id or self.service.session.role == "supervisor")
+        if self.conversation_id is None:
+            self.title.setText(self.tr("No conversation selected"))
+            self.subtitle.setText(self.tr("Chats assigned to you appear on the left."))
+        elif view is None:
+            self.title.setText(self.tr("Conversation {0}").format(self.conversation_id))
+            self.subtitle.setText(self.tr("From the local history (read only)"))
+        else:
+            self.title.setText(view.info.buyer_name)
+            agent = view.info.agent_name or self.tr("nobody")
+            self.subtitle.setText(self.tr("Served by {0}").format(agent) if view.active else self.tr("Closed"))
+        if view is not None and view.note and view.active:
+            self.note.setText(self.tr("Note from the previous agent: {0}").format(view.note))
+            self.note.show()
+        else:
+            self.note.hide()
+        for button in (self.transfer_button, self.resolve_button):
+            button.setEnabled(writable)
+        self.export_button.setEnabled(self.conversation_id is not None)
+        self.composer.set_enabled(writable, "" if writable or self.conversation_id is None
+                                  else self.tr("This chat is not assigned to you."))
+
+    # events -------------------------------------------------------------------------------------
+
+    def on_messages_added(self, event: MessagesAdded) -> None:
+        if event.conversation_id == self.conversation_id:
+            self.model.merge(event.messages)
+
+    def on_message_updated(self, event: MessageUpdated) -> None:
+        if event.conversation_id == self.conversation_id:
+            self.model.merge([event.message])
+
+    def on_read_by_buyer(self, event: ReadByBuyer) -> None:
+        if event.conversation_id == self.conversation_id:
+            self.model.set_buyer_read(event.read_seq)
+
+    def on_case_changed(self, event: CaseChanged) -> None:
+        if event.conversation_id == self.conversation_id:
+            self.model.set_case_status(event.case.case_id, event.case.status)
+
+    def on_conversation_changed(self, event: ConversationChanged) -> None:
+        if event.conversation.conversation_id == self.conversation_id:
+            self._update_header()
+
+    # actions ------------------------------------------------------------------------------------
+
+    def _send(self, text: str) -> None:
+        if self.conversation_id is not None:
+            self.tasks.run(self.service.send_text(self.conversation_id, text))
+
+    def send_card(self, card: f.CardRequest, label: str) -> None:
+        if self.conversation_id is not None:
+            self.tasks.run(self.service.send_card(self.conversation_id, card, label))
+
+    def _use_template(self, template: f.Template) -> None:
+        cid = self.conversation_id
+        if cid is None:
+            return
+
+        async def fill() -> None:
+            rendered = await self.service.render_template(template.template_id, cid)
+            if self.conversation_id == cid:
+                self.composer.fill(rendered.text, rendered.missing)
+
+        self.tasks.run(fill())
+
+    def _card_menu(self) -> None:
+        cid = self.conversation_id
+        if cid is None:
+            return
+
+        async def show() -> None:
+            context = await self.service.context(cid)
+            if self.conversation_id != cid:
+                return
+            menu = QMenu(self)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            for order in context.orders[:10]:
+                first = order.items[0].title if order.items else ""
+                card = f.CardRequest(kind="order", order_no=order.order_no)
+                menu.addAction(self.tr("Order {0} · {1}").format(order.order_no, first),
+                               partial(self.send_card, card, f"[{self.tr('Order')}] {order.order_no}"))
+            if not context.orders:
+                menu.addAction(self.tr("This buyer has no orders in the shop")).setEnabled(False)
+            menu.popup(self.composer.card_button.mapToGlobal(self.composer.card_button.rect().topLeft()))
+
+        self.tasks.run(show())
+
+    def open_transfer(self) -> TransferDialog | None:
+        cid = self.conversation_id
+        view = self.service.conversations.get(cid) if cid else None
+        if cid is None or view is None or not view.active:
+            return None
+        dialog = TransferDialog(self.service.agents, self.service.session.user_id, view.info.buyer_name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.tasks.run(self.service.transfer(cid, dialog.target(), dialog.note_text())))
+        self._transfer = dialog
+        dialog.open()
+        return dialog
+
+    def resolve(self) -> None:
+        cid = self.conversation_id
+        view = self.service.conversations.get(cid) if cid else None
+        if cid is not None and view is not None and view.active:
+            self.tasks.run(self.service.resolve(cid))
+
+    def ask_export(self) -> None:
+        cid = self.conversation_id
+        if cid is None:
+            return
+        dialog = QFileDialog(self, self.tr("Export conversation"), str(Path.home() / f"conversation-{cid}.txt"),
+                             self.tr("Text (*.txt);;CSV (*.csv)"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: self.export_to(cid, Path(path)))
+        self._export_dialog = dialog
+        dialog.open()
+
+    def export_to(self, conversation_id: int, path: Path) -> None:
+        fmt: Literal["txt", "csv"] = "csv" if path.suffix.lower() == ".csv" else "txt"
+
+        async def export() -> None:
+            rows = await self.service.export(conversation_id, path, fmt)
+            self.info.emit(self.tr("Exported {0} messages to {1}").format(rows, str(path)))
+
+        self.tasks.run(export())
+
+    def messages(self) -> list[LocalMessage]:
+        return self.model.messages()

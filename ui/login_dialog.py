@@ -1,0 +1,141 @@
+"""The login dialog: relay URL, shop, account, password, remember me.
+
+Logging in runs on the event loop while the dialog stays responsive; errors show in the dialog
+in words the agent can act on (wrong password, too many attempts: wait N s, relay unreachable).
+Where the machine has no keyring, the dialog says that "remember me" lasts only until exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.account import Accounts, LoggedIn
+from app.errors import ConnectionLost, RelayError
+from ui.tasks import Tasks
+from wire.errors import ErrorCode
+
+logger = logging.getLogger(__name__)
+
+
+class LoginDialog(QDialog):
+    """Emits `logged_in` with the login; stays open with an error until then."""
+
+    logged_in = Signal(object)  # LoggedIn
+
+    def __init__(self, accounts: Accounts, relay_url: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginDialog")
+        self.accounts = accounts
+        self.tasks = Tasks(self._show_error)
+        prefs = accounts.prefs
+        self.relay = QLineEdit(prefs.relay_url or relay_url, self)
+        self.relay.setObjectName("relayUrl")
+        self.shop = QLineEdit(prefs.shop, self)
+        self.shop.setObjectName("shop")
+        self.username = QLineEdit(prefs.username, self)
+        self.username.setObjectName("username")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox(self)
+        self.remember.setObjectName("rememberMe")
+        self.remember.setChecked(prefs.remember_me)
+        self.error = QLabel(self)
+        self.error.setObjectName("formError")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.keyring_note = QLabel(self)
+        self.keyring_note.setObjectName("hint")
+        self.keyring_note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.form = QFormLayout()
+        self._labels = [QLabel(self) for _ in range(4)]
+        for label, field in zip(self._labels, (self.relay, self.shop, self.username, self.password), strict=True):
+            self.form.addRow(label, field)
+        self.form.addRow("", self.remember)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.keyring_note)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+        (self.password if prefs.username else self.shop if not prefs.shop else self.username).setFocus()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Kefu Desk · Log in"))
+        for label, text in zip(self._labels, (self.tr("Relay"), self.tr("Shop"), self.tr("Account"),
+                                              self.tr("Password")), strict=True):
+            label.setText(text)
+        self.remember.setText(self.tr("Remember me on this computer"))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText(self.tr("Log in"))
+        self._keyring_state()
+
+    def _keyring_state(self) -> None:
+        vault = self.accounts.vault
+        if vault.persistent:
+            self.keyring_note.hide()
+        else:
+            self.keyring_note.setText(self.tr(
+                "This computer has no keyring, so your login is kept in memory only and you will be asked "
+                "again after the program exits."))
+            self.keyring_note.show()
+
+    def submit(self) -> None:
+        fields = (self.relay.text().strip(), self.shop.text().strip(), self.username.text().strip(),
+                  self.password.text())
+        if not all(fields):
+            self.error.setText(self.tr("Please fill in every field."))
+            return
+        self.error.setText(self.tr("Logging in…"))
+        self.buttons.setEnabled(False)
+        self.tasks.run(self._login(*fields))
+
+    async def _login(self, relay: str, shop: str, username: str, password: str) -> None:
+        try:
+            result: LoggedIn = await self.accounts.login(relay, shop, username, password, self.remember.isChecked())
+        finally:
+            self.buttons.setEnabled(True)
+        self.password.clear()
+        self.error.clear()
+        self._keyring_state()
+        self.logged_in.emit(result)
+        self.accept()
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, RelayError) and exc.code == ErrorCode.UNAUTHORIZED:
+            text = self.tr("Wrong shop, account or password.")
+        elif isinstance(exc, RelayError) and exc.code == ErrorCode.THROTTLED:
+            wait = math.ceil(exc.retry_after or 60)
+            text = self.tr("Too many failed attempts. Try again in {0} s.").format(wait)
+        elif isinstance(exc, ConnectionLost):
+            text = self.tr("Cannot reach the relay. Check the address and your network.")
+        elif isinstance(exc, RelayError):
+            text = exc.message
+        else:
+            logger.error("login failed", exc_info=exc)
+            text = self.tr("Login failed: {0}").format(str(exc))
+        self.error.setText(text)
