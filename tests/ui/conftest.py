@@ -19,13 +19,16 @@ import keyring.backend
 import keyring.backends.fail
 import pytest
 import qasync
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from app.account import Accounts
 from app.config import DeskConfig, PreferenceStore
 from app.credentials import TokenVault
 from app.services import DeskService
-from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, RunningRelay
+from relay.clock import FakeClock
+from relay.config import RelayConfig
+from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, RunningRelay, start_relay
 from ui import theme
 from ui.gc_guard import GuiThreadCollector
 from ui.i18n import Languages
@@ -103,6 +106,47 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(previous)
 
 
+class RelayControl:
+    """The test's relay, which a test may stop (the workstation goes offline) and start again on the
+    same port and data directory (it comes back)."""
+
+    def __init__(self, config: RelayConfig, clock: FakeClock) -> None:
+        self.config = config
+        self.clock = clock
+        self.runner: Any = None
+        self.running: RunningRelay | None = None
+        self.port = 0
+
+    async def start(self) -> RunningRelay:
+        self.runner, running = await start_relay(self.config, self.clock, self.port)
+        self.port = int(running.url.rsplit(":", 1)[1])
+        if self.running is None:
+            self.running = running
+        else:  # keep the object tests hold, pointing at the new process state
+            self.running.relay = running.relay
+        return self.running
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
+
+@pytest.fixture
+async def relay_control(relay_config: RelayConfig, fake_clock: FakeClock) -> AsyncIterator[RelayControl]:
+    control = RelayControl(relay_config, fake_clock)
+    await control.start()
+    yield control
+    await control.stop()
+
+
+@pytest.fixture
+async def relay(relay_control: RelayControl) -> RunningRelay:
+    """Here the relay is restartable (see RelayControl); otherwise the same as tests/conftest.py's."""
+    assert relay_control.running is not None
+    return relay_control.running
+
+
 async def until(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "") -> Any:
     """Poll on the loop (never block it, unlike qtbot.waitUntil inside async code)."""
     deadline = asyncio.get_running_loop().time() + timeout
@@ -150,4 +194,27 @@ async def open_desk(
         if not window._closed:
             window.close()
             await until(lambda w=window: w._closed, what="the window to close")
+        window.deleteLater()
     languages.reset()
+    flush_deletes()
+
+
+def flush_deletes() -> None:
+    """Delete (on this thread) every Qt object scheduled for deletion, then collect cycles."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tidy_qt_at_the_end() -> Iterator[None]:
+    """Leave no widget for interpreter shutdown to free in arbitrary order."""
+    yield
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    flush_deletes()
+    if _collector is not None:
+        _collector.stop()
