@@ -203,6 +203,11 @@ class DeskService:
                 self.events.emit(Notice(frame.message, str(frame.code)))
 
     async def _store_messages(self, messages: list[f.Message]) -> None:
+        # Our own message can come back from the relay before its ack (the ack was lost with the
+        # connection; the resume brings the message): it is the outbox bubble already shown, now
+        # stored, so it is announced as an update of that bubble, never as a new one.
+        mine = {m.client_msg_id for m in messages if m.sender.kind == "agent" and m.sender.id == self.session.user_id}
+        queued = {m.client_msg_id for m in await self.history.outbox()} & mine if mine else set()
         added = await self.history.add_messages(messages)
         by_conv: dict[int, list[LocalMessage]] = {}
         for message in added:
@@ -219,7 +224,12 @@ class DeskService:
                 else:
                     view.unread += sum(1 for m in new if m.sender_kind == "buyer"
                                        and (m.seq or 0) > view.info.agent_read_seq)
-            self.events.emit(MessagesAdded(cid, new))
+            for message in new:
+                if message.client_msg_id in queued:
+                    self.events.emit(MessageUpdated(cid, message))
+            fresh = [m for m in new if m.client_msg_id not in queued]
+            if fresh:
+                self.events.emit(MessagesAdded(cid, fresh))
             if view is not None:
                 self.events.emit(ConversationChanged(view, "message"))
 
