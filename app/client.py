@@ -196,8 +196,9 @@ class KefuClient:
     def _dispatch(self, frame: f.ServerFrame) -> None:
         rid = getattr(frame, "id", None)
         if isinstance(frame, f.Ack):
+            # The cursor does not move with an ack: a lower seq the relay still holds for this
+            # connection (during a sync or a hand-over) may come after it (protocol.md, section 8).
             self.unacked.pop(frame.client_msg_id, None)
-            self._advance(frame.conversation_id, frame.seq)
         if rid is not None and rid in self._waiters:
             fut = self._waiters.pop(rid)
             if not fut.done():
