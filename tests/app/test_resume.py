@@ -4,6 +4,9 @@ from the relay to its first message."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from app.events import Attention, ConnectionChanged
 from tests.app.helpers import Desk, RestartableRelay, assigned_chat
 from tests.relay.helpers import next_of
@@ -112,3 +115,38 @@ async def test_a_chat_handed_over_with_a_long_past_shows_its_recent_window_and_p
     assert [m.seq for m in shown] == list(range(1, last + 2))
     assert [m.text for m in shown if m.sender_kind == "buyer"] == [f"第{i + 1}个问题" for i in range(120)]
     await assert_history_matches_the_relay(desk, relay, cid)
+
+
+async def test_a_buyer_message_held_during_another_hand_over_is_not_lost_when_my_reply_is_acked_first(
+    desks, clients, relay: RestartableRelay, monkeypatch
+) -> None:
+    desk = await desks.open("agent1")
+    first, a = await assigned_chat(desk, clients, BUYER, "在吗")
+    second = await clients(buyer="b-jiadian-0011")
+    b = (await second.open_conversation("jiadian")).conversation_id
+
+    # Hold the relay in the middle of handing chat B to this desk: its connection is holding.
+    store = relay.relay.store
+    record_event = store.record_event
+    reached, release = asyncio.Event(), asyncio.Event()
+
+    async def paused(conversation_id: int, *args: Any, **kwargs: Any) -> None:
+        if conversation_id == b:
+            reached.set()
+            await release.wait()
+        await record_event(conversation_id, *args, **kwargs)
+
+    monkeypatch.setattr(store, "record_event", paused)
+    await second.send_text(b, "我也有个问题")
+    await asyncio.wait_for(reached.wait(), 5)
+
+    held = await first.send_text(a, "还有一个问题")  # held for the desk while B is handed over
+    reply = await desk.service.send_text(a, "您说")  # its ack is not held: it overtakes the message
+    sent = await desk.events.stored(reply.client_msg_id)
+    assert sent.seq == held.seq + 1
+    release.set()
+    await desk.events.until(lambda: any(m.event == "agent_joined" for m in desk.events.added(b)),
+                            "chat B handed over")  # frames arrive in order: the held one came before
+
+    assert held.seq in [m.seq for m in desk.events.added(a)], "the held buyer message never reached the desk"
+    assert await desk.service.history.seqs_missing(a, 1, sent.seq) == []
