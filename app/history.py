@@ -675,9 +675,15 @@ class History:
         return await self._read(load)
 
     async def cursors(self) -> dict[int, int]:
-        """Per conversation: the highest seq stored (what `sync` resumes from)."""
+        """Per conversation: the seq `sync` resumes from.
+
+        The highest seq received from the relay, carried on over the seqs stored right after it. A
+        message of ours known only from its ack does not carry it past a hole: the relay may still
+        hold a lower seq for us (protocol.md, section 8), and resuming after it would lose that one.
+        """
 
         def load(db: Database) -> dict[int, int]:
+            conn = db.conn
             # a skip-scan of the (conversation_id, seq) index: one seek per conversation, not a full scan
             sql = """
                 WITH RECURSIVE c(id) AS (
@@ -686,9 +692,22 @@ class History:
                     SELECT (SELECT min(conversation_id) FROM messages WHERE conversation_id > c.id)
                     FROM c WHERE c.id IS NOT NULL
                 )
-                SELECT id, (SELECT max(seq) FROM messages WHERE conversation_id = c.id) FROM c WHERE id IS NOT NULL
+                SELECT id, (SELECT max(seq) FROM messages WHERE conversation_id = c.id),
+                       (SELECT seq FROM messages WHERE conversation_id = c.id AND provisional = 0
+                        ORDER BY seq DESC LIMIT 1)
+                FROM c WHERE id IS NOT NULL
             """
-            return {int(cid): int(seq) for cid, seq in db.conn.execute(sql)}
+            cursors: dict[int, int] = {}
+            for cid, top, received in conn.execute(sql).fetchall():
+                cursor = received or 0
+                if top > cursor:  # only our own acked messages above it: follow them while there is no hole
+                    for (seq,) in conn.execute("SELECT seq FROM messages WHERE conversation_id = ? AND seq > ?"
+                                               " ORDER BY seq", (cid, cursor)):
+                        if seq != cursor + 1:
+                            break
+                        cursor = seq
+                cursors[int(cid)] = cursor
+            return cursors
 
         return await self._read(load)
 

@@ -220,6 +220,18 @@ async def test_outbox_acked_moves_the_entry_into_the_messages(history: History) 
     assert await history.cursors() == {1: 2}
 
 
+async def test_a_cursor_is_not_carried_past_a_hole_by_a_message_known_only_from_its_ack(history: History) -> None:
+    await add_texts(history, 1, ["在吗", "在的"])
+    await outbox_text(history, "o1")
+    await history.outbox_acked("o1", 4, T0)  # seq 3 is still on its way (held by the relay)
+    assert await history.cursors() == {1: 2}
+    await history.add_messages([message(1, 3)])
+    assert await history.cursors() == {1: 4}
+    await outbox_text(history, "o2")
+    await history.outbox_acked("o2", 5, T0 + 1)
+    assert await history.cursors() == {1: 5}
+
+
 async def test_outbox_acked_twice_returns_none_the_second_time(history: History) -> None:
     await outbox_text(history, "o1")
     assert await history.outbox_acked("o1", 1, T0) is not None
