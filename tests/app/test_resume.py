@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from app.client import KefuClient
 from app.events import Attention, ConnectionChanged
 from tests.app.helpers import Desk, RestartableRelay, assigned_chat
 from tests.relay.helpers import next_of
@@ -117,36 +118,68 @@ async def test_a_chat_handed_over_with_a_long_past_shows_its_recent_window_and_p
     await assert_history_matches_the_relay(desk, relay, cid)
 
 
-async def test_a_buyer_message_held_during_another_hand_over_is_not_lost_when_my_reply_is_acked_first(
-    desks, clients, relay: RestartableRelay, monkeypatch
-) -> None:
-    desk = await desks.open("agent1")
-    first, a = await assigned_chat(desk, clients, BUYER, "在吗")
-    second = await clients(buyer="b-jiadian-0011")
-    b = (await second.open_conversation("jiadian")).conversation_id
-
-    # Hold the relay in the middle of handing chat B to this desk: its connection is holding.
+def pause_hand_over(
+    relay: RestartableRelay, monkeypatch: Any, conversation_id: int
+) -> tuple[asyncio.Event, asyncio.Event]:
+    """Stop the relay in the middle of handing this conversation to an agent, while the agent's
+    connections hold their live messages: (reached, release)."""
     store = relay.relay.store
     record_event = store.record_event
     reached, release = asyncio.Event(), asyncio.Event()
 
-    async def paused(conversation_id: int, *args: Any, **kwargs: Any) -> None:
-        if conversation_id == b:
+    async def paused(cid: int, *args: Any, **kwargs: Any) -> None:
+        if cid == conversation_id:
             reached.set()
             await release.wait()
-        await record_event(conversation_id, *args, **kwargs)
+        await record_event(cid, *args, **kwargs)
 
     monkeypatch.setattr(store, "record_event", paused)
+    return reached, release
+
+
+async def held_message_and_acked_reply(desk: Desk, clients: Any, relay: RestartableRelay,
+                                       monkeypatch: Any) -> tuple[KefuClient, int, int, int, asyncio.Event]:
+    """Chat A is on the desk; chat B is being handed to it (paused); the buyer of A writes (held for
+    the desk), then the desk replies in A (the ack is not held: it overtakes the held message).
+    Returns (buyer of A, A, B, the held seq, the release of the hand-over)."""
+    first, a = await assigned_chat(desk, clients, BUYER, "在吗")
+    second = await clients(buyer="b-jiadian-0011")
+    b = (await second.open_conversation("jiadian")).conversation_id
+    reached, release = pause_hand_over(relay, monkeypatch, b)
     await second.send_text(b, "我也有个问题")
     await asyncio.wait_for(reached.wait(), 5)
-
-    held = await first.send_text(a, "还有一个问题")  # held for the desk while B is handed over
-    reply = await desk.service.send_text(a, "您说")  # its ack is not held: it overtakes the message
+    held = await first.send_text(a, "还有一个问题")
+    reply = await desk.service.send_text(a, "您说")
     sent = await desk.events.stored(reply.client_msg_id)
     assert sent.seq == held.seq + 1
+    return first, a, b, held.seq, release
+
+
+async def test_a_buyer_message_held_during_another_hand_over_reaches_the_desk_after_my_reply_is_acked(
+    desks, clients, relay: RestartableRelay, monkeypatch
+) -> None:
+    desk = await desks.open("agent1")
+    _, a, b, held, release = await held_message_and_acked_reply(desk, clients, relay, monkeypatch)
     release.set()
     await desk.events.until(lambda: any(m.event == "agent_joined" for m in desk.events.added(b)),
                             "chat B handed over")  # frames arrive in order: the held one came before
 
-    assert held.seq in [m.seq for m in desk.events.added(a)], "the held buyer message never reached the desk"
-    assert await desk.service.history.seqs_missing(a, 1, sent.seq) == []
+    assert held in [m.seq for m in desk.events.added(a)], "the held buyer message never reached the desk"
+    await assert_history_matches_the_relay(desk, relay, a)
+
+
+async def test_a_buyer_message_held_when_the_link_drops_during_a_hand_over_comes_with_the_resume(
+    desks, clients, relay: RestartableRelay, monkeypatch
+) -> None:
+    desk = await desks.open("agent1")
+    buyer, a, _, held, release = await held_message_and_acked_reply(desk, clients, relay, monkeypatch)
+    mark = desk.events.mark()
+    relay.drop(desk.user_id)  # the held message goes with the connection; only the resume can bring it
+    await desk.events.first(ConnectionChanged, status="offline", since=mark)
+    release.set()
+    await desk.events.first(ConnectionChanged, status="online", since=mark)
+    later = await buyer.send_text(a, "在吗在吗")
+    await desk.events.until(lambda: later.seq in [m.seq for m in desk.events.added(a)], "the next message")
+
+    assert held in [m.seq for m in desk.events.added(a)], "resumed after my reply's seq: the held one is lost"
+    await assert_history_matches_the_relay(desk, relay, a)
