@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import msgspec
 import pytest
 
@@ -59,26 +60,20 @@ def bubbles(desk: Desk, client_msg_id: str) -> list[LocalMessage]:
     return [m for e in desk.events.of(MessagesAdded) for m in e.messages if m.client_msg_id == client_msg_id]
 
 
-def cut_after_commit(relay: RestartableRelay, monkeypatch: pytest.MonkeyPatch, text: str) -> asyncio.Event:
-    """The first time a message with `text` commits, its sender's connections are closed before the
-    relay can send the ack: the message is stored, the client never hears of it."""
-    store = relay.relay.store
-    append = store.append_message
+def close_after_sending(monkeypatch: pytest.MonkeyPatch, text: str) -> asyncio.Event:
+    """The first time a frame carrying `text` has been written to a WebSocket, the client closes that
+    socket. The relay reads the frame before the close, so it stores the message; its ack has
+    nowhere to go. (Set when the socket is closed.)"""
+    send_frame = aiohttp.ClientWebSocketResponse.send_frame
     cut = asyncio.Event()
 
-    def append_then_cut(*args: Any, **kwargs: Any) -> Any:
-        pending = append(*args, **kwargs)
-        if args[5] == text and not cut.is_set():
-            sender = args[2]
+    async def send_then_close(ws: aiohttp.ClientWebSocketResponse, message: bytes, *args: Any, **kw: Any) -> None:
+        await send_frame(ws, message, *args, **kw)
+        if not cut.is_set() and b'"type":"send"' in message and text.encode() in message:
+            await ws.close()
+            cut.set()
 
-            def close(_: Any) -> None:  # runs before the hub's own callback, which sends the ack
-                assert relay.drop(sender) >= 1
-                cut.set()
-
-            pending.add_done_callback(close)
-        return pending
-
-    monkeypatch.setattr(store, "append_message", append_then_cut)
+    monkeypatch.setattr(aiohttp.ClientWebSocketResponse, "send_frame", send_then_close)
     return cut
 
 
@@ -133,7 +128,7 @@ async def test_an_ack_lost_with_the_connection_leaves_one_stored_message_and_one
 ) -> None:
     desk = await desks.open("agent1")
     buyer, cid = await assigned_chat(desk, clients, BUYER, "在吗？")
-    cut = cut_after_commit(relay, monkeypatch, "亲，这就帮您查")
+    cut = close_after_sending(monkeypatch, "亲，这就帮您查")
     mark = desk.events.mark()
 
     typed = await desk.service.send_text(cid, "亲，这就帮您查")
