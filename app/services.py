@@ -243,8 +243,11 @@ class DeskService:
         if view is None:
             if not mine_now:
                 return
-            view = self.conversations[cid] = ConversationView(info)
+            view = ConversationView(info)
             await self._refresh_summary(view)
+            # listed only once complete: from here to the alert below nothing awaits (this runs in
+            # the frame pump, so no message of the chat can be stored meanwhile)
+            self.conversations[cid] = view
         view.info, view.active = info, mine_now
         if not mine_now:
             view.sla = "none"
