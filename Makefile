@@ -3,20 +3,34 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEBS := chromium fonts-wqy-microhei
+# Tests: Chromium for the buyer page, a CJK font, and what Qt needs to run offscreen.
+DEBS := chromium fonts-wqy-microhei libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 \
+	libxkbcommon0
+# A real window (the demo on a desktop, screenshots under Xvfb): Qt's xcb platform and a virtual screen.
+GUI_DEBS := $(DEBS) xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1 libxcb-util1 \
+	libx11-xcb1 libxkbcommon-x11-0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup debs lint typecheck pytest bench clean
+.PHONY: demo test setup gui-setup debs gui-debs install-debs lint typecheck pytest bench screenshots translations clean
 
-demo: setup
+demo: gui-setup
 	$(PY) -m app.demo
 
 test: setup lint typecheck pytest
 
 setup: debs $(STAMP)
 
+gui-setup: gui-debs $(STAMP)
+
 debs:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory install-debs PACKAGES="$(DEBS)"
+
+gui-debs:
+	@$(MAKE) --no-print-directory install-debs PACKAGES="$(GUI_DEBS)"
+
+install-debs:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
@@ -40,6 +54,16 @@ pytest:
 
 bench: setup
 	$(PY) -m bench
+
+# PNGs of each main screen (Chinese, and one in English) from the real window under Xvfb.
+screenshots: gui-setup
+	$(PY) -m tests.screenshots --out docs/screenshots
+
+# After changing user-facing text in ui/: refresh the .ts files, translate (Qt Linguist), compile.
+translations: setup
+	$(VENV)/bin/pyside6-lupdate $$(find ui -name '*.py') -no-obsolete \
+		-ts resources/translations/kefu_zh_CN.ts resources/translations/kefu_en.ts
+	$(VENV)/bin/pyside6-lrelease resources/translations/kefu_zh_CN.ts resources/translations/kefu_en.ts
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

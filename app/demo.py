@@ -1,24 +1,30 @@
-"""`make demo`: the relay with the demo shops, plus simulated buyers, on embedded SQLite.
+"""`make demo`: the relay with the demo shops, simulated buyers, and the workstation, on embedded SQLite.
 
 Starts the relay as its own process (as in production), waits until it is healthy, prints the
-buyer page URL and the demo logins, then keeps simulated buyers chatting until Ctrl-C.
+buyer page URL and the demo logins, starts the workstation logged in as a demo agent (when this
+machine has a display), and keeps simulated buyers chatting until the workstation is closed or
+Ctrl-C. Without a display it says so and keeps the relay and the buyers running, so the
+workstation can be started on another machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
-from app.relay_process import ROOT, spawn_relay
+from app.relay_process import ROOT, RelayProcess, spawn_relay
 from app.simulator import run_buyers
 
 logger = logging.getLogger(__name__)
 
+DEMO_PASSWORD = "kefu-demo"
 LOGINS = [
     ("jiadian", "agent1", "客服 小美"),
     ("jiadian", "agent2", "客服 阿杰"),
@@ -38,24 +44,72 @@ def _free_port(preferred: int) -> int:
             return int(s.getsockname()[1])
 
 
+def has_display() -> bool:
+    """Whether a window can be shown here (an X or Wayland session, or a desktop OS)."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+async def start_workstation(url: str, data_dir: Path, user: str) -> asyncio.subprocess.Process:
+    """The workstation as its own process, logged in as a demo agent (password from the environment)."""
+    env = {**os.environ, "KEFU_DEMO_PASSWORD": DEMO_PASSWORD}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ui", "--relay-url", url, "--data-dir", str(data_dir), "--shop", "jiadian",
+        "--user", user, "--password-env", "KEFU_DEMO_PASSWORD", cwd=ROOT, env=env,
+    )
+
+
+async def keep_buyers_chatting(url: str, args: argparse.Namespace) -> None:
+    rounds = 0
+    while args.rounds == 0 or rounds < args.rounds:
+        stats = await run_buyers(url, buyers=args.buyers, duration=args.round_seconds, seed=rounds + 1,
+                                 first_buyer=1 + (rounds * args.buyers) % 190, reply_wait=args.reply_wait)
+        rounds += 1
+        print(f"  round {rounds}: {stats.buyers} buyers sent {stats.sent} messages,"
+              f" {stats.replies} agent replies seen", flush=True)
+
+
+def print_banner(url: str, args: argparse.Namespace, desk: str) -> None:
+    print(f"\n  买家页面 / buyer page:  {url}/")
+    print(f"  relay health:          {url}/healthz")
+    print(f"  演示账号 / demo logins (password: {DEMO_PASSWORD}):")
+    for shop, user, who in LOGINS:
+        print(f"    shop {shop:8} user {user:9} {who}")
+    print(f"\n  simulated buyers: {args.buyers} at a time", flush=True)
+    print(f"  {desk}\n", flush=True)
+
+
 async def run(args: argparse.Namespace) -> None:
-    relay = await spawn_relay(args.data_dir, "--demo", port=_free_port(args.port))
+    relay: RelayProcess = await spawn_relay(args.data_dir / "relay", "--demo", port=_free_port(args.port))
     url = relay.url
+    desk: asyncio.subprocess.Process | None = None
     try:
-        print(f"\n  买家页面 / buyer page:  {url}/")
-        print(f"  relay health:          {url}/healthz")
-        print("  演示账号 / demo logins (password: kefu-demo):")
-        for shop, user, who in LOGINS:
-            print(f"    shop {shop:8} user {user:9} {who}")
-        print(f"\n  simulated buyers: {args.buyers} at a time; Ctrl-C stops everything\n", flush=True)
-        rounds = 0
-        while args.rounds == 0 or rounds < args.rounds:
-            stats = await run_buyers(url, buyers=args.buyers, duration=args.round_seconds,
-                                     seed=rounds + 1, first_buyer=1 + (rounds * args.buyers) % 190)
-            rounds += 1
-            print(f"  round {rounds}: {stats.buyers} buyers sent {stats.sent} messages,"
-                  f" {stats.replies} agent replies seen", flush=True)
+        if args.no_desk:
+            note = "workstation not started (--no-desk); Ctrl-C stops everything"
+        elif not has_display():
+            note = ("no display here (DISPLAY is not set), so the workstation cannot open a window.\n"
+                    "  The relay and the buyers keep running. On a machine with a screen that reaches this one:\n"
+                    f"    .venv/bin/kefu-desk --relay-url {url}\n"
+                    f"  and log in as shop jiadian, user agent1, password {DEMO_PASSWORD}.\n"
+                    "  Ctrl-C stops everything")
+        else:
+            desk = await start_workstation(url, args.data_dir / "desk", args.agent)
+            note = f"workstation started, logged in as {args.agent}; closing it (or Ctrl-C) stops the demo"
+        print_banner(url, args, note)
+        buyers = asyncio.create_task(keep_buyers_chatting(url, args))
+        waits: list[asyncio.Future[Any]] = [buyers]
+        if desk is not None:
+            waits.append(asyncio.ensure_future(desk.wait()))
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
     finally:
+        if desk is not None and desk.returncode is None:
+            desk.terminate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(desk.wait(), 10)
         await relay.stop()
 
 
@@ -65,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("KEFU_PORT", "8765")))
     parser.add_argument("--buyers", type=int, default=4)
     parser.add_argument("--round-seconds", type=float, default=90.0)
+    parser.add_argument("--reply-wait", type=float, default=20.0, help="how long a buyer waits for a reply")
     parser.add_argument("--rounds", type=int, default=0, help="0 runs until Ctrl-C")
+    parser.add_argument("--agent", default="agent1", help="the demo agent the workstation logs in as")
+    parser.add_argument("--no-desk", action="store_true", help="do not start the workstation")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:

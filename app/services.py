@@ -80,6 +80,7 @@ class DeskService:
         self._outbox_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._seen_offset_ms = -(2**62)
         self.link = Link(
             client, cursors=history.cursors, on_frames=self._on_frames, on_synced=self._on_synced,
             on_state=self._on_state, on_session_ended=self._on_session_ended, max_backoff=config.reconnect_max_s,
@@ -138,8 +139,12 @@ class DeskService:
     # time -----------------------------------------------------------------------------------
 
     def relay_now_ms(self) -> int:
-        """The relay's clock as best we know it (SLA countdowns are measured on it)."""
-        return int(time.time() * 1000) + self.client.server_offset_ms
+        """The relay's clock as best we know it (SLA countdowns are measured on it): ours plus the
+        offset from `welcome`, moved forward whenever a frame shows the relay's clock is further on."""
+        return int(time.time() * 1000) + max(self.client.server_offset_ms, self._seen_offset_ms)
+
+    def _saw_relay_time(self, ts: int) -> None:
+        self._seen_offset_ms = max(self._seen_offset_ms, ts - int(time.time() * 1000))
 
     # link callbacks -------------------------------------------------------------------------
 
@@ -203,6 +208,7 @@ class DeskService:
                 self.events.emit(Notice(frame.message, str(frame.code)))
 
     async def _store_messages(self, messages: list[f.Message]) -> None:
+        self._saw_relay_time(max(m.ts for m in messages))
         # Our own message can come back from the relay before its ack (the ack was lost with the
         # connection; the resume brings the message): it is the outbox bubble already shown, now
         # stored, so it is announced as an update of that bubble, never as a new one.
@@ -263,6 +269,8 @@ class DeskService:
         return self.session.role == "supervisor" or info.agent_id == self.session.user_id
 
     def _on_sla(self, frame: f.Sla) -> None:
+        if frame.level != "cleared":  # sent at `since` + 100 s (or 180 s) on the relay's clock
+            self._saw_relay_time(frame.since + (100_000 if frame.level == "warning" else 180_000))
         view = self.conversations.get(frame.conversation_id)
         if view is None:
             return

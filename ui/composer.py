@@ -29,6 +29,7 @@ from wire import frames as f
 
 logger = logging.getLogger(__name__)
 
+PICKER_HEIGHT = 300
 EMOJI = ("😊", "👍", "🙏", "❤️", "😄", "😅", "👌", "🎉", "🌹", "💪", "😂", "🤝", "📦", "🚚", "✅", "⏰")
 
 
@@ -42,8 +43,8 @@ class ComposerEdit(QPlainTextEdit):
         self.picker = picker
         self.setObjectName("composerInput")
         self.setTabChangesFocus(True)
-        self.setMinimumHeight(72)
-        self.setMaximumHeight(140)
+        self.setMinimumHeight(64)
+        self.setMaximumHeight(110)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.picker.isVisible() and self.picker.handle_key(event):
@@ -73,7 +74,8 @@ class Composer(QWidget):
         super().__init__(parent)
         self.setObjectName("composer")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.picker = TemplatePicker(self)
+        # The picker floats over whatever is above the composer (the chat), so it is the parent's child.
+        self.picker = TemplatePicker(parent if parent is not None else self)
         self.picker.hide()
         self.picker.picked.connect(self._on_picked)
         self.edit = ComposerEdit(self.picker, self)
@@ -164,8 +166,11 @@ class Composer(QWidget):
             self.hint.setText(self.tr("No template matches “{0}”").format(query))
             return
         self.hint.clear()
-        anchor = self.edit.mapToGlobal(QPoint(0, 0))
-        self.picker.move(anchor.x(), max(0, anchor.y() - self.picker.height() - 4))
+        host = self.picker.parentWidget()
+        top_left = self.mapTo(host, QPoint(0, 0)) if host is not None and host is not self else QPoint(0, 0)
+        wanted = self.picker.preferred_height()
+        height = min(PICKER_HEIGHT, wanted, max(120, top_left.y() - 8))
+        self.picker.setGeometry(top_left.x() + 8, max(0, top_left.y() - height - 4), self.width() - 16, height)
         self.picker.show()
         self.picker.raise_()
 

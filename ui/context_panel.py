@@ -167,8 +167,8 @@ class ContextPanel(QWidget):
             return
         vip = self.tr(" · VIP") if context.vip else ""
         self.title.setText(f"{context.buyer_name}{vip}")
-        self.status.setText(self.tr("{0} orders · {1} after-sales cases").format(len(context.orders),
-                                                                                len(context.cases)))
+        self.status.setText(self.tr("%n order(s)", "", len(context.orders)) + " · "
+                            + self.tr("%n after-sales case(s)", "", len(context.cases)))
         if context.cases:
             self.body_layout.addWidget(_label(self.tr("After-sales"), "sectionTitle"))
             for case in context.cases:

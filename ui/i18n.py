@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class Languages:
 
     def __init__(self) -> None:
         self.current = ""
-        self._translator: QTranslator | None = None
+        self._translators: list[QTranslator] = []
 
     def use(self, language: str) -> str:
         """Install `language` ("" follows the system); returns the language now in use."""
@@ -40,16 +40,18 @@ class Languages:
         translator = QTranslator(app)
         if not translator.load(str(TRANSLATIONS / f"kefu_{language}.qm")):
             logger.warning("no compiled translation for %s in %s", language, TRANSLATIONS)
-        if self._translator is not None:
-            QCoreApplication.removeTranslator(self._translator)
-        QCoreApplication.installTranslator(translator)
-        self._translator = translator
+        qt_own = QTranslator(app)  # Qt's own texts: OK/Cancel, the file dialog...
+        qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+        self.reset()
+        for t in (qt_own, translator):
+            QCoreApplication.installTranslator(t)
+        self._translators = [qt_own, translator]
         self.current = language
         return language
 
     def reset(self) -> None:
-        """Remove the installed translator (source strings, i.e. English, show again)."""
-        if self._translator is not None:
-            QCoreApplication.removeTranslator(self._translator)
-            self._translator = None
+        """Remove the installed translators (source strings, i.e. English, show again)."""
+        for translator in self._translators:
+            QCoreApplication.removeTranslator(translator)
+        self._translators = []
         self.current = ""

@@ -85,7 +85,6 @@ class Workstation:
             window.show()
             await service.start()
             if self.args.print_ready:
-                self.app.processEvents()
                 await service.link.online.wait()
                 print(f"{READY_MARK} {time.perf_counter() - self.started:.3f}", flush=True)
                 if self.args.exit_when_ready:

@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         self.who.setObjectName("whoLabel")
         self.status_box = QComboBox(self)
         self.status_box.setObjectName("statusBox")
+        self.status_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status_box.activated.connect(self._status_chosen)
         self.search_action = QAction(self)
         self.search_action.triggered.connect(self.open_search)

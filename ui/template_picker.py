@@ -20,23 +20,29 @@ from wire import frames as f
 logger = logging.getLogger(__name__)
 
 TemplateRole = Qt.ItemDataRole.UserRole + 1
+BODY_PREVIEW = 48
 Index = QModelIndex | QPersistentModelIndex
 
 
 class TemplatePicker(QFrame):
-    """A popup under the composer; it never takes the keyboard from the composer."""
+    """An overlay above the composer (a child widget, not a window); it never takes the keyboard
+    from the composer, which forwards the keys it needs."""
 
     picked = Signal(object)  # f.Template
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent, Qt.WindowType.ToolTip)
+        super().__init__(parent)
         self.setObjectName("templatePicker")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
         self.model = QStandardItemModel(self)
         self.list = QListView(self)
         self.list.setModel(self.model)
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         self.list.clicked.connect(self._on_clicked)
         self.hint = QLabel(self)
         self.hint.setObjectName("hint")
@@ -59,15 +65,21 @@ class TemplatePicker(QFrame):
         self.model.clear()
         for template in templates:
             body = " ".join(template.body.split())
-            label = f"{template.title}  ·  {body}"
-            if template.shortcut:
-                label = f"/{template.shortcut}  {label}"
-            item = QStandardItem(label)  # QStandardItem text is shown as plain text
+            if len(body) > BODY_PREVIEW:
+                body = body[:BODY_PREVIEW] + "…"
+            shortcut = f"   /{template.shortcut}" if template.shortcut else ""
+            item = QStandardItem(f"{template.group} · {template.title}{shortcut}\n{body}")  # shown as plain text
             item.setData(template, TemplateRole)
             item.setToolTip(template.body)
             self.model.appendRow(item)
         if self.model.rowCount():
             self.list.setCurrentIndex(self.model.index(0, 0))
+
+    def preferred_height(self) -> int:
+        """Tall enough for the matches (a few at most), plus the hint line."""
+        rows = min(self.model.rowCount(), 6)
+        row_height = self.list.sizeHintForRow(0) + 2 * self.list.spacing() if rows else 0
+        return rows * row_height + self.hint.sizeHint().height() + 24
 
     def count(self) -> int:
         return self.model.rowCount()

@@ -4,7 +4,7 @@
   <context>
     <name>AttentionCenter</name>
     <message numerus="yes">
-      <location filename="../../ui/attention.py" line="88" />
+      <location filename="../../ui/attention.py" line="92" />
       <source>Kefu Desk · %n unread</source>
       <translation>
         <numerusform>Kefu Desk · %n unread</numerusform>
@@ -12,32 +12,32 @@
       </translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="95" />
+      <location filename="../../ui/attention.py" line="99" />
       <source>New chat</source>
       <translation>New chat</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="95" />
+      <location filename="../../ui/attention.py" line="99" />
       <source>{0} is waiting for you</source>
       <translation>{0} is waiting for you</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="99" />
+      <location filename="../../ui/attention.py" line="103" />
       <source>Reply soon</source>
       <translation>Reply soon</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="99" />
+      <location filename="../../ui/attention.py" line="103" />
       <source>Reply overdue</source>
       <translation>Reply overdue</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="100" />
+      <location filename="../../ui/attention.py" line="104" />
       <source>{0} has waited 100 s</source>
       <translation>{0} has waited 100 s</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="101" />
+      <location filename="../../ui/attention.py" line="105" />
       <source>{0} has waited more than 3 minutes</source>
       <translation>{0} has waited more than 3 minutes</translation>
     </message>
@@ -144,47 +144,47 @@
   <context>
     <name>Composer</name>
     <message>
-      <location filename="../../ui/composer.py" line="111" />
+      <location filename="../../ui/composer.py" line="127" />
       <source>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</source>
       <translation>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="112" />
+      <location filename="../../ui/composer.py" line="128" />
       <source>Templates</source>
       <translation>Templates</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="113" />
+      <location filename="../../ui/composer.py" line="129" />
       <source>Quick replies (Ctrl+/)</source>
       <translation>Quick replies (Ctrl+/)</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="114" />
+      <location filename="../../ui/composer.py" line="130" />
       <source>Emoji</source>
       <translation>Emoji</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="115" />
+      <location filename="../../ui/composer.py" line="131" />
       <source>Card</source>
       <translation>Card</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="116" />
+      <location filename="../../ui/composer.py" line="132" />
       <source>Send a product or order card</source>
       <translation>Send a product or order card</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="117" />
+      <location filename="../../ui/composer.py" line="133" />
       <source>Send</source>
       <translation>Send</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="150" />
+      <location filename="../../ui/composer.py" line="166" />
       <source>No template matches “{0}”</source>
       <translation>No template matches “{0}”</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="169" />
+      <location filename="../../ui/composer.py" line="188" />
       <source>No value for {0}: please fill it in</source>
       <translation>No value for {0}: please fill it in</translation>
     </message>
@@ -211,10 +211,21 @@
       <source> · VIP</source>
       <translation> · VIP</translation>
     </message>
-    <message>
+    <message numerus="yes">
       <location filename="../../ui/context_panel.py" line="170" />
-      <source>{0} orders · {1} after-sales cases</source>
-      <translation>{0} orders · {1} after-sales cases</translation>
+      <source>%n order(s)</source>
+      <translation>
+        <numerusform>%n order</numerusform>
+        <numerusform>%n orders</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/context_panel.py" line="171" />
+      <source>%n after-sales case(s)</source>
+      <translation>
+        <numerusform>%n after-sales case</numerusform>
+        <numerusform>%n after-sales cases</numerusform>
+      </translation>
     </message>
     <message>
       <location filename="../../ui/context_panel.py" line="173" />
@@ -245,97 +256,97 @@
   <context>
     <name>ConversationPanel</name>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="101" />
+      <location filename="../../ui/conversation_panel.py" line="102" />
       <source>Transfer</source>
       <translation>Transfer</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="102" />
+      <location filename="../../ui/conversation_panel.py" line="103" />
       <source>Hand this chat to a colleague (Ctrl+T)</source>
       <translation>Hand this chat to a colleague (Ctrl+T)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="103" />
+      <location filename="../../ui/conversation_panel.py" line="104" />
       <source>Resolve</source>
       <translation>Resolve</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="104" />
+      <location filename="../../ui/conversation_panel.py" line="105" />
       <source>Close this chat as handled (Ctrl+Shift+R)</source>
       <translation>Close this chat as handled (Ctrl+Shift+R)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="105" />
+      <location filename="../../ui/conversation_panel.py" line="106" />
       <source>Export</source>
       <translation>Export</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="154" />
+      <location filename="../../ui/conversation_panel.py" line="155" />
       <source>No conversation selected</source>
       <translation>No conversation selected</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="155" />
+      <location filename="../../ui/conversation_panel.py" line="156" />
       <source>Chats assigned to you appear on the left.</source>
       <translation>Chats assigned to you appear on the left.</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="157" />
+      <location filename="../../ui/conversation_panel.py" line="158" />
       <source>Conversation {0}</source>
       <translation>Conversation {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="158" />
+      <location filename="../../ui/conversation_panel.py" line="159" />
       <source>From the local history (read only)</source>
       <translation>From the local history (read only)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="161" />
+      <location filename="../../ui/conversation_panel.py" line="162" />
       <source>nobody</source>
       <translation>nobody</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="162" />
+      <location filename="../../ui/conversation_panel.py" line="163" />
       <source>Served by {0}</source>
       <translation>Served by {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="162" />
+      <location filename="../../ui/conversation_panel.py" line="163" />
       <source>Closed</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="164" />
+      <location filename="../../ui/conversation_panel.py" line="165" />
       <source>Note from the previous agent: {0}</source>
       <translation>Note from the previous agent: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="172" />
+      <location filename="../../ui/conversation_panel.py" line="173" />
       <source>This chat is not assigned to you.</source>
       <translation>This chat is not assigned to you.</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="231" />
+      <location filename="../../ui/conversation_panel.py" line="233" />
       <source>Order {0} · {1}</source>
       <translation>Order {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="235" />
+      <location filename="../../ui/conversation_panel.py" line="236" />
       <source>This buyer has no orders in the shop</source>
       <translation>This buyer has no orders in the shop</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="262" />
+      <location filename="../../ui/conversation_panel.py" line="263" />
       <source>Export conversation</source>
       <translation>Export conversation</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="263" />
+      <location filename="../../ui/conversation_panel.py" line="264" />
       <source>Text (*.txt);;CSV (*.csv)</source>
       <translation>Text (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="275" />
+      <location filename="../../ui/conversation_panel.py" line="276" />
       <source>Exported {0} messages to {1}</source>
       <translation>Exported {0} messages to {1}</translation>
     </message>
@@ -474,92 +485,92 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../ui/main_window.py" line="225" />
+      <location filename="../../ui/main_window.py" line="226" />
       <source>Supervisor</source>
       <translation>Supervisor</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="225" />
+      <location filename="../../ui/main_window.py" line="226" />
       <source>Agent</source>
       <translation>Agent</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="226" />
+      <location filename="../../ui/main_window.py" line="227" />
       <source>Kefu Desk · {0}</source>
       <translation>Kefu Desk · {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="228" />
+      <location filename="../../ui/main_window.py" line="229" />
       <source>Online</source>
       <translation>Online</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="228" />
+      <location filename="../../ui/main_window.py" line="229" />
       <source>Busy</source>
       <translation>Busy</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="228" />
+      <location filename="../../ui/main_window.py" line="229" />
       <source>Away</source>
       <translation>Away</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="233" />
+      <location filename="../../ui/main_window.py" line="234" />
       <source>Search</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="234" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Search the history (Ctrl+F)</source>
       <translation>Search the history (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="235" />
+      <location filename="../../ui/main_window.py" line="236" />
       <source>Settings</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="236" />
+      <location filename="../../ui/main_window.py" line="237" />
       <source>Shortcuts</source>
       <translation>Shortcuts</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="237" />
+      <location filename="../../ui/main_window.py" line="238" />
       <source>Log out</source>
       <translation>Log out</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="273" />
+      <location filename="../../ui/main_window.py" line="274" />
       <source>Connected</source>
       <translation>Connected</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="276" />
+      <location filename="../../ui/main_window.py" line="277" />
       <source>Your login is no longer valid; please log in again.</source>
       <translation>Your login is no longer valid; please log in again.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="334" />
+      <location filename="../../ui/main_window.py" line="335" />
       <source>Not connected to the relay; try again when the connection is back.</source>
       <translation>Not connected to the relay; try again when the connection is back.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="337" />
+      <location filename="../../ui/main_window.py" line="338" />
       <source>Not allowed: {0}</source>
       <translation>Not allowed: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="339" />
+      <location filename="../../ui/main_window.py" line="340" />
       <source>Someone was quicker: {0}</source>
       <translation>Someone was quicker: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="341" />
+      <location filename="../../ui/main_window.py" line="342" />
       <source>Too fast; wait a moment and try again.</source>
       <translation>Too fast; wait a moment and try again.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="345" />
+      <location filename="../../ui/main_window.py" line="346" />
       <source>Something went wrong: {0}</source>
       <translation>Something went wrong: {0}</translation>
     </message>
@@ -699,32 +710,32 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="46" />
+      <location filename="../../ui/settings_dialog.py" line="47" />
       <source>Settings</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="47" />
+      <location filename="../../ui/settings_dialog.py" line="48" />
       <source>Language</source>
       <translation>Language</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="50" />
+      <location filename="../../ui/settings_dialog.py" line="51" />
       <source>Follow the system</source>
       <translation>Follow the system</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="54" />
+      <location filename="../../ui/settings_dialog.py" line="55" />
       <source>Notify me of new chats</source>
       <translation>Notify me of new chats</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="55" />
+      <location filename="../../ui/settings_dialog.py" line="56" />
       <source>Notify me when a buyer waits too long (100 s)</source>
       <translation>Notify me when a buyer waits too long (100 s)</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="56" />
+      <location filename="../../ui/settings_dialog.py" line="57" />
       <source>Play a sound with notifications</source>
       <translation>Play a sound with notifications</translation>
     </message>
@@ -732,7 +743,7 @@
   <context>
     <name>TemplatePicker</name>
     <message>
-      <location filename="../../ui/template_picker.py" line="56" />
+      <location filename="../../ui/template_picker.py" line="62" />
       <source>↑↓ choose · Enter use · Esc close · type to filter (pinyin initials work)</source>
       <translation>↑↓ choose · Enter use · Esc close · type to filter (pinyin initials work)</translation>
     </message>

@@ -4,39 +4,39 @@
   <context>
     <name>AttentionCenter</name>
     <message numerus="yes">
-      <location filename="../../ui/attention.py" line="88" />
+      <location filename="../../ui/attention.py" line="92" />
       <source>Kefu Desk · %n unread</source>
       <translation>
         <numerusform>客服工作台 · %n 条未读</numerusform>
       </translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="95" />
+      <location filename="../../ui/attention.py" line="99" />
       <source>New chat</source>
       <translation>新会话</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="95" />
+      <location filename="../../ui/attention.py" line="99" />
       <source>{0} is waiting for you</source>
       <translation>{0} 正在等待您接待</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="99" />
+      <location filename="../../ui/attention.py" line="103" />
       <source>Reply soon</source>
       <translation>请尽快回复</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="99" />
+      <location filename="../../ui/attention.py" line="103" />
       <source>Reply overdue</source>
       <translation>回复已超时</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="100" />
+      <location filename="../../ui/attention.py" line="104" />
       <source>{0} has waited 100 s</source>
       <translation>{0} 已等待 100 秒</translation>
     </message>
     <message>
-      <location filename="../../ui/attention.py" line="101" />
+      <location filename="../../ui/attention.py" line="105" />
       <source>{0} has waited more than 3 minutes</source>
       <translation>{0} 已等待超过 3 分钟</translation>
     </message>
@@ -143,47 +143,47 @@
   <context>
     <name>Composer</name>
     <message>
-      <location filename="../../ui/composer.py" line="111" />
+      <location filename="../../ui/composer.py" line="127" />
       <source>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</source>
       <translation>输入回复 · Enter 发送 · Shift+Enter 换行 · 输入 / 调出快捷短语</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="112" />
+      <location filename="../../ui/composer.py" line="128" />
       <source>Templates</source>
       <translation>快捷短语</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="113" />
+      <location filename="../../ui/composer.py" line="129" />
       <source>Quick replies (Ctrl+/)</source>
       <translation>快捷短语（Ctrl+/）</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="114" />
+      <location filename="../../ui/composer.py" line="130" />
       <source>Emoji</source>
       <translation>表情</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="115" />
+      <location filename="../../ui/composer.py" line="131" />
       <source>Card</source>
       <translation>卡片</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="116" />
+      <location filename="../../ui/composer.py" line="132" />
       <source>Send a product or order card</source>
       <translation>发送商品或订单卡片</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="117" />
+      <location filename="../../ui/composer.py" line="133" />
       <source>Send</source>
       <translation>发送</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="150" />
+      <location filename="../../ui/composer.py" line="166" />
       <source>No template matches “{0}”</source>
       <translation>没有与“{0}”匹配的快捷短语</translation>
     </message>
     <message>
-      <location filename="../../ui/composer.py" line="169" />
+      <location filename="../../ui/composer.py" line="188" />
       <source>No value for {0}: please fill it in</source>
       <translation>{0} 没有可填的值，请手动填写</translation>
     </message>
@@ -210,10 +210,19 @@
       <source> · VIP</source>
       <translation> · 会员</translation>
     </message>
-    <message>
+    <message numerus="yes">
       <location filename="../../ui/context_panel.py" line="170" />
-      <source>{0} orders · {1} after-sales cases</source>
-      <translation>{0} 个订单 · {1} 个售后</translation>
+      <source>%n order(s)</source>
+      <translation>
+        <numerusform>%n 个订单</numerusform>
+      </translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/context_panel.py" line="171" />
+      <source>%n after-sales case(s)</source>
+      <translation>
+        <numerusform>%n 个售后</numerusform>
+      </translation>
     </message>
     <message>
       <location filename="../../ui/context_panel.py" line="173" />
@@ -244,97 +253,97 @@
   <context>
     <name>ConversationPanel</name>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="101" />
+      <location filename="../../ui/conversation_panel.py" line="102" />
       <source>Transfer</source>
       <translation>转接</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="102" />
+      <location filename="../../ui/conversation_panel.py" line="103" />
       <source>Hand this chat to a colleague (Ctrl+T)</source>
       <translation>把会话转给同事（Ctrl+T）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="103" />
+      <location filename="../../ui/conversation_panel.py" line="104" />
       <source>Resolve</source>
       <translation>结束会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="104" />
+      <location filename="../../ui/conversation_panel.py" line="105" />
       <source>Close this chat as handled (Ctrl+Shift+R)</source>
       <translation>标记为已解决并结束（Ctrl+Shift+R）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="105" />
+      <location filename="../../ui/conversation_panel.py" line="106" />
       <source>Export</source>
       <translation>导出</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="154" />
+      <location filename="../../ui/conversation_panel.py" line="155" />
       <source>No conversation selected</source>
       <translation>未选择会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="155" />
+      <location filename="../../ui/conversation_panel.py" line="156" />
       <source>Chats assigned to you appear on the left.</source>
       <translation>分配给您的会话显示在左侧。</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="157" />
+      <location filename="../../ui/conversation_panel.py" line="158" />
       <source>Conversation {0}</source>
       <translation>会话 {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="158" />
+      <location filename="../../ui/conversation_panel.py" line="159" />
       <source>From the local history (read only)</source>
       <translation>本地历史记录（只读）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="161" />
+      <location filename="../../ui/conversation_panel.py" line="162" />
       <source>nobody</source>
       <translation>无人</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="162" />
+      <location filename="../../ui/conversation_panel.py" line="163" />
       <source>Served by {0}</source>
       <translation>接待客服：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="162" />
+      <location filename="../../ui/conversation_panel.py" line="163" />
       <source>Closed</source>
       <translation>已结束</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="164" />
+      <location filename="../../ui/conversation_panel.py" line="165" />
       <source>Note from the previous agent: {0}</source>
       <translation>上一位客服的备注：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="172" />
+      <location filename="../../ui/conversation_panel.py" line="173" />
       <source>This chat is not assigned to you.</source>
       <translation>该会话未分配给您。</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="231" />
+      <location filename="../../ui/conversation_panel.py" line="233" />
       <source>Order {0} · {1}</source>
       <translation>订单 {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="235" />
+      <location filename="../../ui/conversation_panel.py" line="236" />
       <source>This buyer has no orders in the shop</source>
       <translation>该买家在本店没有订单</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="262" />
+      <location filename="../../ui/conversation_panel.py" line="263" />
       <source>Export conversation</source>
       <translation>导出会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="263" />
+      <location filename="../../ui/conversation_panel.py" line="264" />
       <source>Text (*.txt);;CSV (*.csv)</source>
       <translation>文本 (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="275" />
+      <location filename="../../ui/conversation_panel.py" line="276" />
       <source>Exported {0} messages to {1}</source>
       <translation>已导出 {0} 条消息到 {1}</translation>
     </message>
@@ -473,92 +482,92 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../ui/main_window.py" line="225" />
+      <location filename="../../ui/main_window.py" line="226" />
       <source>Supervisor</source>
       <translation>主管</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="225" />
+      <location filename="../../ui/main_window.py" line="226" />
       <source>Agent</source>
       <translation>客服</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="226" />
+      <location filename="../../ui/main_window.py" line="227" />
       <source>Kefu Desk · {0}</source>
       <translation>客服工作台 · {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="228" />
+      <location filename="../../ui/main_window.py" line="229" />
       <source>Online</source>
       <translation>在线</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="228" />
+      <location filename="../../ui/main_window.py" line="229" />
       <source>Busy</source>
       <translation>忙碌</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="228" />
+      <location filename="../../ui/main_window.py" line="229" />
       <source>Away</source>
       <translation>离开</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="233" />
+      <location filename="../../ui/main_window.py" line="234" />
       <source>Search</source>
       <translation>搜索</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="234" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Search the history (Ctrl+F)</source>
       <translation>搜索聊天记录（Ctrl+F）</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="235" />
+      <location filename="../../ui/main_window.py" line="236" />
       <source>Settings</source>
       <translation>设置</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="236" />
+      <location filename="../../ui/main_window.py" line="237" />
       <source>Shortcuts</source>
       <translation>快捷键</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="237" />
+      <location filename="../../ui/main_window.py" line="238" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="273" />
+      <location filename="../../ui/main_window.py" line="274" />
       <source>Connected</source>
       <translation>已连接</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="276" />
+      <location filename="../../ui/main_window.py" line="277" />
       <source>Your login is no longer valid; please log in again.</source>
       <translation>登录已失效，请重新登录。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="334" />
+      <location filename="../../ui/main_window.py" line="335" />
       <source>Not connected to the relay; try again when the connection is back.</source>
       <translation>未连接服务器，请在连接恢复后重试。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="337" />
+      <location filename="../../ui/main_window.py" line="338" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="339" />
+      <location filename="../../ui/main_window.py" line="340" />
       <source>Someone was quicker: {0}</source>
       <translation>已被他人处理：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="341" />
+      <location filename="../../ui/main_window.py" line="342" />
       <source>Too fast; wait a moment and try again.</source>
       <translation>操作太快，请稍后再试。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="345" />
+      <location filename="../../ui/main_window.py" line="346" />
       <source>Something went wrong: {0}</source>
       <translation>出错了：{0}</translation>
     </message>
@@ -697,32 +706,32 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="46" />
+      <location filename="../../ui/settings_dialog.py" line="47" />
       <source>Settings</source>
       <translation>设置</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="47" />
+      <location filename="../../ui/settings_dialog.py" line="48" />
       <source>Language</source>
       <translation>语言</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="50" />
+      <location filename="../../ui/settings_dialog.py" line="51" />
       <source>Follow the system</source>
       <translation>跟随系统</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="54" />
+      <location filename="../../ui/settings_dialog.py" line="55" />
       <source>Notify me of new chats</source>
       <translation>新会话时通知我</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="55" />
+      <location filename="../../ui/settings_dialog.py" line="56" />
       <source>Notify me when a buyer waits too long (100 s)</source>
       <translation>买家等待过久（100 秒）时通知我</translation>
     </message>
     <message>
-      <location filename="../../ui/settings_dialog.py" line="56" />
+      <location filename="../../ui/settings_dialog.py" line="57" />
       <source>Play a sound with notifications</source>
       <translation>通知时播放提示音</translation>
     </message>
@@ -730,7 +739,7 @@
   <context>
     <name>TemplatePicker</name>
     <message>
-      <location filename="../../ui/template_picker.py" line="56" />
+      <location filename="../../ui/template_picker.py" line="62" />
       <source>↑↓ choose · Enter use · Esc close · type to filter (pinyin initials work)</source>
       <translation>↑↓ 选择 · Enter 使用 · Esc 关闭 · 输入可筛选（支持拼音首字母）</translation>
     </message>
