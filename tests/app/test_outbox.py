@@ -63,15 +63,15 @@ def bubbles(desk: Desk, client_msg_id: str) -> list[LocalMessage]:
 def close_after_sending(monkeypatch: pytest.MonkeyPatch, text: str) -> asyncio.Event:
     """The first time a frame carrying `text` has been written to a WebSocket, the client closes that
     socket. The relay reads the frame before the close, so it stores the message; its ack has
-    nowhere to go. (Set when the socket is closed.)"""
+    nowhere to go. The event is set as the socket closes."""
     send_frame = aiohttp.ClientWebSocketResponse.send_frame
     cut = asyncio.Event()
 
     async def send_then_close(ws: aiohttp.ClientWebSocketResponse, message: bytes, *args: Any, **kw: Any) -> None:
         await send_frame(ws, message, *args, **kw)
         if not cut.is_set() and b'"type":"send"' in message and text.encode() in message:
-            await ws.close()
             cut.set()
+            await ws.close()
 
     monkeypatch.setattr(aiohttp.ClientWebSocketResponse, "send_frame", send_then_close)
     return cut
@@ -129,24 +129,30 @@ async def test_an_ack_lost_with_the_connection_leaves_one_stored_message_and_one
     desk = await desks.open("agent1")
     buyer, cid = await assigned_chat(desk, clients, BUYER, "在吗？")
     cut = close_after_sending(monkeypatch, "亲，这就帮您查")
+    gate = relay.hold_handshakes(desk.token)  # keeps the desk away while we look at the relay
     mark = desk.events.mark()
 
     typed = await desk.service.send_text(cid, "亲，这就帮您查")
     await asyncio.wait_for(cut.wait(), 5)
     offline = await desk.events.first(ConnectionChanged, status="offline", since=mark)
     assert offline.retry_in is not None
+    # stored by the relay (the buyer has it), yet the desk never heard: still "sending"
+    assert (await next_chat(buyer)).client_msg_id == typed.client_msg_id
+    assert relay.count(typed.client_msg_id) == 1
+    assert desk.events.updates(typed.client_msg_id) == []
+    assert [m.state for m in await desk.service.history.outbox()] == ["sending"]
+
+    gate.set()
     sent = await desk.events.stored(typed.client_msg_id)
     await desk.events.first(ConnectionChanged, status="online", since=mark)
-
     assert relay.count(typed.client_msg_id) == 1
     assert [(m.seq, m.state) for m in await local_copies(desk, cid, typed.client_msg_id)] == [(sent.seq, "sent")]
     assert await desk.service.history.outbox() == []
     # one bubble: added once while sending, then updated with its seq (by the resumed copy or a duplicate ack)
     assert [(m.seq, m.state) for m in bubbles(desk, typed.client_msg_id)] == [(None, "sending")]
     assert [m.seq for m in desk.events.updates(typed.client_msg_id)] == [sent.seq]
-    # the buyer got it once: the next reply is the next thing they see
+    # nobody got it twice: the next reply is the next thing the buyer sees
     after = await desk.service.send_text(cid, "查到了，明天发货")
-    assert (await next_chat(buyer)).client_msg_id == typed.client_msg_id
     assert (await next_chat(buyer)).client_msg_id == after.client_msg_id
 
 
