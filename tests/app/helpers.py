@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -63,19 +64,20 @@ class RestartableRelay(RunningRelay):
         return len(conns)
 
     def hold_handshakes(self, token: str) -> asyncio.Event:
-        """Handshakes with this token wait before their credentials are checked until the event is set."""
+        """Until the event is set, this token's handshakes (and /api/session) wait before the token is
+        checked: the client stays "connecting" while the relay runs for everyone else."""
         gate = self.held[token] = asyncio.Event()
         return gate
 
     def messages(self, conversation_id: int) -> list[tuple[int, str, str, str]]:
         """(seq, client_msg_id, sender_kind, text) of the conversation, read from the relay's database."""
-        with sqlite3.connect(self.config.db_path) as db:
+        with closing(sqlite3.connect(self.config.db_path)) as db:
             return db.execute("SELECT seq, client_msg_id, sender_kind, text FROM messages"
                               " WHERE conversation_id = ? ORDER BY seq", (conversation_id,)).fetchall()
 
     def count(self, client_msg_id: str) -> int:
         """How many stored messages carry this client id (exactly-once means 1)."""
-        with sqlite3.connect(self.config.db_path) as db:
+        with closing(sqlite3.connect(self.config.db_path)) as db:
             return int(db.execute("SELECT count(*) FROM messages WHERE client_msg_id = ?",
                                   (client_msg_id,)).fetchone()[0])
 
@@ -141,6 +143,8 @@ class Recorder:
 
 @dataclass
 class Desk:
+    """A DeskService under test, every event it emitted, and the token it runs on."""
+
     service: DeskService
     events: Recorder
     token: str
