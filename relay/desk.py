@@ -144,7 +144,8 @@ class Desk:
         for row in await self._store.list_conversations(shop_id=shop.id):
             state = self._state_from(row)
             if row.status == "queued":
-                desk.router.restore_waiting(row.id, row.buyer_id, Tier(row.tier))
+                waited = (self._clock.now_ms() - (row.queued_at or self._clock.now_ms())) / 1000
+                desk.router.restore_waiting(row.id, row.buyer_id, Tier(row.tier), waited)
             elif row.status == "assigned" and row.agent_id in desk.router.agents:
                 desk.router.restore_assigned(row.id, row.buyer_id, row.agent_id)
                 waiting_agents.add(row.agent_id)
@@ -594,9 +595,10 @@ class Desk:
     async def _transfer(self, desk: ShopDesk, principal: Principal, frame: f.Transfer, supervisor: bool) -> None:
         me = int(principal.user_id)
         state = self._mine(desk, me, supervisor, frame.conversation_id, frame.id)
-        target = self._agent_id(desk, frame.to_agent, frame.id) if frame.to_agent is not None else None
-        if target is not None and desk.roles.get(target) != "agent":
+        to = frame.to_agent
+        if to is not None and to.isdigit() and desk.roles.get(int(to)) == "supervisor":
             raise FrameError(ErrorCode.INVALID_FIELD, "chats go to agents, not supervisors", frame.id)
+        target = self._agent_id(desk, frame.to_agent, frame.id) if frame.to_agent is not None else None
         prev = state.agent_id
         reason = "reassign" if supervisor and prev != me else "transfer"
         state.pending_note = frame.note

@@ -128,7 +128,7 @@ class ShopRouter:
 
     def set_cap(self, account_id: int, cap: int) -> list[Assignment]:
         if not 1 <= cap <= 100:
-            raise RoutingError("invalid_field", "cap must be between 1 and 100")
+            raise RoutingError("invalid_field", "cap must be between 1 and 50")
         self.agent(account_id).cap = cap
         return self.dispatch()
 
@@ -145,10 +145,11 @@ class ShopRouter:
 
     # conversations --------------------------------------------------------------------------
 
-    def restore_waiting(self, conversation_id: int, buyer_id: str, tier: Tier) -> None:
-        """Put back a conversation that was queued before a restart (no dispatch yet)."""
+    def restore_waiting(self, conversation_id: int, buyer_id: str, tier: Tier, waited_s: float = 0.0) -> None:
+        """Put back a conversation that was queued before a restart (no dispatch yet), keeping its
+        place: `waited_s` is how long it has been queued already."""
         if conversation_id not in self._waiting and conversation_id not in self.assigned:
-            self._enqueue(conversation_id, buyer_id, tier)
+            self._enqueue(conversation_id, buyer_id, tier, queued_at=self._now() - max(0.0, waited_s))
 
     def restore_assigned(self, conversation_id: int, buyer_id: str, agent_id: int) -> None:
         """Put back an assignment that existed before a restart, even above a since-lowered cap."""
@@ -169,10 +170,10 @@ class ShopRouter:
 
     def _enqueue(
         self, conversation_id: int, buyer_id: str, tier: Tier,
-        reserved_for: int | None = None, reserve_s: float = 0.0,
+        reserved_for: int | None = None, reserve_s: float = 0.0, queued_at: float | None = None,
     ) -> None:
         self._order += 1
-        w = Waiting(conversation_id, buyer_id, tier, self._now(), self._order)
+        w = Waiting(conversation_id, buyer_id, tier, self._now() if queued_at is None else queued_at, self._order)
         if reserved_for is not None and reserve_s > 0:
             w.reserved_for, w.reserved_until = reserved_for, self._now() + reserve_s
         self._waiting[conversation_id] = w

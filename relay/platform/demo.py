@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 HIGH_VALUE_CENTS = 200_000
 """An order of ¥2,000 or more that is still in progress makes its buyer high-value for routing."""
 IN_PROGRESS = frozenset({"pending_payment", "paid", "shipped", "delivered", "refunding"})
+OPEN_CASE = frozenset({"open", "offered"})
+"""Cases still in progress: the buyer has a problem (an offer not yet answered counts)."""
 
 
 class DemoPlatform:
@@ -27,7 +29,7 @@ class DemoPlatform:
         cases = await self._store.platform_cases(shop_id, buyer_id)
         orders = await self._store.platform_orders(shop_id, buyer_id)
         return RoutingFacts(
-            open_case=any(c.status == "open" for c in cases),
+            open_case=any(c.status in OPEN_CASE for c in cases),
             high_value=any(o.status in IN_PROGRESS and o.amount_cents >= HIGH_VALUE_CENTS for o in orders),
         )
 

@@ -340,3 +340,84 @@ async def test_after_sales_buyer_goes_ahead_of_a_normal_buyer(clients, relay: Ru
     snapshot = await next_of(watcher, f.QueueSnapshot)
     assert [e.conversation_id for e in snapshot.entries] == [case_conv, normal_conv]
     assert snapshot.entries[0].tier == "after_sales"
+
+
+def normal_buyers(relay: RunningRelay, n: int) -> list[str]:
+    """Buyers with no after-sales case and no high-value order: they queue in the normal tier."""
+    with sqlite3.connect(relay.config.db_path) as db:
+        rows = db.execute(
+            "SELECT id FROM buyers WHERE id LIKE 'b-jiadian-%' AND id NOT IN (SELECT buyer_id FROM after_sales)"
+            " AND id NOT IN (SELECT buyer_id FROM orders WHERE amount_cents >= 200000) ORDER BY id LIMIT ?",
+            (n,)).fetchall()
+    return [r[0] for r in rows]
+
+
+async def test_the_queue_keeps_its_order_across_a_restart(relay_config, fake_clock: FakeClock):
+    from app.client import buyer_session, login
+    from tests.conftest import start_relay
+
+    runner, relay = await start_relay(relay_config, fake_clock)
+    late, early = normal_buyers(relay, 2)
+    clients: list[KefuClient] = []
+    try:
+        async def buyer(buyer_id: str) -> tuple[KefuClient, int]:
+            client = KefuClient(relay.url, (await buyer_session(relay.url, buyer_id)).token)
+            clients.append(client)
+            await client.connect()
+            return client, (await client.open_conversation("jiadian")).conversation_id
+
+        late_client, late_conv = await buyer(late)  # opened first (lower id), writes second
+        early_client, early_conv = await buyer(early)
+        await early_client.send_text(early_conv, "先来的")
+        fake_clock.advance(10)
+        await late_client.send_text(late_conv, "后来的")
+        await settle()
+        for client in clients:
+            await client.close()
+        await runner.cleanup()
+
+        runner, relay = await start_relay(relay_config, fake_clock)
+        watcher = KefuClient(relay.url, (await login(relay.url, "jiadian", "super1", "kefu-demo")).token)
+        clients.append(watcher)
+        await watcher.connect()
+        snapshot = await next_of(watcher, f.QueueSnapshot)
+        assert [e.conversation_id for e in snapshot.entries] == [early_conv, late_conv]
+        assert snapshot.entries[0].queued_at < snapshot.entries[1].queued_at
+    finally:
+        for client in clients:
+            await client.close()
+        await runner.cleanup()
+
+
+async def test_transfer_to_a_supervisor_is_refused_as_such(clients):
+    agent1 = await clients("agent1")
+    supervisor = await clients("super1")
+    _, conv = await buyer_asks(clients, "b-jiadian-0023")
+    await next_of(agent1, f.Assignment)
+    with pytest.raises(RelayError) as err:
+        await agent1.call(f.Transfer, conversation_id=conv, to_agent=supervisor.session.user_id)  # type: ignore[union-attr]
+    assert err.value.code == "invalid_field" and "supervisors" in err.value.message
+
+
+async def test_an_offer_waiting_for_the_buyer_puts_them_in_the_after_sales_tier(clients, relay: RunningRelay):
+    first, second = normal_buyers(relay, 2)
+    with sqlite3.connect(relay.config.db_path) as db:
+        order_no = db.execute("SELECT order_no FROM orders WHERE buyer_id = ? AND status != 'pending_payment'"
+                              " LIMIT 1", (second,)).fetchone()
+    if order_no is None:
+        pytest.skip("demo buyer without a paid order")
+    agent = await clients("agent1")
+    buyer2, conv2 = await buyer_asks(clients, second, "东西有问题")
+    await next_of(agent, f.Assignment)
+    await agent.call(f.SendCard, conversation_id=conv2, client_msg_id="offer-1",
+                     card=f.CardRequest(kind="offer", order_no=order_no[0], offer="coupon", amount_cents=500))
+    await agent.call(f.Resolve, conversation_id=conv2)
+    await agent.call(f.SetStatus, status="busy")  # nobody takes new chats: they queue
+    watcher = await clients("super1")
+    _, conv1 = await buyer_asks(clients, first)
+    await buyer2.send_text(conv2, "优惠券怎么用？")  # reopens while the offer is unanswered
+    await settle()
+    snapshot = await next_of(watcher, f.QueueSnapshot)
+    while len(snapshot.entries) < 2:
+        snapshot = await next_of(watcher, f.QueueSnapshot)
+    assert [(e.conversation_id, e.tier) for e in snapshot.entries] == [(conv2, "after_sales"), (conv1, "normal")]
