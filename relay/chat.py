@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -114,11 +115,22 @@ class Hub:
                 yield conn
 
     def publish(self, row: MessageRow, owner: Owner, skip: Connection | None = None) -> None:
-        """Deliver a committed message to everyone in the conversation who is online."""
+        """Deliver a committed message to everyone in the conversation who is online (one encoding for all)."""
+        conversation_id, seq = row.conversation_id, row.seq
+        buyers = self._buyers.get(owner[1])
+        staff = self._staff.get(owner[0])
+        if not buyers and not staff:
+            return
         data = encode(message_frame(row))
-        for conn in self.audience(row.conversation_id, owner):
+        for conn in buyers or ():
             if conn is not skip:
-                conn.deliver(row.conversation_id, row.seq, data)
+                conn.deliver(conversation_id, seq, data)
+        if staff:
+            agent = self.desk.assigned_agent(conversation_id)
+            agent_id = str(agent) if agent is not None else None
+            for conn in staff:
+                if conn is not skip and (conn.principal.role == "supervisor" or conn.principal.user_id == agent_id):
+                    conn.deliver(conversation_id, seq, data)
 
     # access ---------------------------------------------------------------------------------
 
@@ -135,7 +147,10 @@ class Hub:
         self, principal: Principal, conversation_id: int, rid: str | None, *, write: bool = False
     ) -> Owner:
         """The conversation's owner if the caller may see it (and write into it, with `write`)."""
-        owner = await self.owner(conversation_id)
+        return self._check(principal, conversation_id, await self.owner(conversation_id), rid, write)
+
+    def _check(self, principal: Principal, conversation_id: int, owner: Owner | None, rid: str | None,
+               write: bool) -> Owner:
         if owner is None or not _may_see(principal, owner):
             raise FrameError(ErrorCode.FORBIDDEN, f"conversation {conversation_id} is not visible to you", rid)
         if write and principal.role == "agent" and self.desk.assigned_agent(conversation_id) != int(principal.user_id):
@@ -250,9 +265,20 @@ class Hub:
             conn.send(encode(status))
 
     async def on_send(self, conn: Connection, frame: f.Send) -> None:
-        p = conn.principal
-        owner = await self.check_access(p, frame.conversation_id, frame.id, write=True)
-        if not frame.text.strip():
+        owner = await self.check_access(conn.principal, frame.conversation_id, frame.id, write=True)
+        self._send(conn, frame, owner)
+
+    def send_now(self, conn: Connection, frame: f.Send) -> bool:
+        """`on_send` without a coroutine when the conversation's owner is known (the usual case);
+        False when it is not, and the frame must go through `handle`."""
+        owner = self._owners.get(frame.conversation_id)
+        if owner is None:
+            return False
+        self._send(conn, frame, self._check(conn.principal, frame.conversation_id, owner, frame.id, True))
+        return True
+
+    def _send(self, conn: Connection, frame: f.Send, owner: Owner) -> None:
+        if frame.text.isspace():  # the text is never empty (min_length 1)
             raise FrameError(ErrorCode.INVALID_FIELD, "text is empty", frame.id)
         self.append(conn, frame.id, owner, frame.conversation_id, frame.client_msg_id, frame.text)
 
@@ -260,19 +286,19 @@ class Hub:
                text: str, **extra: Any) -> None:
         """Store a message from the connection's principal; ack and deliver it once committed.
 
-        Not awaited: the connection's next frames are read while this one commits.
+        Not awaited: the connection's next frames are read while this one commits (up to
+        MAX_PENDING_WRITES of them, see `Connection.backlogged`).
         """
         p = conn.principal
         kind = "buyer" if p.is_buyer else "agent"
-        pending = self._store.append_message(conversation_id, kind, p.user_id, p.display_name, client_msg_id,
-                                             text, self._clock.now_ms(), **extra)
-        pending.add_done_callback(lambda fut: self._after_append(conn, rid, owner, fut))
+        conn.pending_writes += 1
+        self._store.append_message_then(partial(self._after_append, conn, rid, owner), conversation_id, kind,
+                                        p.user_id, p.display_name, client_msg_id, text, self._clock.now_ms(), **extra)
 
-    def _after_append(self, conn: Connection, rid: str, owner: Owner, fut: asyncio.Future[AppendResult]) -> None:
-        if fut.cancelled():
-            return
-        exc = fut.exception()
-        if exc is not None:
+    def _after_append(self, conn: Connection, rid: str, owner: Owner, result: AppendResult | None,
+                      exc: BaseException | None) -> None:
+        conn.write_done()
+        if result is None:
             if isinstance(exc, StoreConflict):
                 error = f.Error(code=ErrorCode.CONFLICT, message=str(exc), id=rid)
             elif isinstance(exc, StoreUnavailable):
@@ -282,7 +308,6 @@ class Hub:
                 error = f.Error(code=ErrorCode.INTERNAL, message=_NOT_STORED, id=rid)
             conn.send(encode(error))
             return
-        result = fut.result()
         row = result.message
         conn.send(encode(f.Ack(
             id=rid, conversation_id=row.conversation_id, client_msg_id=row.client_msg_id,

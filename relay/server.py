@@ -6,7 +6,9 @@ import asyncio
 import logging
 import math
 import random
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
@@ -91,8 +93,12 @@ class Relay:
             shop_id=account.shop_id, shop_slug=account.shop_slug, token_hash=hashed,
         )
 
-    async def on_frame(self, conn: Connection, data: bytes) -> None:
-        """Validate, rate-limit and dispatch one incoming frame; every refusal is an error frame."""
+    def on_frame(self, conn: Connection, data: bytes) -> Coroutine[Any, Any, None] | None:
+        """Validate, rate-limit and dispatch one incoming frame; every refusal is an error frame.
+
+        Chat sends are handled right here, without a coroutine (the hot path); frames that need to
+        wait for something come back as a coroutine for the caller to await.
+        """
         try:
             if len(data) > MAX_FRAME_BYTES:
                 raise FrameError(ErrorCode.TOO_LARGE, f"frame of {len(data)} bytes exceeds {MAX_FRAME_BYTES}")
@@ -102,15 +108,29 @@ class Relay:
                     code=ErrorCode.RATE_LIMITED, message="too many frames; slow down",
                     retry_after=round(wait, 3), id=request_id_of(data),
                 )))
-                return
-            await self.hub.handle(conn, decode_client(data))
-        except FrameError as exc:
+                return None
+            frame = decode_client(data)
+            if type(frame) is f.Send and self.hub.send_now(conn, frame):
+                return None
+            return self._dispatch(conn, frame)
+        except Exception as exc:
+            self._refuse(conn, exc)
+            return None
+
+    async def _dispatch(self, conn: Connection, frame: f.ClientFrame) -> None:
+        try:
+            await self.hub.handle(conn, frame)
+        except Exception as exc:
+            self._refuse(conn, exc)
+
+    def _refuse(self, conn: Connection, exc: Exception) -> None:
+        if isinstance(exc, FrameError):
             conn.send(encode(f.Error(code=exc.code, message=exc.message, id=exc.request_id)))
-        except StoreUnavailable as exc:
+        elif isinstance(exc, StoreUnavailable):
             logger.error("store unavailable: %s", exc)
             conn.send(encode(f.Error(code=ErrorCode.UNAVAILABLE, message="storage unavailable, retry later")))
-        except Exception:
-            logger.exception("frame handling failed")
+        else:
+            logger.error("frame handling failed", exc_info=exc)
             conn.send(encode(f.Error(code=ErrorCode.INTERNAL, message="internal error")))
 
 
@@ -273,10 +293,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(
         heartbeat=relay.config.heartbeat_s, max_msg_size=HARD_FRAME_LIMIT, compress=False, decode_text=False
     )
-    await ws.prepare(request)
+    writer = await ws.prepare(request)
     limit = relay.config.buyer_rate if principal.is_buyer else relay.config.agent_rate
     bucket = TokenBucket(limit.rate, limit.burst, relay.clock.monotonic)
-    conn = Connection(ws, principal, bucket, relay.config.send_queue_frames)
+    conn = Connection(ws, principal, bucket, relay.config.send_queue_frames, writer=writer,
+                      protocol=request.protocol)
     relay.connections.add(conn)
     conn.send(encode(f.Welcome(
         version=PROTOCOL_VERSION, session=_session_info(principal), server_time=relay.clock.now_ms(),
@@ -291,7 +312,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     try:
         async for msg in ws:
             if msg.type is WSMsgType.TEXT:
-                await relay.on_frame(conn, msg.data)
+                pending = relay.on_frame(conn, msg.data)
+                if pending is not None:
+                    await pending
+                if conn.backlogged():  # stop reading until its writes are committed and the socket drains
+                    await conn.relieved()
             elif msg.type is WSMsgType.BINARY:
                 conn.send(encode(f.Error(code=ErrorCode.BAD_FRAME, message="binary frames are not supported")))
             elif msg.type is WSMsgType.ERROR:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
+import struct
 from dataclasses import dataclass
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
+from aiohttp.base_protocol import BaseProtocol
 
 from wire.errors import ErrorCode, WebSocketClose
 from wire.pacing import TokenBucket
@@ -16,6 +18,26 @@ logger = logging.getLogger(__name__)
 
 _closing: set[asyncio.Task[bool]] = set()
 """Close handshakes in flight; kept referenced so they are not garbage-collected mid-way."""
+
+MAX_PENDING_WRITES = 64
+"""Writes (sends) of one connection waiting for their commit; above this the relay stops reading
+from that connection until some are committed, so a client that sends faster than the store
+commits is held back by TCP instead of growing the relay's memory without bound."""
+
+_FLUSH_FRAMES = 256
+"""Frames queued in one loop iteration after which they are written at once."""
+
+_PACK2 = struct.Struct("!BBH").pack
+_PACK8 = struct.Struct("!BBQ").pack
+
+
+def text_frame_header(length: int) -> bytes:
+    """The header of an unmasked, final WebSocket text frame (RFC 6455 5.2) of `length` bytes."""
+    if length < 126:
+        return bytes((0x81, length))
+    if length < 65536:
+        return _PACK2(0x81, 126, length)
+    return _PACK8(0x81, 127, length)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +57,13 @@ class Principal:
 
 
 class Connection:
-    """One WebSocket. Frames go out through a bounded queue drained by a short-lived pump task.
+    """One WebSocket. Frames go out through a bounded queue.
+
+    Frames queued during one loop iteration are written to the socket together, at the end of
+    the iteration, as one write: a batch of acks and messages costs one system call, and no task
+    is created while the socket accepts data. Only while the socket is full (the peer does not
+    read) does a task wait for it to drain. `send_queue_frames` frames waiting make the
+    connection a slow consumer: it is closed with 4008.
 
     Delivery of chat messages goes through `deliver`, which keeps a per-conversation cursor so a
     message is never sent twice on this connection, and holds live messages while the
@@ -45,19 +73,26 @@ class Connection:
     __slots__ = (
         "_held",
         "_limit",
+        "_loop",
+        "_protocol",
         "_pump",
         "_queue",
+        "_relief",
+        "_scheduled",
+        "_writer",
         "bucket",
         "catching_up",
         "closed",
         "cursors",
+        "pending_writes",
         "principal",
         "synced",
         "ws",
     )
 
     def __init__(
-        self, ws: web.WebSocketResponse, principal: Principal, bucket: TokenBucket, queue_limit: int
+        self, ws: web.WebSocketResponse, principal: Principal, bucket: TokenBucket, queue_limit: int, *,
+        writer: AbstractStreamWriter, protocol: BaseProtocol,
     ) -> None:
         self.ws = ws
         self.principal = principal
@@ -65,10 +100,17 @@ class Connection:
         self.cursors: dict[int, int] = {}
         self.catching_up = 0
         self.synced = False
-        self._held: list[tuple[int, int, bytes]] = []
-        self._queue: deque[bytes] = deque()
+        self._held: list[tuple[int, int, bytes]] | None = None
+        self._queue: list[bytes] = []
         self._limit = queue_limit
+        self._loop = asyncio.get_running_loop()
+        # The HTTP stream under the WebSocket: its socket is written directly (see the class doc).
+        self._writer = writer
+        self._protocol = protocol
         self._pump: asyncio.Task[None] | None = None
+        self._scheduled = False
+        self._relief: asyncio.Future[None] | None = None
+        self.pending_writes = 0
         self.closed = False
 
     # outgoing -------------------------------------------------------------------------------
@@ -77,27 +119,65 @@ class Connection:
         """Queue a frame; a connection whose queue is full is closed as a slow consumer."""
         if self.closed:
             return
-        if len(self._queue) >= self._limit:
-            logger.warning("closing slow consumer %s (%d frames queued)", self.principal.user_id, len(self._queue))
+        queue = self._queue
+        if len(queue) >= self._limit:
+            logger.warning("closing slow consumer %s (%d frames queued)", self.principal.user_id, len(queue))
             self.close(WebSocketClose.SLOW_CONSUMER, ErrorCode.SLOW_CONSUMER.value)
             return
-        self._queue.append(data)
+        queue.append(data)
         if self._pump is None:
-            self._pump = asyncio.get_running_loop().create_task(self._drain())
+            if len(queue) >= _FLUSH_FRAMES:
+                self._flush()  # a long burst (a catch-up): write what we have while the socket takes it
+            elif not self._scheduled:
+                self._scheduled = True
+                self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        """Write every queued frame in one go, unless the socket is full (then a task waits)."""
+        self._scheduled = False
+        queue = self._queue
+        if self.closed or self._pump is not None or not queue:
+            return
+        transport = self._writer.transport
+        if transport is None or transport.is_closing() or self.ws.closed:
+            self._lost()
+            return
+        if self._protocol.writing_paused:
+            self._pump = self._loop.create_task(self._drain())
+            return
+        if len(queue) == 1:
+            data = queue[0]
+            transport.write(text_frame_header(len(data)) + data)
+        else:
+            parts = []
+            for data in queue:
+                parts.append(text_frame_header(len(data)))
+                parts.append(data)
+            transport.write(b"".join(parts))
+        queue.clear()
 
     async def _drain(self) -> None:
+        """Wait until the socket takes data again, then write what queued up meanwhile."""
         try:
-            while self._queue and not self.closed:
-                await self.ws.send_frame(self._queue.popleft(), WSMsgType.TEXT)
-        except (ConnectionError, RuntimeError) as exc:  # peer went away mid-send
+            await self._writer.drain()
+        except (ConnectionError, RuntimeError) as exc:  # peer went away
             logger.debug("send failed: %s", exc)
-            self.closed = True
+            self._lost()
         finally:
             self._pump = None
+        self._flush()
+        self._relieve()
+
+    def _lost(self) -> None:
+        self.closed = True
+        self._queue.clear()
+        self._relieve()
 
     def deliver(self, conversation_id: int, seq: int, data: bytes) -> None:
         """Send message `seq` of a conversation unless this connection already has it."""
         if self.catching_up:
+            if self._held is None:
+                self._held = []
             self._held.append((conversation_id, seq, data))
             return
         if seq <= self.cursors.get(conversation_id, 0):
@@ -114,24 +194,45 @@ class Connection:
         self.catching_up -= 1
         if self.catching_up:
             return
-        held, self._held = self._held, []
-        for conversation_id, seq, data in held:
+        held, self._held = self._held, None
+        for conversation_id, seq, data in held or ():
             self.deliver(conversation_id, seq, data)
 
     async def flush(self) -> None:
         """Wait until the queue is sent (used before closing on shutdown)."""
+        self._flush()
         pump = self._pump
         if pump is not None:
             await asyncio.shield(pump)
+
+    # back-pressure ----------------------------------------------------------------------------
+
+    def write_done(self) -> None:
+        """One of this connection's writes was committed (or failed)."""
+        self.pending_writes -= 1
+        if self._relief is not None and self.pending_writes < MAX_PENDING_WRITES // 2:
+            self._relieve()
+
+    def backlogged(self) -> bool:
+        """True when the relay should stop reading from this connection for now."""
+        return self.pending_writes >= MAX_PENDING_WRITES or self._pump is not None
+
+    async def relieved(self) -> None:
+        """Wait until enough writes are committed and the socket takes data again."""
+        while self.backlogged() and not self.closed:
+            self._relief = self._loop.create_future()
+            await self._relief
+
+    def _relieve(self) -> None:
+        relief, self._relief = self._relief, None
+        if relief is not None and not relief.done():
+            relief.set_result(None)
 
     def close(self, code: int, reason: str) -> None:
         """Close the connection without waiting for queued frames."""
         if self.closed:
             return
-        self.closed = True
-        self._queue.clear()
-        task = asyncio.get_running_loop().create_task(
-            self.ws.close(code=code, message=reason.encode())
-        )
+        self._lost()
+        task = self._loop.create_task(self.ws.close(code=code, message=reason.encode()))
         _closing.add(task)
         task.add_done_callback(_closing.discard)

@@ -215,6 +215,24 @@ class Store(Protocol):
         Raises (through the future) StoreConflict when `client_msg_id` was used for a
         different message, StoreUnavailable when nothing could be committed.
         """
+    def append_message_then(
+        self,
+        done: Callable[[AppendResult | None, BaseException | None], None],
+        conversation_id: int,
+        sender_kind: str,
+        sender_id: str,
+        sender_name: str,
+        client_msg_id: str,
+        text: str,
+        ts: int,
+        *,
+        kind: str = "text",
+        card_json: str | None = None,
+        event: str | None = None,
+        new_case: NewCase | None = None,
+    ) -> None:
+        """`append_message` for the hot path: no future; `done(result, None)` is called once the
+        message is committed, or `done(None, error)` with the errors `append_message` raises."""
     async def messages_after(
         self, conversation_id: int, after_seq: int, limit: int
     ) -> list[MessageRow]: ...

@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
@@ -42,7 +43,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-WriteFn = Callable[[sqlite3.Connection], Any]
+WriteFn = Callable[..., Any]
+"""A write: called with the write connection and the write's arguments, inside the open transaction."""
+Done = Callable[[Any, BaseException | None], None]
+"""Called with (value, None) once the write is committed, or (None, error)."""
 Synchronous = Literal["FULL", "NORMAL"]
 
 CHECKPOINT_INTERVAL_S = 1.0
@@ -62,6 +66,7 @@ _ACCOUNT_SELECT = """
 _MESSAGE_COLUMNS = (
     "conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json, event"
 )
+_INSERT_MESSAGE = f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
@@ -100,6 +105,22 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         applied.append(name)
         logger.info("applied migration %s", name)
     return applied
+
+
+def _settle(fut: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    if fut.done():
+        return
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(value)
+
+
+def _call(done: Done, value: Any, error: BaseException | None) -> None:
+    try:
+        done(value, error)
+    except Exception:
+        logger.exception("a write's callback failed")
 
 
 class _Sequences:
@@ -143,13 +164,14 @@ class _Sequences:
 class _Writer:
     """The one writer: statements run on the event loop, only COMMIT runs on a thread.
 
-    A write is a small function of the connection. Submitted while no commit is in flight, it runs
-    at once inside the open transaction (a few microseconds: indexed inserts and updates); submitted
-    while a commit is in flight, it waits for it. A commit is started as soon as the previous one
-    returns (adaptive group commit: under load one fsync covers many writes), on a thread, so the
-    loop keeps serving while the disk syncs; SQLite releases the GIL for the whole COMMIT, so the
-    hand-off costs one GIL round trip per batch, not one per statement. Futures resolve only once
-    their batch is committed.
+    A write is a small function of the connection and its arguments, with a callback `done(value,
+    error)`. Submitted while no commit is in flight, it runs at once inside the open transaction (a
+    few microseconds: indexed inserts and updates); submitted while a commit is in flight, it waits
+    for it. A commit is started as soon as the previous one returns (adaptive group commit: under
+    load one fsync covers many writes), on a thread, so the loop keeps serving while the disk syncs;
+    SQLite releases the GIL for the whole COMMIT, so the hand-off costs one GIL round trip per
+    batch, not one per statement. Callbacks run only once their batch is committed, straight from
+    the commit's completion (no future or task per write on the hot path).
 
     Write functions raise their expected refusals (StoreConflict, KeyError) before changing
     anything. Any other error rolls back the open transaction, which is then redone with a
@@ -163,8 +185,8 @@ class _Writer:
         # Checkpoints run on their own connection, off the commit path.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-commit")
-        self._open: list[tuple[WriteFn, asyncio.Future[Any], Any, BaseException | None]] = []
-        self._waiting: list[tuple[WriteFn, asyncio.Future[Any]]] = []
+        self._open: list[tuple[WriteFn, tuple[Any, ...], Done, Any, BaseException | None]] = []
+        self._waiting: list[tuple[WriteFn, tuple[Any, ...], Done]] = []
         self._committing = False
         self._scheduled = False
         self._idle = asyncio.Event()
@@ -182,16 +204,21 @@ class _Writer:
         return len(self._open) + len(self._waiting)
 
     def submit(self, fn: WriteFn) -> asyncio.Future[Any]:
+        """Run `fn(conn)` in the open transaction; the future resolves once it is committed."""
         fut: asyncio.Future[Any] = self._loop.create_future()
-        if self.closed:
-            fut.set_exception(StoreUnavailable("store is closed"))
-            return fut
-        if self._committing:
-            self._waiting.append((fn, fut))
-        else:
-            self._execute(fn, fut)
-            self._schedule()
+        self.submit_then(fn, (), partial(_settle, fut))
         return fut
+
+    def submit_then(self, fn: WriteFn, args: tuple[Any, ...], done: Done) -> None:
+        """Run `fn(conn, *args)` in the open transaction; `done(value, error)` once committed."""
+        if self.closed:
+            _call(done, None, StoreUnavailable("store is closed"))
+            return
+        if self._committing:
+            self._waiting.append((fn, args, done))
+        else:
+            self._execute(fn, args, done)
+            self._schedule()
 
     def _schedule(self) -> None:
         if not self._scheduled:
@@ -199,19 +226,19 @@ class _Writer:
             self._idle.clear()
             self._loop.call_soon(self._commit)
 
-    def _execute(self, fn: WriteFn, fut: asyncio.Future[Any]) -> None:
+    def _execute(self, fn: WriteFn, args: tuple[Any, ...], done: Done) -> None:
         conn = self._conn
         try:
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
-            self._open.append((fn, fut, fn(conn), None))
+            self._open.append((fn, args, done, fn(conn, *args), None))
         except (StoreConflict, KeyError) as exc:
-            self._open.append((fn, fut, None, exc))
+            self._open.append((fn, args, done, None, exc))
         except Exception as exc:
             logger.warning("a write failed (%s); redoing its transaction write by write", exc)
-            self._redo_carefully([*((f, u) for f, u, _, _ in self._open), (fn, fut)])
+            self._redo_carefully([*((f, a, d) for f, a, d, _, _ in self._open), (fn, args, done)])
 
-    def _redo_carefully(self, writes: list[tuple[WriteFn, asyncio.Future[Any]]]) -> None:
+    def _redo_carefully(self, writes: list[tuple[WriteFn, tuple[Any, ...], Done]]) -> None:
         conn = self._conn
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -220,27 +247,26 @@ class _Writer:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            self._fail([fut for _, fut in writes], exc)
+            self._fail([done for _, _, done in writes], exc)
             return
-        for fn, fut in writes:
+        for fn, args, done in writes:
             conn.execute("SAVEPOINT w")
             try:
-                value = fn(conn)
+                value = fn(conn, *args)
             except Exception as exc:  # one write's failure is that write's answer
                 conn.execute("ROLLBACK TO w")
                 conn.execute("RELEASE w")
-                self._open.append((fn, fut, None, exc))
+                self._open.append((fn, args, done, None, exc))
             else:
                 conn.execute("RELEASE w")
-                self._open.append((fn, fut, value, None))
+                self._open.append((fn, args, done, value, None))
 
-    def _fail(self, futures: list[asyncio.Future[Any]], exc: BaseException) -> None:
+    def _fail(self, dones: list[Done], exc: BaseException) -> None:
         logger.error("database write failed: %s", exc)
         self.last_error = str(exc)
         failure = StoreUnavailable(f"database write failed: {exc}")
-        for fut in futures:
-            if not fut.done():
-                fut.set_exception(failure)
+        for done in dones:
+            _call(done, None, failure)
 
     def _commit(self) -> None:
         self._scheduled = False
@@ -254,39 +280,37 @@ class _Writer:
             self.sequences.flush(self._conn)
         except sqlite3.Error as exc:
             self._rollback()
-            self._fail([fut for _, fut, _, _ in batch], exc)
+            self._fail([done for _, _, done, _, _ in batch], exc)
             self._idle.set()
             return
         self._committing = True
         done = self._loop.run_in_executor(self._executor, self._conn.execute, "COMMIT")
-        done.add_done_callback(lambda f: self._committed(batch, f))
+        done.add_done_callback(partial(self._committed, batch))
 
     def _rollback(self) -> None:
         self.sequences.forget()
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
-    def _committed(self, batch: list[tuple[WriteFn, asyncio.Future[Any], Any, BaseException | None]],
+    def _committed(self, batch: list[tuple[WriteFn, tuple[Any, ...], Done, Any, BaseException | None]],
                    done: asyncio.Future[Any]) -> None:
         self._committing = False
         exc = done.exception()
         if exc is not None:
             self._rollback()
-            self._fail([fut for _, fut, _, _ in batch], exc)
+            self._fail([d for _, _, d, _, _ in batch], exc)
         else:
             self.commits += 1
             self.writes += len(batch)
             self.last_error = None
-            for _, fut, value, error in batch:
-                if fut.done():
-                    continue
-                if error is not None:
-                    fut.set_exception(error)
-                else:
-                    fut.set_result(value)
+            for _, _, callback, value, error in batch:
+                try:
+                    callback(value, error)
+                except Exception:
+                    logger.exception("a write's callback failed")
         waiting, self._waiting = self._waiting, []
-        for fn, fut in waiting:
-            self._execute(fn, fut)
+        for fn, args, callback in waiting:
+            self._execute(fn, args, callback)
         if self._open:
             self._schedule()  # adaptive: the next commit starts as soon as this one returned
         else:
@@ -525,49 +549,72 @@ class SqliteStore:
         event: str | None = None,
         new_case: NewCase | None = None,
     ) -> asyncio.Future[AppendResult]:
-        seqs = self._seqs
+        fut: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
+        self.append_message_then(partial(_settle, fut), conversation_id, sender_kind, sender_id, sender_name,
+                                 client_msg_id, text, ts, kind=kind, card_json=card_json, event=event,
+                                 new_case=new_case)
+        return fut
 
-        def write(conn: sqlite3.Connection) -> AppendResult:
-            seq = seqs.current(conn, conversation_id) + 1
-            row = (conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts,
-                   kind, card_json, event)
-            try:
-                conn.execute(f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             row)
-            except sqlite3.IntegrityError:
-                # The client id was used before (a resend): the same answer as then, nothing stored.
-                old = conn.execute(
-                    f"SELECT {_MESSAGE_COLUMNS} FROM messages"
-                    " WHERE sender_kind = ? AND sender_id = ? AND client_msg_id = ?",
-                    (sender_kind, sender_id, client_msg_id),
-                ).fetchone()
-                if old is None:
-                    raise
-                stored = MessageRow(*old)
-                if stored.conversation_id != conversation_id or stored.text != text:
-                    raise StoreConflict("client_msg_id was already used for a different message") from None
-                return AppendResult(stored, duplicate=True)
-            if new_case is not None:
-                c = new_case
-                conn.execute(
-                    "INSERT INTO after_sales (case_id, shop_id, order_no, buyer_id, kind, reason, status, amount_cents,"
-                    " conversation_id, card_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'offered', ?, ?, ?, ?)",
-                    (c.case_id, c.shop_id, c.order_no, c.buyer_id, c.kind, c.reason, c.amount_cents,
-                     conversation_id, seq, ts),
-                )
-                conn.execute(
-                    "INSERT INTO case_audit (case_id, at, actor_kind, actor_id, action, detail)"
-                    " VALUES (?, ?, ?, ?, 'offered', ?)",
-                    (c.case_id, ts, sender_kind, sender_id, f"{c.kind} {c.amount_cents}"),
-                )
-            seqs.taken(conversation_id, seq)  # last: a write that fails leaves the cache untouched
-            return AppendResult(MessageRow(*row), duplicate=False)  # type: ignore[arg-type]
-
+    def append_message_then(
+        self,
+        done: Callable[[AppendResult | None, BaseException | None], None],
+        conversation_id: int,
+        sender_kind: str,
+        sender_id: str,
+        sender_name: str,
+        client_msg_id: str,
+        text: str,
+        ts: int,
+        *,
+        kind: str = "text",
+        card_json: str | None = None,
+        event: str | None = None,
+        new_case: NewCase | None = None,
+    ) -> None:
         if self._writer is None:
-            failed: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
-            failed.set_exception(StoreUnavailable("store is not open"))
-            return failed
-        return self._writer.submit(write)
+            _call(done, None, StoreUnavailable("store is not open"))
+            return
+        row = (conversation_id, 0, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json,
+               event)
+        self._writer.submit_then(self._insert_message, (row, new_case), done)
+
+    def _insert_message(self, conn: sqlite3.Connection, row: tuple[Any, ...], new_case: NewCase | None) -> AppendResult:
+        """The write of `append_message_then`: `row` is a messages row whose seq (0) is filled in here."""
+        conversation_id = row[0]
+        seq = self._seqs.current(conn, conversation_id) + 1
+        row = (conversation_id, seq, *row[2:])
+        try:
+            conn.execute(_INSERT_MESSAGE, row)
+        except sqlite3.IntegrityError:
+            # The client id was used before (a resend): the same answer as then, nothing stored.
+            sender_kind, sender_id, client_msg_id, text = row[2], row[3], row[5], row[6]
+            old = conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages"
+                " WHERE sender_kind = ? AND sender_id = ? AND client_msg_id = ?",
+                (sender_kind, sender_id, client_msg_id),
+            ).fetchone()
+            if old is None:
+                raise
+            stored = MessageRow(*old)
+            if stored.conversation_id != conversation_id or stored.text != text:
+                raise StoreConflict("client_msg_id was already used for a different message") from None
+            return AppendResult(stored, duplicate=True)
+        if new_case is not None:
+            c = new_case
+            ts, sender_kind, sender_id = row[7], row[2], row[3]
+            conn.execute(
+                "INSERT INTO after_sales (case_id, shop_id, order_no, buyer_id, kind, reason, status, amount_cents,"
+                " conversation_id, card_seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'offered', ?, ?, ?, ?)",
+                (c.case_id, c.shop_id, c.order_no, c.buyer_id, c.kind, c.reason, c.amount_cents,
+                 conversation_id, seq, ts),
+            )
+            conn.execute(
+                "INSERT INTO case_audit (case_id, at, actor_kind, actor_id, action, detail)"
+                " VALUES (?, ?, ?, ?, 'offered', ?)",
+                (c.case_id, ts, sender_kind, sender_id, f"{c.kind} {c.amount_cents}"),
+            )
+        self._seqs.taken(conversation_id, seq)  # last: a write that fails leaves the cache untouched
+        return AppendResult(MessageRow(*row), duplicate=False)
 
     async def messages_after(
         self, conversation_id: int, after_seq: int, limit: int
