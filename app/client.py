@@ -28,6 +28,11 @@ logger = logging.getLogger(__name__)
 
 R = TypeVar("R")
 RATE_LIMIT_RETRIES = 5
+_HANDSHAKE_CODES = {
+    400: ErrorCode.UNSUPPORTED_VERSION, 401: ErrorCode.UNAUTHORIZED, 403: ErrorCode.BAD_ORIGIN,
+    503: ErrorCode.GOING_AWAY,
+}
+"""What the relay's handshake statuses mean (docs/protocol.md); anything else: try again later."""
 
 
 async def _post(base_url: str, path: str, body: Any, kind: type[R], token: str | None = None) -> R:
@@ -122,7 +127,7 @@ class KefuClient:
             )
         except aiohttp.WSServerHandshakeError as exc:
             await self._drop()
-            code = ErrorCode.UNAUTHORIZED if exc.status == 401 else ErrorCode.FORBIDDEN
+            code = _HANDSHAKE_CODES.get(exc.status, ErrorCode.UNAVAILABLE)
             raise RelayError(code, f"handshake refused (HTTP {exc.status})") from None
         except (aiohttp.ClientError, OSError) as exc:
             await self._drop()

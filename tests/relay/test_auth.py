@@ -144,3 +144,14 @@ async def test_unknown_demo_buyer_session_is_404(relay: RunningRelay) -> None:
 
 async def asyncio_wait(event: asyncio.Event, timeout: float = 5.0) -> None:
     await asyncio.wait_for(event.wait(), timeout)
+
+
+async def test_client_tells_a_relay_going_away_from_a_refused_token(relay, clients):
+    client = await clients("agent1", connect=False)
+    relay.relay.stopping = True
+    with pytest.raises(RelayError) as err:
+        await client.connect()
+    assert err.value.code == "going_away"  # try again later; the login itself is still good
+    relay.relay.stopping = False
+    await client.connect()
+    assert client.connected
