@@ -50,6 +50,10 @@ Done = Callable[[Any, BaseException | None], None]
 Synchronous = Literal["FULL", "NORMAL"]
 
 CHECKPOINT_INTERVAL_S = 1.0
+WAL_RESTART_FRAMES = 8192
+"""WAL frames (pages, 4 KiB) above which the checkpointer makes the WAL start over (see `_checkpoint_loop`)."""
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+"""`journal_size_limit`: a WAL that grew larger in a burst is cut back to this when it starts over."""
 
 _CONVERSATION_SELECT = """
     SELECT c.id, c.shop_id, s.slug, s.name, c.buyer_id, b.nickname, c.created_at,
@@ -184,11 +188,14 @@ class _Writer:
         self._conn = _connect(path, synchronous)
         # Checkpoints run on their own connection, off the commit path.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-commit")
         self._open: list[tuple[WriteFn, tuple[Any, ...], Done, Any, BaseException | None]] = []
         self._waiting: list[tuple[WriteFn, tuple[Any, ...], Done]] = []
         self._committing = False
         self._scheduled = False
+        self._held = False
+        self._quiet: asyncio.Future[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
         self.sequences = sequences
@@ -214,11 +221,48 @@ class _Writer:
         if self.closed:
             _call(done, None, StoreUnavailable("store is closed"))
             return
-        if self._committing:
+        if self._committing or self._held:
             self._waiting.append((fn, args, done))
         else:
             self._execute(fn, args, done)
             self._schedule()
+
+    def hold(self) -> asyncio.Future[None]:
+        """Start no transaction until `release`; resolves once none is open (writes queue meanwhile).
+
+        For the checkpointer: the WAL can only start over from its beginning when a transaction
+        begins after a checkpoint that copied every frame, which never happens while commits follow
+        each other without a gap (the WAL would grow for ever).
+        """
+        self._held = True
+        self._quiet = self._loop.create_future()
+        quiet = self._quiet
+        self._check_quiet()
+        return quiet
+
+    def release(self) -> None:
+        self._held = False
+        quiet, self._quiet = self._quiet, None
+        if quiet is not None and not quiet.done():
+            quiet.cancel()
+        if not self._committing:
+            self._run_waiting()
+
+    def _check_quiet(self) -> None:
+        quiet = self._quiet
+        if quiet is not None and not self._committing and not self._open and not self._conn.in_transaction:
+            self._quiet = None
+            if not quiet.done():
+                quiet.set_result(None)
+
+    def _run_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for fn, args, callback in waiting:
+            self._execute(fn, args, callback)
+        if self._open:
+            self._schedule()  # adaptive: the next commit starts as soon as the previous one returned
+        else:
+            self._idle.set()
 
     def _schedule(self) -> None:
         if not self._scheduled:
@@ -273,6 +317,7 @@ class _Writer:
         if self._committing:
             return
         if not self._open:
+            self._check_quiet()
             self._idle.set()
             return
         batch, self._open = self._open, []
@@ -308,19 +353,19 @@ class _Writer:
                     callback(value, error)
                 except Exception:
                     logger.exception("a write's callback failed")
-        waiting, self._waiting = self._waiting, []
-        for fn, args, callback in waiting:
-            self._execute(fn, args, callback)
-        if self._open:
-            self._schedule()  # adaptive: the next commit starts as soon as this one returned
-        else:
+        if self._held:
+            self._check_quiet()
             self._idle.set()
+        else:
+            self._run_waiting()
 
     async def stop(self) -> None:
         """Commit what is pending, then close."""
         while not self._idle.is_set() or self._committing or self._open or self._waiting:
             await self._idle.wait()
             await asyncio.sleep(0)
+            if self._held:
+                self.release()
             if self._open and not self._scheduled and not self._committing:
                 self._schedule()
         self.closed = True
@@ -338,6 +383,9 @@ class SqliteStore:
         self._seqs = _Sequences()
         self._read: sqlite3.Connection | None = None
         self._checkpointer: asyncio.Task[None] | None = None
+        self.wal_frames = 0
+        self.wal_restarts = 0
+        self.longest_hold_ms = 0.0
 
     # lifecycle ------------------------------------------------------------------------------
 
@@ -371,15 +419,44 @@ class SqliteStore:
             self._read = None
 
     async def _checkpoint_loop(self, conn: sqlite3.Connection) -> None:
+        """PASSIVE checkpoints every CHECKPOINT_INTERVAL_S, off the commit path.
+
+        Under steady writes a passive checkpoint never catches up with the last commit, and the WAL
+        only starts over when a transaction begins after a checkpoint that copied everything: so
+        once the WAL holds more than WAL_RESTART_FRAMES, a few passes catch up, then the writer is
+        held (no new transaction; writes queue) for one last short pass, and its next commit
+        starts the WAL over (truncated to `journal_size_limit`).
+        """
         # One thread for this connection: a checkpoint still running when the loop is cancelled
         # finishes before the close, which is queued behind it (never two threads on one connection).
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-checkpoint")
         loop = asyncio.get_running_loop()
+
+        def checkpoint() -> tuple[int, int, int]:
+            busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return int(busy), int(log), int(done)
+
         try:
             while True:
                 await asyncio.sleep(CHECKPOINT_INTERVAL_S)
                 try:
-                    await asyncio.shield(loop.run_in_executor(executor, conn.execute, "PRAGMA wal_checkpoint(PASSIVE)"))
+                    _, log, done = await asyncio.shield(loop.run_in_executor(executor, checkpoint))
+                    self.wal_frames = log
+                    writer = self._writer
+                    if log < WAL_RESTART_FRAMES or writer is None:
+                        continue
+                    for _ in range(4):
+                        if log - done < WAL_RESTART_FRAMES // 16:
+                            break
+                        _, log, done = await asyncio.shield(loop.run_in_executor(executor, checkpoint))
+                    started = loop.time()
+                    try:
+                        await writer.hold()
+                        await asyncio.shield(loop.run_in_executor(executor, checkpoint))
+                    finally:
+                        writer.release()
+                    self.wal_restarts += 1
+                    self.longest_hold_ms = max(self.longest_hold_ms, (loop.time() - started) * 1000)
                 except sqlite3.Error as exc:
                     logger.warning("checkpoint failed: %s", exc)
         finally:
@@ -398,6 +475,9 @@ class SqliteStore:
             "commits": writer.commits if writer else 0,
             "writes": writer.writes if writer else 0,
             "last_error": writer.last_error if writer else "closed",
+            "wal_frames": self.wal_frames,
+            "wal_restarts": self.wal_restarts,
+            "longest_checkpoint_hold_ms": round(self.longest_hold_ms, 1),
         }
 
     # helpers --------------------------------------------------------------------------------

@@ -180,3 +180,26 @@ async def test_rate_limited_error_names_the_request_and_the_client_waits_and_ret
         await client.close()
     finally:
         await runner.cleanup()
+
+
+async def test_a_client_sending_faster_than_commits_is_held_back_not_dropped(
+    relay: RunningRelay, buyer: tuple[RawBuyer, int]
+) -> None:
+    from relay.sessions import MAX_PENDING_WRITES
+
+    raw, conv = buyer
+    store = relay.relay.store
+    writer = store._writer  # type: ignore[attr-defined]
+    await writer.hold()  # nothing commits: every send stays pending
+    sent = 3 * MAX_PENDING_WRITES
+    for i in range(sent):
+        await raw.ws.send_str(json.dumps({"type": "send", "id": f"r{i}", "conversation_id": conv,
+                                          "client_msg_id": f"flood-{i}", "text": f"第{i}条"}))
+    await asyncio.sleep(0.2)
+    assert store.health()["pending_writes"] <= MAX_PENDING_WRITES  # the relay stopped reading this socket
+    writer.release()
+    acks = [await raw.recv() for _ in range(sent)]
+    assert [a["type"] for a in acks] == ["ack"] * sent
+    assert [a["id"] for a in acks] == [f"r{i}" for i in range(sent)]
+    assert [a["seq"] for a in acks] == list(range(1, sent + 1))
+    assert stored_count(relay, "text") == sent

@@ -153,3 +153,46 @@ async def test_failed_offer_card_leaves_no_gap_in_the_sequence(store: SqliteStor
     assert third.message.seq == 3
     row = await store.get_conversation(conv)
     assert row is not None and row.last_seq == 3
+
+
+async def test_under_steady_writes_the_wal_starts_over_instead_of_growing(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import relay.store.sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "CHECKPOINT_INTERVAL_S", 0.05)
+    monkeypatch.setattr(sqlite_store, "WAL_RESTART_FRAMES", 200)
+    store = SqliteStore(data_dir / "relay.sqlite3")
+    await store.open()
+    try:
+        conv = await conversation(store)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 1.5
+        n = 0
+
+        async def writer(k: int) -> None:  # commits back to back: never a quiet moment by itself
+            nonlocal n
+            while loop.time() < deadline:
+                n += 1
+                await store.append_message(conv, "buyer", "b", "买家", f"w{k}-{n}", "不停地写" * 50, n)
+
+        await asyncio.gather(*(writer(k) for k in range(20)))
+        health = store.health()
+        assert health["wal_restarts"] >= 1, health
+        assert health["wal_frames"] < 20 * 200, health  # bounded: not every frame since the start
+        assert [m.seq for m in await store.messages_after(conv, 0, 100_000)] == list(range(1, n + 1))
+    finally:
+        await store.close()
+
+
+async def test_a_held_writer_queues_writes_and_commits_them_on_release(store: SqliteStore) -> None:
+    conv = await conversation(store)
+    writer = store._writer
+    assert writer is not None
+    await writer.hold()
+    pending = [store.append_message(conv, "buyer", "b", "买家", f"h{i}", "等一下", i) for i in range(5)]
+    await asyncio.sleep(0.05)
+    assert not any(p.done() for p in pending)
+    assert await store.messages_after(conv, 0, 10) == []
+    writer.release()
+    assert [r.message.seq for r in await asyncio.gather(*pending)] == [1, 2, 3, 4, 5]
