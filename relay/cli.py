@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import resource
 import signal
 import sys
 from pathlib import Path
@@ -15,6 +16,23 @@ from aiohttp import web
 from relay.config import RateLimit, RelayConfig
 
 logger = logging.getLogger(__name__)
+
+LISTEN_BACKLOG = 1024
+"""Pending handshakes the kernel queues (capped by net.core.somaxconn): many buyers reconnecting at
+once after a restart must not find the door shut (aiohttp's default is 128)."""
+
+
+def raise_file_limit() -> int:
+    """Raise this process's soft limit of open files to the hard limit (one per connection); return it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1_048_576)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as exc:
+            logger.warning("could not raise the open-files limit from %d: %s", soft, exc)
+    return soft
 
 
 def _rate(text: str) -> RateLimit:
@@ -70,14 +88,16 @@ async def serve(config: RelayConfig, port_file: Path | None = None) -> None:
     """Run until SIGTERM or SIGINT, then stop accepting, flush, and close with 'going away'."""
     from relay.server import create_app
 
+    files = raise_file_limit()
     runner = web.AppRunner(create_app(config), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
+    site = web.TCPSite(runner, config.host, config.port, backlog=LISTEN_BACKLOG)
     await site.start()
     port = runner.addresses[0][1]
     if port_file is not None:
         await asyncio.to_thread(port_file.write_text, str(port))
-    logger.info("relay listening on http://%s:%d/", config.host, port)
+    logger.info("relay listening on http://%s:%d/ (open-files limit %d: about as many connections)",
+                config.host, port, files)
     print(f"relay: http://{config.host}:{port}/", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -305,7 +305,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                         rate_per_second=limit.rate, burst=limit.burst),
     )))
     loop = asyncio.get_running_loop()
-    deadline = loop.call_later(
+    deadline: asyncio.TimerHandle | None = loop.call_later(
         relay.config.sync_timeout_s,
         lambda: None if conn.synced else conn.close(WebSocketClose.POLICY, "expected sync"),
     )
@@ -315,6 +315,10 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 pending = relay.on_frame(conn, msg.data)
                 if pending is not None:
                     await pending
+                    pending = None  # an idle connection keeps nothing of its last request
+                if deadline is not None and conn.synced:  # no timer (nor closure) per idle connection
+                    deadline.cancel()
+                    deadline = None
                 if conn.backlogged():  # stop reading until its writes are committed and the socket drains
                     await conn.relieved()
             elif msg.type is WSMsgType.BINARY:
@@ -323,7 +327,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 logger.info("websocket error: %s", ws.exception())
                 break
     finally:
-        deadline.cancel()
+        if deadline is not None:
+            deadline.cancel()
         conn.closed = True
         relay.hub.unregister(conn)
         relay.connections.discard(conn)
