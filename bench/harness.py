@@ -33,6 +33,8 @@ TEXT = "亲，这款油烟机的安装高度是多少？我家灶台到吊柜只
 DRAIN_S = 20.0
 """How long, after a phase, clients wait for the answers to what they sent in it."""
 RESULT_TIMEOUT_S = 300.0
+HANDSHAKE_TIMEOUT_S = 10.0
+RECONNECT_TRIES = 5
 
 
 class Reply(msgspec.Struct):
@@ -90,6 +92,8 @@ class PhaseResult:
     """Connections the relay closed during the phase (reopened before the next one)."""
     cut: int = 0
     """Connections the clients closed on purpose (`Phase.cut_after`) and reopened."""
+    failed_reconnects: int = 0
+    """Connections that could not be reopened (the relay refused or closed them during set-up)."""
     resent: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     span_s: float = 0.0
@@ -98,7 +102,8 @@ class PhaseResult:
     """CPU time the server process used from the phase's start until all its answers were in."""
 
     def merge(self, other: PhaseResult) -> None:
-        for name in ("sent", "unsent", "acks", "duplicates", "errors", "unacked", "dropped", "cut", "resent"):
+        for name in ("sent", "unsent", "acks", "duplicates", "errors", "unacked", "dropped", "cut", "resent",
+                     "failed_reconnects"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies_ms.extend(other.latencies_ms)
         self.span_s = max(self.span_s, other.span_s)
@@ -115,13 +120,21 @@ async def open_buyer(http: aiohttp.ClientSession, url: str, token: str | None) -
                                max_msg_size=0, autoping=True)
     if token is None:  # the bare echo server: no protocol
         return ws, 1
-    await ws.receive()  # welcome
+
+    async def text() -> str:
+        msg = await ws.receive(timeout=HANDSHAKE_TIMEOUT_S)
+        if msg.type is not aiohttp.WSMsgType.TEXT:
+            await ws.close()
+            raise ConnectionError(f"relay closed the connection during set-up ({msg.type.name}, {ws.close_code})")
+        return str(msg.data)
+
+    await text()  # welcome
     await ws.send_str('{"type":"sync","id":"sync"}')
-    while _reply.decode((await ws.receive()).data).id != "sync":
+    while _reply.decode(await text()).id != "sync":
         pass
     await ws.send_str('{"type":"open","id":"open","shop":"jiadian"}')
     while True:
-        data = (await ws.receive()).data
+        data = await text()
         if _reply.decode(data).id == "open":
             return ws, int(msgspec.json.decode(data)["conversation"]["conversation_id"])
 
@@ -201,11 +214,11 @@ class Sender:
         self.dropped = True
         self.close_codes.append(ws.close_code)
 
-    async def reconnect_and_resend(self, *, cut: bool = False) -> None:
+    async def reconnect_and_resend(self, *, cut: bool = False, count: bool = True) -> None:
         """Reopen a closed connection and send its unanswered frames again (same ids)."""
         if cut:
             self.result.cut += 1
-        else:
+        elif count:
             self.result.dropped += 1
         self.dropped = True
         try:
@@ -214,7 +227,15 @@ class Sender:
             pass
         if self.reader is not None:
             await asyncio.gather(self.reader, return_exceptions=True)
-        await self.connect()
+        for attempt in range(RECONNECT_TRIES):
+            try:
+                await self.connect()
+                break
+            except (ConnectionError, TimeoutError, aiohttp.ClientError):
+                await asyncio.sleep(0.2 * 2**attempt)
+        else:
+            self.result.failed_reconnects += 1
+            return  # stays dropped: what it had outstanding is reported as unacked
         for rid in list(self.outstanding):
             self.outstanding[rid] = -1.0
             self.result.resent += 1
@@ -247,10 +268,13 @@ async def drain(senders: list[Sender], timeout: float) -> None:
 
 async def run_phase(senders: list[Sender], phase: Phase, total_connections: int) -> PhaseResult:
     """Run one phase on these connections, then collect every answer to it (see the module doc)."""
+    for s in senders:
+        s.result = PhaseResult()
+        if s.dropped:  # could not be reopened after an earlier phase: try again
+            await s.reconnect_and_resend(count=False)
     start = time.perf_counter()
     deadline = start + phase.seconds
     for s in senders:
-        s.result = PhaseResult()
         s.phase_start = start
     if phase.inflight:
         for s in senders:
