@@ -56,9 +56,9 @@ def request_id_of(data: bytes | str) -> str | None:
     return None
 
 
-def _decode(decoder: msgspec.json.Decoder[Any], data: bytes | str) -> Any:
-    if len(data) > MAX_FRAME_BYTES:
-        raise FrameError(ErrorCode.TOO_LARGE, f"frame exceeds {MAX_FRAME_BYTES} bytes")
+def _decode(decoder: msgspec.json.Decoder[Any], data: bytes | str, limit: int | None = MAX_FRAME_BYTES) -> Any:
+    if limit is not None and len(data) > limit:
+        raise FrameError(ErrorCode.TOO_LARGE, f"frame exceeds {limit} bytes")
     try:
         return decoder.decode(data)
     except msgspec.DecodeError as exc:
@@ -73,8 +73,11 @@ def decode_client(data: bytes | str) -> ClientFrame:
 
 
 def decode_server(data: bytes | str) -> ServerFrame:
-    """Decode and validate a frame sent by the relay."""
-    frame: ServerFrame = _decode(_server_decoder, data)
+    """Decode and validate a frame sent by the relay.
+
+    The 64 KiB limit binds what clients send; the relay's own frames may be larger (`synced` for
+    a supervisor of hundreds of open chats, a page of long messages)."""
+    frame: ServerFrame = _decode(_server_decoder, data, None)
     return frame
 
 
