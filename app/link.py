@@ -86,6 +86,9 @@ class Link:
                 detail = exc.message
             except ConnectionLost as exc:
                 detail = str(exc)
+            except TimeoutError:
+                await self.client.close()
+                detail = "the relay did not answer in time"
             else:
                 attempt = 0
                 await self._on_synced(synced)

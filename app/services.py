@@ -82,7 +82,7 @@ class DeskService:
         self._closed = False
         self._seen_offset_ms = -(2**62)
         self.link = Link(
-            client, cursors=history.cursors, on_frames=self._on_frames, on_synced=self._on_synced,
+            client, cursors=self._resume_cursors, on_frames=self._on_frames, on_synced=self._on_synced,
             on_state=self._on_state, on_session_ended=self._on_session_ended, max_backoff=config.reconnect_max_s,
         )
 
@@ -147,6 +147,14 @@ class DeskService:
         self._seen_offset_ms = max(self._seen_offset_ms, ts - int(time.time() * 1000))
 
     # link callbacks -------------------------------------------------------------------------
+
+    async def _resume_cursors(self) -> dict[int, int]:
+        """Where to resume: the conversations still open when we last knew, not every conversation
+        of the history (which holds years of closed ones; the relay sends those only on request)."""
+        known = await self.history.cursors()
+        open_ids = {c.conversation_id for c in await self.history.conversations() if c.status in ACTIVE_STATUSES}
+        open_ids |= {cid for cid, view in self.conversations.items() if view.active}
+        return {cid: seq for cid, seq in known.items() if cid in open_ids}
 
     def _on_state(self, status: str, detail: str, retry_in: float | None) -> None:
         self.connection = ConnectionChanged(status, detail, retry_in)  # type: ignore[arg-type]
