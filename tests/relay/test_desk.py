@@ -369,6 +369,7 @@ async def test_the_queue_keeps_its_order_across_a_restart(relay_config, fake_clo
         late_client, late_conv = await buyer(late)  # opened first (lower id), writes second
         early_client, early_conv = await buyer(early)
         await early_client.send_text(early_conv, "先来的")
+        await settle()  # queued (and its queued_at stored) before the clock moves
         fake_clock.advance(10)
         await late_client.send_text(late_conv, "后来的")
         await settle()

@@ -135,9 +135,16 @@ RoutingMachine.TestCase.settings = settings(max_examples=200, stateful_step_coun
 TestRouting = RoutingMachine.TestCase
 
 
+class SeededRouting(RoutingMachine.TestCase):  # type: ignore[misc,valid-type]
+    """The same machine on a fixed seed, so the vacuity check below does not depend on luck."""
+
+    __test__ = False  # run by the test below, not collected on its own
+    settings = settings(max_examples=200, stateful_step_count=40, deadline=None, derandomize=True)
+
+
 def test_the_machine_exercised_real_choices() -> None:
     """Guards the properties above against vacuity: decisions among several agents did happen."""
     SEEN.clear()
-    RoutingMachine.TestCase("runTest").runTest()
+    SeededRouting("runTest").runTest()
     assert SEEN["auto with a choice"] > 100
     assert SEEN["auto past a reserved chat"] > 5
