@@ -88,8 +88,11 @@ def fill(template: str, rng: random.Random, product: str, buyer: str, agent: str
     return template
 
 
-def generate(rng: random.Random, demo: dict[str, Any]) -> tuple[list[f.ConversationInfo], list[list[f.Message]]]:
-    """Every conversation's messages, in time order; about MESSAGES in all."""
+def generate(
+    rng: random.Random, demo: dict[str, Any], first_id: int = 1
+) -> tuple[list[f.ConversationInfo], list[list[f.Message]]]:
+    """Every conversation's messages, in time order; about MESSAGES in all. Conversation ids start at
+    `first_id` (a benchmark that also has live conversations keeps the two apart)."""
     q = demo["questions"]
     names = [s + g for s in demo["buyers"]["surnames"] for g in demo["buyers"]["given_names"]]
     infos, conversations = [], []
@@ -100,7 +103,7 @@ def generate(rng: random.Random, demo: dict[str, Any]) -> tuple[list[f.Conversat
         group = q["groups"].get(product["category"], q["groups"]["general"])
         agent = rng.choice([a for a in shop["accounts"] if a["role"] == "agent"])
         buyer = rng.choice(names)
-        cid = n + 1
+        cid = first_id + n
         size = remaining // (CONVERSATIONS - n)
         size = max(2, min(remaining, size + rng.randint(-size // 2, size // 2)))
         if n == CONVERSATIONS - 1:
@@ -127,10 +130,10 @@ def generate(rng: random.Random, demo: dict[str, Any]) -> tuple[list[f.Conversat
     return infos, conversations
 
 
-async def build(path: Path) -> dict[str, Any]:
+async def build(path: Path, first_id: int = 1) -> dict[str, Any]:
     """Build the history through the real API; return the build figures."""
     rng = random.Random(SEED)
-    infos, conversations = generate(rng, load_demo())
+    infos, conversations = generate(rng, load_demo(), first_id)
     flat = sorted((m for msgs in conversations for m in msgs), key=lambda m: m.ts)
     history = History(path)
     await history.open()
@@ -152,15 +155,17 @@ async def build(path: Path) -> dict[str, Any]:
     }
 
 
-def ensure_built(rebuild: bool) -> tuple[Path, dict[str, Any], bool]:
-    db, meta = CACHE / "history.sqlite3", CACHE / "build.json"
+def ensure_built(rebuild: bool, first_id: int = 1) -> tuple[Path, dict[str, Any], bool]:
+    """The cached 1M-message history (built on first use), its build figures, and whether it was cached."""
+    cache = CACHE if first_id == 1 else CACHE.with_name(f"{CACHE.name}-from{first_id}")
+    db, meta = cache / "history.sqlite3", cache / "build.json"
     if not rebuild and db.exists() and meta.exists():
         return db, json.loads(meta.read_text()), True
-    shutil.rmtree(CACHE, ignore_errors=True)
-    CACHE.mkdir(parents=True)
-    building = CACHE / "building.sqlite3"
-    print(f"building {MESSAGES:,} messages in {CACHE} ...", flush=True)
-    figures = asyncio.run(build(building))
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    building = cache / "building.sqlite3"
+    print(f"building {MESSAGES:,} messages in {cache} ...", flush=True)
+    figures = asyncio.run(build(building, first_id))
     building.rename(db)
     with sqlite3.connect(db) as conn:
         figures["db_bytes"] = db.stat().st_size

@@ -6,7 +6,7 @@ import logging
 
 from relay import templates
 from relay.auth import hash_password
-from relay.demo_data import load_demo_dataset
+from relay.demo_data import DemoDataset, load_demo_dataset
 from relay.store import Store
 from relay.store.interface import TemplateRow
 
@@ -16,9 +16,11 @@ TEMPLATE_SHOP = "jiadian"
 """The demo shop that ships starter templates."""
 
 
-async def seed_demo(store: Store, now_ms: int) -> bool:
-    """Insert whatever part of the demo is missing; True if anything was. Seeding twice changes nothing."""
-    changed = await store.seed_demo(load_demo_dataset(), hash_password)
+async def seed_demo(store: Store, now_ms: int, dataset: DemoDataset | None = None) -> bool:
+    """Insert whatever part of the demo is missing; True if anything was. Seeding twice changes nothing.
+
+    `dataset` replaces the standard demo (benchmarks seed shops with more buyers)."""
+    changed = await store.seed_demo(dataset or load_demo_dataset(), hash_password)
     shop = await store.get_shop(TEMPLATE_SHOP)
     if shop is not None:
         rows = [
