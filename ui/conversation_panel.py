@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from app.history import LocalMessage
 from app.services import DeskService
 from ui.chat_view import ChatModel, ChatView
 from ui.composer import Composer
+from ui.sla import countdown, sla_level
 from ui.tasks import Tasks
 from ui.transfer_dialog import TransferDialog
 from wire import frames as f
@@ -57,6 +58,13 @@ class ConversationPanel(QWidget):
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("hint")
         self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        self.sla_badge = QLabel(self)
+        self.sla_badge.setObjectName("slaBadge")
+        self.sla_badge.hide()
+        self._sla_timer = QTimer(self)
+        self._sla_timer.setInterval(1000)
+        self._sla_timer.timeout.connect(self._update_sla)
+        self._sla_timer.start()
         self.note = QLabel(self)
         self.note.setObjectName("transferNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
@@ -76,6 +84,7 @@ class ConversationPanel(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
         header.addLayout(titles, 1)
+        header.addWidget(self.sla_badge)
         for button in (self.transfer_button, self.resolve_button, self.export_button):
             header.addWidget(button)
         layout = QVBoxLayout(self)
@@ -171,6 +180,29 @@ class ConversationPanel(QWidget):
         self.export_button.setEnabled(self.conversation_id is not None)
         self.composer.set_enabled(writable, "" if writable or self.conversation_id is None
                                   else self.tr("This chat is not assigned to you."))
+        self._update_sla()
+
+    def _update_sla(self) -> None:
+        """How long the buyer has waited for a reply, in the header: amber from 100 s, red past 180 s."""
+        view = self.service.conversations.get(self.conversation_id) if self.conversation_id else None
+        if view is None or not view.active or view.info.unanswered_since is None:
+            self.sla_badge.hide()
+            return
+        now = self.service.relay_now_ms()
+        level = sla_level(view, now)
+        left = countdown(view, now)
+        if level == "overdue":
+            text = self.tr("No reply for over 3 minutes ({0})").format(left)
+        elif level == "warning":
+            text = self.tr("Reply soon: {0} left to the 3-minute mark").format(left)
+        else:
+            text = self.tr("Waiting for a reply · {0}").format(left)
+        self.sla_badge.setText(text)
+        if self.sla_badge.property("level") != level:
+            self.sla_badge.setProperty("level", level)
+            self.sla_badge.style().unpolish(self.sla_badge)
+            self.sla_badge.style().polish(self.sla_badge)
+        self.sla_badge.show()
 
     # events -------------------------------------------------------------------------------------
 

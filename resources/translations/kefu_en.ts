@@ -256,97 +256,112 @@
   <context>
     <name>ConversationPanel</name>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="102" />
+      <location filename="../../ui/conversation_panel.py" line="111" />
       <source>Transfer</source>
       <translation>Transfer</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="103" />
+      <location filename="../../ui/conversation_panel.py" line="112" />
       <source>Hand this chat to a colleague (Ctrl+T)</source>
       <translation>Hand this chat to a colleague (Ctrl+T)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="104" />
+      <location filename="../../ui/conversation_panel.py" line="113" />
       <source>Resolve</source>
       <translation>Resolve</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="105" />
+      <location filename="../../ui/conversation_panel.py" line="114" />
       <source>Close this chat as handled (Ctrl+Shift+R)</source>
       <translation>Close this chat as handled (Ctrl+Shift+R)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="106" />
+      <location filename="../../ui/conversation_panel.py" line="115" />
       <source>Export</source>
       <translation>Export</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="155" />
+      <location filename="../../ui/conversation_panel.py" line="164" />
       <source>No conversation selected</source>
       <translation>No conversation selected</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="156" />
+      <location filename="../../ui/conversation_panel.py" line="165" />
       <source>Chats assigned to you appear on the left.</source>
       <translation>Chats assigned to you appear on the left.</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="158" />
+      <location filename="../../ui/conversation_panel.py" line="167" />
       <source>Conversation {0}</source>
       <translation>Conversation {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="159" />
+      <location filename="../../ui/conversation_panel.py" line="168" />
       <source>From the local history (read only)</source>
       <translation>From the local history (read only)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="162" />
+      <location filename="../../ui/conversation_panel.py" line="171" />
       <source>nobody</source>
       <translation>nobody</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="163" />
+      <location filename="../../ui/conversation_panel.py" line="172" />
       <source>Served by {0}</source>
       <translation>Served by {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="163" />
+      <location filename="../../ui/conversation_panel.py" line="172" />
       <source>Closed</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="165" />
+      <location filename="../../ui/conversation_panel.py" line="174" />
       <source>Note from the previous agent: {0}</source>
       <translation>Note from the previous agent: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="173" />
+      <location filename="../../ui/conversation_panel.py" line="182" />
       <source>This chat is not assigned to you.</source>
       <translation>This chat is not assigned to you.</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="233" />
+      <location filename="../../ui/conversation_panel.py" line="195" />
+      <source>No reply for over 3 minutes ({0})</source>
+      <translation>No reply for over 3 minutes ({0})</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="197" />
+      <source>Reply soon: {0} left to the 3-minute mark</source>
+      <translation>Reply soon: {0} left to the 3-minute mark</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="199" />
+      <source>Waiting for a reply · {0}</source>
+      <translation>Waiting for a reply · {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="265" />
       <source>Order {0} · {1}</source>
       <translation>Order {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="236" />
+      <location filename="../../ui/conversation_panel.py" line="268" />
       <source>This buyer has no orders in the shop</source>
       <translation>This buyer has no orders in the shop</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="263" />
+      <location filename="../../ui/conversation_panel.py" line="295" />
       <source>Export conversation</source>
       <translation>Export conversation</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="264" />
+      <location filename="../../ui/conversation_panel.py" line="296" />
       <source>Text (*.txt);;CSV (*.csv)</source>
       <translation>Text (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="276" />
+      <location filename="../../ui/conversation_panel.py" line="308" />
       <source>Exported {0} messages to {1}</source>
       <translation>Exported {0} messages to {1}</translation>
     </message>
@@ -634,49 +649,49 @@
   <context>
     <name>QueuePanel</name>
     <message>
-      <location filename="../../ui/queue_panel.py" line="300" />
-      <location filename="../../ui/queue_panel.py" line="310" />
+      <location filename="../../ui/queue_panel.py" line="275" />
+      <location filename="../../ui/queue_panel.py" line="285" />
       <source>My chats ({0})</source>
       <translation>My chats ({0})</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="301" />
-      <location filename="../../ui/queue_panel.py" line="314" />
+      <location filename="../../ui/queue_panel.py" line="276" />
+      <location filename="../../ui/queue_panel.py" line="289" />
       <source>Waiting ({0})</source>
       <translation>Waiting ({0})</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="302" />
+      <location filename="../../ui/queue_panel.py" line="277" />
       <source>#</source>
       <translation>#</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="302" />
+      <location filename="../../ui/queue_panel.py" line="277" />
       <source>Buyer</source>
       <translation>Buyer</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="302" />
+      <location filename="../../ui/queue_panel.py" line="277" />
       <source>Waiting</source>
       <translation>Waiting</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="303" />
+      <location filename="../../ui/queue_panel.py" line="278" />
       <source>Claim</source>
       <translation>Claim</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="321" />
+      <location filename="../../ui/queue_panel.py" line="296" />
       <source>returned</source>
       <translation>returned</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="321" />
+      <location filename="../../ui/queue_panel.py" line="296" />
       <source>after-sales</source>
       <translation>after-sales</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="322" />
+      <location filename="../../ui/queue_panel.py" line="297" />
       <source>high value</source>
       <translation>high value</translation>
     </message>

@@ -253,97 +253,112 @@
   <context>
     <name>ConversationPanel</name>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="102" />
+      <location filename="../../ui/conversation_panel.py" line="111" />
       <source>Transfer</source>
       <translation>转接</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="103" />
+      <location filename="../../ui/conversation_panel.py" line="112" />
       <source>Hand this chat to a colleague (Ctrl+T)</source>
       <translation>把会话转给同事（Ctrl+T）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="104" />
+      <location filename="../../ui/conversation_panel.py" line="113" />
       <source>Resolve</source>
       <translation>结束会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="105" />
+      <location filename="../../ui/conversation_panel.py" line="114" />
       <source>Close this chat as handled (Ctrl+Shift+R)</source>
       <translation>标记为已解决并结束（Ctrl+Shift+R）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="106" />
+      <location filename="../../ui/conversation_panel.py" line="115" />
       <source>Export</source>
       <translation>导出</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="155" />
+      <location filename="../../ui/conversation_panel.py" line="164" />
       <source>No conversation selected</source>
       <translation>未选择会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="156" />
+      <location filename="../../ui/conversation_panel.py" line="165" />
       <source>Chats assigned to you appear on the left.</source>
       <translation>分配给您的会话显示在左侧。</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="158" />
+      <location filename="../../ui/conversation_panel.py" line="167" />
       <source>Conversation {0}</source>
       <translation>会话 {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="159" />
+      <location filename="../../ui/conversation_panel.py" line="168" />
       <source>From the local history (read only)</source>
       <translation>本地历史记录（只读）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="162" />
+      <location filename="../../ui/conversation_panel.py" line="171" />
       <source>nobody</source>
       <translation>无人</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="163" />
+      <location filename="../../ui/conversation_panel.py" line="172" />
       <source>Served by {0}</source>
       <translation>接待客服：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="163" />
+      <location filename="../../ui/conversation_panel.py" line="172" />
       <source>Closed</source>
       <translation>已结束</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="165" />
+      <location filename="../../ui/conversation_panel.py" line="174" />
       <source>Note from the previous agent: {0}</source>
       <translation>上一位客服的备注：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="173" />
+      <location filename="../../ui/conversation_panel.py" line="182" />
       <source>This chat is not assigned to you.</source>
       <translation>该会话未分配给您。</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="233" />
+      <location filename="../../ui/conversation_panel.py" line="195" />
+      <source>No reply for over 3 minutes ({0})</source>
+      <translation>超过 3 分钟未回复（{0}）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="197" />
+      <source>Reply soon: {0} left to the 3-minute mark</source>
+      <translation>请尽快回复：距 3 分钟还剩 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="199" />
+      <source>Waiting for a reply · {0}</source>
+      <translation>买家等待回复 · {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="265" />
       <source>Order {0} · {1}</source>
       <translation>订单 {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="236" />
+      <location filename="../../ui/conversation_panel.py" line="268" />
       <source>This buyer has no orders in the shop</source>
       <translation>该买家在本店没有订单</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="263" />
+      <location filename="../../ui/conversation_panel.py" line="295" />
       <source>Export conversation</source>
       <translation>导出会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="264" />
+      <location filename="../../ui/conversation_panel.py" line="296" />
       <source>Text (*.txt);;CSV (*.csv)</source>
       <translation>文本 (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="276" />
+      <location filename="../../ui/conversation_panel.py" line="308" />
       <source>Exported {0} messages to {1}</source>
       <translation>已导出 {0} 条消息到 {1}</translation>
     </message>
@@ -631,49 +646,49 @@
   <context>
     <name>QueuePanel</name>
     <message>
-      <location filename="../../ui/queue_panel.py" line="300" />
-      <location filename="../../ui/queue_panel.py" line="310" />
+      <location filename="../../ui/queue_panel.py" line="275" />
+      <location filename="../../ui/queue_panel.py" line="285" />
       <source>My chats ({0})</source>
       <translation>我的会话（{0}）</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="301" />
-      <location filename="../../ui/queue_panel.py" line="314" />
+      <location filename="../../ui/queue_panel.py" line="276" />
+      <location filename="../../ui/queue_panel.py" line="289" />
       <source>Waiting ({0})</source>
       <translation>排队中（{0}）</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="302" />
+      <location filename="../../ui/queue_panel.py" line="277" />
       <source>#</source>
       <translation>序号</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="302" />
+      <location filename="../../ui/queue_panel.py" line="277" />
       <source>Buyer</source>
       <translation>买家</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="302" />
+      <location filename="../../ui/queue_panel.py" line="277" />
       <source>Waiting</source>
       <translation>等待时长</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="303" />
+      <location filename="../../ui/queue_panel.py" line="278" />
       <source>Claim</source>
       <translation>接入</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="321" />
+      <location filename="../../ui/queue_panel.py" line="296" />
       <source>returned</source>
       <translation>回流</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="321" />
+      <location filename="../../ui/queue_panel.py" line="296" />
       <source>after-sales</source>
       <translation>售后</translation>
     </message>
     <message>
-      <location filename="../../ui/queue_panel.py" line="322" />
+      <location filename="../../ui/queue_panel.py" line="297" />
       <source>high value</source>
       <translation>高价值</translation>
     </message>

@@ -99,20 +99,27 @@ async def test_sla_colours_turn_amber_at_100_s_and_red_at_180_s(open_desk, clien
     panel = window.queue_panel
     await until(lambda: panel.model.row_of(cid) is not None)
     await until(lambda: panel.level_of(cid) == "waiting")
+    window.open_conversation(cid)
+    badge = window.conversation.sla_badge
+    await until(lambda: badge.isVisible() and badge.property("level") == "waiting", what="the header badge")
     fake_clock.advance(99)
     await until(lambda: window.service.conversations[cid].unread >= 1)
     assert panel.level_of(cid) == "waiting"
     fake_clock.advance(1)
     await until(lambda: panel.level_of(cid) == "warning", what="amber at 100 s")
     await until(lambda: stripe_colour(window, cid) == theme.WARNING, what="the amber stripe")
+    await until(lambda: badge.property("level") == "warning", what="the amber badge")
+    assert "3 分钟" in badge.text()
     assert ("请尽快回复" in t for t, _ in window.attention.history)
     fake_clock.advance(80)
     await until(lambda: panel.level_of(cid) == "overdue", what="red at 180 s")
     await until(lambda: stripe_colour(window, cid) == theme.OVERDUE, what="the red stripe")
+    await until(lambda: badge.property("level") == "overdue", what="the red badge")
 
     # A human reply clears it.
     await window.service.send_text(cid, "您好，在的")
     await until(lambda: panel.level_of(cid) == "none", what="cleared by the reply")
+    await until(lambda: not badge.isVisible(), what="the badge gone")
 
 
 async def test_most_urgent_chat_is_listed_first(open_desk, clients, fake_clock: FakeClock) -> None:
