@@ -118,7 +118,7 @@ async def shoot(out: Path) -> None:
         await colleague.call(f.SetStatus, status="busy")
         buyers.append(colleague)
         # Three buyers, one waiting past 180 s, one past 100 s, one just now.
-        await buyer("b-jiadian-0003", "你好，我家灶台到吊柜只有70公分，这款油烟机能装吗？", "在吗？急")
+        _, hood = await buyer("b-jiadian-0003", "你好，我家灶台到吊柜只有70公分，这款油烟机能装吗？", "在吗？急")
         clock.advance(130)
         _, piano = await buyer("b-jiadian-0008", "数码钢琴的踏板怎么接？说明书没看懂")
         clock.advance(60)
@@ -174,9 +174,12 @@ async def shoot(out: Path) -> None:
         save(search, "search-zh")
         search.close()
 
-        window.open_conversation(piano)
+        window.open_conversation(hood)
         await settle(0.8)
         save(window, "conversation-overdue-zh")
+        window.open_conversation(piano)
+        await settle(0.8)
+        save(window, "conversation-warning-zh")
 
         await runner.cleanup()
         await settle(2.0)

@@ -175,7 +175,7 @@ class ContextPanel(QWidget):
                 amount = f" · {yuan(case.amount_cents)}" if case.amount_cents else ""
                 self.body_layout.addWidget(_label(
                     f"{offer_name(case.kind)} · {case_status_name(case.status)}{amount}\n"
-                    f"{self.tr('Order')} {case.order_no} · {case.reason}", "caseBox"))
+                    + self.tr("Order {0} · {1}").format(case.order_no, case.reason), "caseBox"))
         self.body_layout.addWidget(_label(self.tr("Orders"), "sectionTitle"))
         if not context.orders:
             self.body_layout.addWidget(_label(self.tr("No orders in this shop.")))
@@ -201,14 +201,14 @@ class ContextPanel(QWidget):
         send = QPushButton(self.tr("Send card"))
         send.setObjectName("sendOrderCard")
         send.clicked.connect(lambda: self.card_requested.emit(
-            f.CardRequest(kind="order", order_no=order.order_no), f"[{self.tr('Order')}] {order.order_no}"))
+            f.CardRequest(kind="order", order_no=order.order_no), self.tr("[Order] {0}").format(order.order_no)))
         actions.addWidget(send, 0, 0)
         if order.items:
             product = QPushButton(self.tr("Product card"))
             product.setObjectName("sendProductCard")
             first = order.items[0]
             product.clicked.connect(lambda: self.card_requested.emit(
-                f.CardRequest(kind="product", sku=first.sku), f"[{self.tr('Product')}] {first.title}"))
+                f.CardRequest(kind="product", sku=first.sku), self.tr("[Product] {0}").format(first.title)))
             actions.addWidget(product, 0, 1)
         if order.status != NOT_PAID:
             for i, kind in enumerate(OFFER_KINDS, start=2):

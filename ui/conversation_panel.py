@@ -263,7 +263,7 @@ class ConversationPanel(QWidget):
                 first = order.items[0].title if order.items else ""
                 card = f.CardRequest(kind="order", order_no=order.order_no)
                 menu.addAction(self.tr("Order {0} · {1}").format(order.order_no, first),
-                               partial(self.send_card, card, f"[{self.tr('Order')}] {order.order_no}"))
+                               partial(self.send_card, card, self.tr("[Order] {0}").format(order.order_no)))
             if not context.orders:
                 menu.addAction(self.tr("This buyer has no orders in the shop")).setEnabled(False)
             menu.popup(self.composer.card_button.mapToGlobal(self.composer.card_button.rect().topLeft()))

@@ -233,6 +233,11 @@
       <translation>After-sales</translation>
     </message>
     <message>
+      <location filename="../../ui/context_panel.py" line="178" />
+      <source>Order {0} · {1}</source>
+      <translation>Order {0} · {1}</translation>
+    </message>
+    <message>
       <location filename="../../ui/context_panel.py" line="179" />
       <source>Orders</source>
       <translation>Orders</translation>
@@ -248,9 +253,19 @@
       <translation>Send card</translation>
     </message>
     <message>
+      <location filename="../../ui/context_panel.py" line="204" />
+      <source>[Order] {0}</source>
+      <translation>[Order] {0}</translation>
+    </message>
+    <message>
       <location filename="../../ui/context_panel.py" line="207" />
       <source>Product card</source>
       <translation>Product card</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="211" />
+      <source>[Product] {0}</source>
+      <translation>[Product] {0}</translation>
     </message>
   </context>
   <context>
@@ -344,6 +359,11 @@
       <location filename="../../ui/conversation_panel.py" line="265" />
       <source>Order {0} · {1}</source>
       <translation>Order {0} · {1}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="266" />
+      <source>[Order] {0}</source>
+      <translation>[Order] {0}</translation>
     </message>
     <message>
       <location filename="../../ui/conversation_panel.py" line="268" />

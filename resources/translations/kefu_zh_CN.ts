@@ -230,6 +230,11 @@
       <translation>售后</translation>
     </message>
     <message>
+      <location filename="../../ui/context_panel.py" line="178" />
+      <source>Order {0} · {1}</source>
+      <translation>订单 {0} · {1}</translation>
+    </message>
+    <message>
       <location filename="../../ui/context_panel.py" line="179" />
       <source>Orders</source>
       <translation>订单</translation>
@@ -245,9 +250,19 @@
       <translation>发送卡片</translation>
     </message>
     <message>
+      <location filename="../../ui/context_panel.py" line="204" />
+      <source>[Order] {0}</source>
+      <translation>[订单] {0}</translation>
+    </message>
+    <message>
       <location filename="../../ui/context_panel.py" line="207" />
       <source>Product card</source>
       <translation>商品卡片</translation>
+    </message>
+    <message>
+      <location filename="../../ui/context_panel.py" line="211" />
+      <source>[Product] {0}</source>
+      <translation>[商品] {0}</translation>
     </message>
   </context>
   <context>
@@ -341,6 +356,11 @@
       <location filename="../../ui/conversation_panel.py" line="265" />
       <source>Order {0} · {1}</source>
       <translation>订单 {0} · {1}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="266" />
+      <source>[Order] {0}</source>
+      <translation>[订单] {0}</translation>
     </message>
     <message>
       <location filename="../../ui/conversation_panel.py" line="268" />
