@@ -181,7 +181,11 @@ class Hub:
         if p.is_buyer:
             rows = await self._store.list_conversations(buyer_id=p.user_id)
         else:
-            rows = await self._store.list_conversations(shop_id=p.shop_id)
+            rows = await self._store.list_conversations(shop_id=p.shop_id, open_only=True)
+            listed = {r.id for r in rows}
+            for cid in self.desk.open_conversation_ids(p.shop_id):  # opened a moment ago, not yet stored
+                if cid not in listed and (row := await self._store.get_conversation(cid)) is not None:
+                    rows.append(row)
             for row in rows:
                 await self.desk.conversation(row)
             if p.role == "agent":

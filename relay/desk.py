@@ -141,7 +141,7 @@ class Desk:
             desk.names[account.id] = account.display_name
             desk.roles[account.id] = account.role
         waiting_agents: set[int] = set()
-        for row in await self._store.list_conversations(shop_id=shop.id):
+        for row in await self._store.list_conversations(shop_id=shop.id, open_only=True):
             state = self._state_from(row)
             if row.status == "queued":
                 waited = (self._clock.now_ms() - (row.queued_at or self._clock.now_ms())) / 1000
@@ -186,6 +186,10 @@ class Desk:
 
     def state(self, conversation_id: int) -> ConvState | None:
         return self._convs.get(conversation_id)
+
+    def open_conversation_ids(self, shop_id: int | None) -> list[int]:
+        """Conversations of the shop that are queued or assigned right now (live state)."""
+        return [c.id for c in self._convs.values() if c.shop_id == shop_id and c.status in ("queued", "assigned")]
 
     def assigned_agent(self, conversation_id: int) -> int | None:
         state = self._convs.get(conversation_id)

@@ -188,8 +188,10 @@ class Store(Protocol):
     ) -> tuple[ConversationRow, bool]: ...
     async def get_conversation(self, conversation_id: int) -> ConversationRow | None: ...
     async def list_conversations(
-        self, *, shop_id: int | None = None, buyer_id: str | None = None
-    ) -> list[ConversationRow]: ...
+        self, *, shop_id: int | None = None, buyer_id: str | None = None, open_only: bool = False
+    ) -> list[ConversationRow]:
+        """A shop's or a buyer's conversations by id; `open_only`: a shop's queued and assigned ones
+        (what staff resume and what routing rebuilds; a shop's history grows without bound)."""
 
     # messages
     def append_message(

@@ -602,9 +602,12 @@ class SqliteStore:
         return ConversationRow(*row) if row else None
 
     async def list_conversations(
-        self, *, shop_id: int | None = None, buyer_id: str | None = None
+        self, *, shop_id: int | None = None, buyer_id: str | None = None, open_only: bool = False
     ) -> list[ConversationRow]:
-        if shop_id is not None:
+        if shop_id is not None and open_only:
+            rows = self._all(_CONVERSATION_SELECT + " WHERE c.shop_id = ? AND c.status IN ('queued', 'assigned')"
+                             " ORDER BY c.id", (shop_id,))
+        elif shop_id is not None:
             rows = self._all(_CONVERSATION_SELECT + " WHERE c.shop_id = ? ORDER BY c.id", (shop_id,))
         elif buyer_id is not None:
             rows = self._all(_CONVERSATION_SELECT + " WHERE c.buyer_id = ? ORDER BY c.id", (buyer_id,))

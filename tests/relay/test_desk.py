@@ -422,3 +422,18 @@ async def test_an_offer_waiting_for_the_buyer_puts_them_in_the_after_sales_tier(
     while len(snapshot.entries) < 2:
         snapshot = await next_of(watcher, f.QueueSnapshot)
     assert [(e.conversation_id, e.tier) for e in snapshot.entries] == [(conv2, "after_sales"), (conv1, "normal")]
+
+
+async def test_staff_resume_lists_open_chats_only_and_can_still_read_closed_ones(clients):
+    agent1 = await clients("agent1")
+    _, open_conv = await buyer_asks(clients, "b-jiadian-0024", "还在吗")
+    _, done_conv = await buyer_asks(clients, "b-jiadian-0025", "谢谢，没问题了")
+    await settle()
+    await agent1.call(f.Resolve, conversation_id=done_conv)
+    await settle()
+    supervisor = await clients("super1", connect=False)
+    synced = await supervisor.connect()
+    listed = {c.conversation_id for c in synced.conversations}
+    assert open_conv in listed and done_conv not in listed
+    page = await supervisor.history(done_conv)
+    assert any(m.text == "谢谢，没问题了" for m in page.messages)

@@ -68,6 +68,7 @@ class RoutingMachine(RuleBasedStateMachine):
             self.router.enqueue(self.next_conv, f"b{self.next_conv}", tier, exclusive, 60.0 if exclusive else 0.0)
             self.next_conv += 1
             self.time += 0.5
+        self.router.dispatch()  # time moved: a reservation may have ended (the relay's timer dispatches then)
 
     @rule(agent=st.sampled_from(AGENTS), status=st.sampled_from(["online", "online", "online", "busy", "away",
                                                                 "offline"]))
