@@ -114,24 +114,25 @@ class Relay:
                 return None
             return self._dispatch(conn, frame)
         except Exception as exc:
-            self._refuse(conn, exc)
+            self._refuse(conn, exc, None)
             return None
 
     async def _dispatch(self, conn: Connection, frame: f.ClientFrame) -> None:
         try:
             await self.hub.handle(conn, frame)
         except Exception as exc:
-            self._refuse(conn, exc)
+            self._refuse(conn, exc, frame.id)
 
-    def _refuse(self, conn: Connection, exc: Exception) -> None:
+    def _refuse(self, conn: Connection, exc: Exception, rid: str | None) -> None:
+        """Answer a refused or failed request; the error names the request whenever it is known."""
         if isinstance(exc, FrameError):
-            conn.send(encode(f.Error(code=exc.code, message=exc.message, id=exc.request_id)))
+            conn.send(encode(f.Error(code=exc.code, message=exc.message, id=exc.request_id or rid)))
         elif isinstance(exc, StoreUnavailable):
             logger.error("store unavailable: %s", exc)
-            conn.send(encode(f.Error(code=ErrorCode.UNAVAILABLE, message="storage unavailable, retry later")))
+            conn.send(encode(f.Error(code=ErrorCode.UNAVAILABLE, message="storage unavailable, retry later", id=rid)))
         else:
             logger.error("frame handling failed", exc_info=exc)
-            conn.send(encode(f.Error(code=ErrorCode.INTERNAL, message="internal error")))
+            conn.send(encode(f.Error(code=ErrorCode.INTERNAL, message="internal error", id=rid)))
 
 
 RELAY = web.AppKey("relay", Relay)

@@ -245,3 +245,15 @@ async def test_open_unknown_shop_is_not_found(clients) -> None:
     with pytest.raises(RelayError) as err:
         await buyer.open_conversation("no-such-shop")
     assert err.value.code == "not_found"
+
+
+async def test_an_unexpected_failure_answers_the_request_it_belongs_to(relay: RunningRelay, clients, monkeypatch):
+    agent = await clients("agent1")
+
+    async def broken(conn, frame):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(relay.relay.hub._handlers, f.GetContext, broken)
+    with pytest.raises(RelayError) as err:
+        await asyncio.wait_for(agent.call(f.GetContext, conversation_id=1), 2)  # an answer, not a timeout
+    assert err.value.code == "internal"
