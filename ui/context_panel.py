@@ -82,6 +82,7 @@ class OfferDialog(QDialog):
         form.addRow(self.error)
         form.addRow(self.buttons)
         self.setWindowTitle(self.tr("Offer an after-sales solution"))
+        self.setMinimumWidth(380)
         self._on_kind()
 
     def ceiling_cents(self) -> int:

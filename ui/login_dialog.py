@@ -69,11 +69,15 @@ class LoginDialog(QDialog):
         for label, field in zip(self._labels, (self.relay, self.shop, self.username, self.password), strict=True):
             self.form.addRow(label, field)
         self.form.addRow("", self.remember)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("loginHeading")
         layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
         layout.addLayout(self.form)
         layout.addWidget(self.keyring_note)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
         self.retranslate()
         (self.password if prefs.username else self.shop if not prefs.shop else self.username).setFocus()
 
@@ -84,6 +88,7 @@ class LoginDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Kefu Desk · Log in"))
+        self.heading.setText(self.tr("Kefu Desk · customer service workstation"))
         for label, text in zip(self._labels, (self.tr("Relay"), self.tr("Shop"), self.tr("Account"),
                                               self.tr("Password")), strict=True):
             label.setText(text)

@@ -192,27 +192,27 @@
   <context>
     <name>ContextPanel</name>
     <message>
-      <location filename="../../ui/context_panel.py" line="152" />
+      <location filename="../../ui/context_panel.py" line="153" />
       <source>Loading the buyer's orders…</source>
       <translation>Loading the buyer's orders…</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="165" />
+      <location filename="../../ui/context_panel.py" line="166" />
       <source>Buyer</source>
       <translation>Buyer</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="166" />
+      <location filename="../../ui/context_panel.py" line="167" />
       <source>Choose a conversation to see the buyer's orders.</source>
       <translation>Choose a conversation to see the buyer's orders.</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="168" />
+      <location filename="../../ui/context_panel.py" line="169" />
       <source> · VIP</source>
       <translation> · VIP</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../ui/context_panel.py" line="170" />
+      <location filename="../../ui/context_panel.py" line="171" />
       <source>%n order(s)</source>
       <translation>
         <numerusform>%n order</numerusform>
@@ -220,7 +220,7 @@
       </translation>
     </message>
     <message numerus="yes">
-      <location filename="../../ui/context_panel.py" line="171" />
+      <location filename="../../ui/context_panel.py" line="172" />
       <source>%n after-sales case(s)</source>
       <translation>
         <numerusform>%n after-sales case</numerusform>
@@ -228,42 +228,42 @@
       </translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="173" />
+      <location filename="../../ui/context_panel.py" line="174" />
       <source>After-sales</source>
       <translation>After-sales</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="178" />
+      <location filename="../../ui/context_panel.py" line="179" />
       <source>Order {0} · {1}</source>
       <translation>Order {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="179" />
+      <location filename="../../ui/context_panel.py" line="180" />
       <source>Orders</source>
       <translation>Orders</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="181" />
+      <location filename="../../ui/context_panel.py" line="182" />
       <source>No orders in this shop.</source>
       <translation>No orders in this shop.</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="201" />
+      <location filename="../../ui/context_panel.py" line="202" />
       <source>Send card</source>
       <translation>Send card</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="204" />
+      <location filename="../../ui/context_panel.py" line="205" />
       <source>[Order] {0}</source>
       <translation>[Order] {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="207" />
+      <location filename="../../ui/context_panel.py" line="208" />
       <source>Product card</source>
       <translation>Product card</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="211" />
+      <location filename="../../ui/context_panel.py" line="212" />
       <source>[Product] {0}</source>
       <translation>[Product] {0}</translation>
     </message>
@@ -447,72 +447,77 @@
   <context>
     <name>LoginDialog</name>
     <message>
-      <location filename="../../ui/login_dialog.py" line="86" />
+      <location filename="../../ui/login_dialog.py" line="90" />
       <source>Kefu Desk · Log in</source>
       <translation>Kefu Desk · Log in</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="87" />
+      <location filename="../../ui/login_dialog.py" line="91" />
+      <source>Kefu Desk · customer service workstation</source>
+      <translation>Kefu Desk · customer service workstation</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="92" />
       <source>Relay</source>
       <translation>Relay</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="87" />
+      <location filename="../../ui/login_dialog.py" line="92" />
       <source>Shop</source>
       <translation>Shop</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="87" />
+      <location filename="../../ui/login_dialog.py" line="92" />
       <source>Account</source>
       <translation>Account</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="88" />
+      <location filename="../../ui/login_dialog.py" line="93" />
       <source>Password</source>
       <translation>Password</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="90" />
+      <location filename="../../ui/login_dialog.py" line="95" />
       <source>Remember me on this computer</source>
       <translation>Remember me on this computer</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="93" />
+      <location filename="../../ui/login_dialog.py" line="98" />
       <source>Log in</source>
       <translation>Log in</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="102" />
+      <location filename="../../ui/login_dialog.py" line="107" />
       <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
       <translation>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="110" />
+      <location filename="../../ui/login_dialog.py" line="115" />
       <source>Please fill in every field.</source>
       <translation>Please fill in every field.</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="112" />
+      <location filename="../../ui/login_dialog.py" line="117" />
       <source>Logging in…</source>
       <translation>Logging in…</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="130" />
+      <location filename="../../ui/login_dialog.py" line="135" />
       <source>Wrong shop, account or password.</source>
       <translation>Wrong shop, account or password.</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="133" />
+      <location filename="../../ui/login_dialog.py" line="138" />
       <source>Too many failed attempts. Try again in {0} s.</source>
       <translation>Too many failed attempts. Try again in {0} s.</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="135" />
+      <location filename="../../ui/login_dialog.py" line="140" />
       <source>Cannot reach the relay. Check the address and your network.</source>
       <translation>Cannot reach the relay. Check the address and your network.</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="140" />
+      <location filename="../../ui/login_dialog.py" line="145" />
       <source>Login failed: {0}</source>
       <translation>Login failed: {0}</translation>
     </message>
@@ -633,7 +638,7 @@
       <translation>Offer an after-sales solution</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="106" />
+      <location filename="../../ui/context_panel.py" line="107" />
       <source>The amount must be between ¥0.01 and {0}</source>
       <translation>The amount must be between ¥0.01 and {0}</translation>
     </message>

@@ -191,76 +191,76 @@
   <context>
     <name>ContextPanel</name>
     <message>
-      <location filename="../../ui/context_panel.py" line="152" />
+      <location filename="../../ui/context_panel.py" line="153" />
       <source>Loading the buyer's orders…</source>
       <translation>正在加载买家订单…</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="165" />
+      <location filename="../../ui/context_panel.py" line="166" />
       <source>Buyer</source>
       <translation>买家</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="166" />
+      <location filename="../../ui/context_panel.py" line="167" />
       <source>Choose a conversation to see the buyer's orders.</source>
       <translation>选择一个会话查看买家的订单。</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="168" />
+      <location filename="../../ui/context_panel.py" line="169" />
       <source> · VIP</source>
       <translation> · 会员</translation>
     </message>
     <message numerus="yes">
-      <location filename="../../ui/context_panel.py" line="170" />
+      <location filename="../../ui/context_panel.py" line="171" />
       <source>%n order(s)</source>
       <translation>
         <numerusform>%n 个订单</numerusform>
       </translation>
     </message>
     <message numerus="yes">
-      <location filename="../../ui/context_panel.py" line="171" />
+      <location filename="../../ui/context_panel.py" line="172" />
       <source>%n after-sales case(s)</source>
       <translation>
         <numerusform>%n 个售后</numerusform>
       </translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="173" />
+      <location filename="../../ui/context_panel.py" line="174" />
       <source>After-sales</source>
       <translation>售后</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="178" />
+      <location filename="../../ui/context_panel.py" line="179" />
       <source>Order {0} · {1}</source>
       <translation>订单 {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="179" />
+      <location filename="../../ui/context_panel.py" line="180" />
       <source>Orders</source>
       <translation>订单</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="181" />
+      <location filename="../../ui/context_panel.py" line="182" />
       <source>No orders in this shop.</source>
       <translation>该买家在本店没有订单。</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="201" />
+      <location filename="../../ui/context_panel.py" line="202" />
       <source>Send card</source>
       <translation>发送卡片</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="204" />
+      <location filename="../../ui/context_panel.py" line="205" />
       <source>[Order] {0}</source>
       <translation>[订单] {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="207" />
+      <location filename="../../ui/context_panel.py" line="208" />
       <source>Product card</source>
       <translation>商品卡片</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="211" />
+      <location filename="../../ui/context_panel.py" line="212" />
       <source>[Product] {0}</source>
       <translation>[商品] {0}</translation>
     </message>
@@ -444,72 +444,77 @@
   <context>
     <name>LoginDialog</name>
     <message>
-      <location filename="../../ui/login_dialog.py" line="86" />
+      <location filename="../../ui/login_dialog.py" line="90" />
       <source>Kefu Desk · Log in</source>
       <translation>客服工作台 · 登录</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="87" />
+      <location filename="../../ui/login_dialog.py" line="91" />
+      <source>Kefu Desk · customer service workstation</source>
+      <translation>客服工作台 · 买家咨询一站处理</translation>
+    </message>
+    <message>
+      <location filename="../../ui/login_dialog.py" line="92" />
       <source>Relay</source>
       <translation>服务器</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="87" />
+      <location filename="../../ui/login_dialog.py" line="92" />
       <source>Shop</source>
       <translation>店铺</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="87" />
+      <location filename="../../ui/login_dialog.py" line="92" />
       <source>Account</source>
       <translation>账号</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="88" />
+      <location filename="../../ui/login_dialog.py" line="93" />
       <source>Password</source>
       <translation>密码</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="90" />
+      <location filename="../../ui/login_dialog.py" line="95" />
       <source>Remember me on this computer</source>
       <translation>在这台电脑上记住我</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="93" />
+      <location filename="../../ui/login_dialog.py" line="98" />
       <source>Log in</source>
       <translation>登录</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="102" />
+      <location filename="../../ui/login_dialog.py" line="107" />
       <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
       <translation>这台电脑没有可用的密钥环，登录凭证只保存在内存中，程序退出后需要重新登录。</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="110" />
+      <location filename="../../ui/login_dialog.py" line="115" />
       <source>Please fill in every field.</source>
       <translation>请填写所有字段。</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="112" />
+      <location filename="../../ui/login_dialog.py" line="117" />
       <source>Logging in…</source>
       <translation>正在登录…</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="130" />
+      <location filename="../../ui/login_dialog.py" line="135" />
       <source>Wrong shop, account or password.</source>
       <translation>店铺、账号或密码错误。</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="133" />
+      <location filename="../../ui/login_dialog.py" line="138" />
       <source>Too many failed attempts. Try again in {0} s.</source>
       <translation>失败次数过多，请 {0} 秒后再试。</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="135" />
+      <location filename="../../ui/login_dialog.py" line="140" />
       <source>Cannot reach the relay. Check the address and your network.</source>
       <translation>无法连接服务器，请检查地址和网络。</translation>
     </message>
     <message>
-      <location filename="../../ui/login_dialog.py" line="140" />
+      <location filename="../../ui/login_dialog.py" line="145" />
       <source>Login failed: {0}</source>
       <translation>登录失败：{0}</translation>
     </message>
@@ -630,7 +635,7 @@
       <translation>提供售后方案</translation>
     </message>
     <message>
-      <location filename="../../ui/context_panel.py" line="106" />
+      <location filename="../../ui/context_panel.py" line="107" />
       <source>The amount must be between ¥0.01 and {0}</source>
       <translation>金额须在 ¥0.01 到 {0} 之间</translation>
     </message>
