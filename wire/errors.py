@@ -43,6 +43,22 @@ class ErrorCode(StrEnum):
     """The relay cannot store right now (database error); retry with the same client id."""
     INTERNAL = "internal"
     """An unexpected relay error; the request may be retried with the same client id."""
+    CALLS_OFF = "calls_off"
+    """Video invitations are switched off for this shop."""
+    CALL_NOT_STARTED = "call_not_started"
+    """The buyer has not written in this conversation: only a conversation the buyer started may carry an invitation."""
+    CALL_INACTIVE = "call_inactive"
+    """The conversation has been silent longer than the shop's activity window (30 min by default)."""
+    CALL_DAILY_LIMIT = "call_daily_limit"
+    """This buyer already had the shop's daily number of invitations (3 by default)."""
+    CALL_COOLDOWN = "call_cooldown"
+    """The buyer declined an invitation recently; `retry_after` says when another may be sent."""
+    CALL_BLOCKED = "call_blocked"
+    """The buyer chose not to receive video invitations from this shop."""
+    CALL_BUSY = "call_busy"
+    """A call is already being set up or running in this conversation or for this agent."""
+    CALL_STATE = "call_state"
+    """The call is not in a state that allows this (answering an expired invitation, signalling a call that ended)."""
 
 
 class WebSocketClose:
