@@ -65,6 +65,10 @@ class Hub:
         }
         for frame_type in _ROUTING_FRAMES:
             self._handlers[frame_type] = self._on_routing
+        self.synced_listeners: list[Callable[[Connection], None]] = []
+        """Told when a connection has synced (its `synced` frame is on its way)."""
+        self.gone_listeners: list[Callable[[Principal], None]] = []
+        """Told when a synced connection closes."""
 
     # registry -------------------------------------------------------------------------------
 
@@ -84,15 +88,22 @@ class Hub:
         p = conn.principal
         if p.is_buyer:
             _discard(self._buyers, p.user_id, conn)
-            return
-        assert p.shop_id is not None
-        _discard(self._staff, p.shop_id, conn)
-        _discard(self._accounts, p.user_id, conn)
-        self.desk.agent_disconnected(p)
+        else:
+            assert p.shop_id is not None
+            _discard(self._staff, p.shop_id, conn)
+            _discard(self._accounts, p.user_id, conn)
+            self.desk.agent_disconnected(p)
+        for listener in self.gone_listeners:
+            listener(p)
 
     def send_to_account(self, account_id: str, data: bytes) -> None:
         for conn in self._accounts.get(account_id, ()):
             conn.send(data)
+
+    def online(self, principal_kind: str, user_id: str) -> bool:
+        """Whether a buyer (`"buyer"`) or a shop account (`"account"`) has a synced connection."""
+        groups = self._buyers if principal_kind == "buyer" else self._accounts
+        return bool(groups.get(user_id))
 
     def send_to_buyer(self, buyer_id: str, data: bytes) -> None:
         for conn in self._buyers.get(buyer_id, ()):
@@ -106,6 +117,13 @@ class Hub:
         for conn in self._staff.get(shop_id, ()):
             if conn.principal.role == "supervisor" and conn.principal.user_id not in (skip_accounts or ()):
                 conn.send(data)
+
+    def audience_of_call(self, shop_id: int, buyer_id: str, agent_id: str) -> Iterable[Connection]:
+        """A call's buyer and agent (every connection of each) and the shop's supervisors."""
+        yield from self._buyers.get(buyer_id, ())
+        for conn in self._staff.get(shop_id, ()):
+            if conn.principal.role == "supervisor" or conn.principal.user_id == agent_id:
+                yield conn
 
     def audience(self, conversation_id: int, owner: Owner) -> Iterable[Connection]:
         yield from self._buyers.get(owner[1], ())
@@ -204,6 +222,8 @@ class Hub:
         finally:
             conn.finish_catch_up()
         conn.send(encode(f.Synced(id=frame.id, conversations=[self.desk.info(r) for r in rows])))
+        for listener in self.synced_listeners:
+            listener(conn)
         if p.is_buyer:
             for row in rows:
                 status = self.desk.buyer_status(row.id)

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
 import resource
 import signal
 import sys
@@ -60,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--token-ttl", type=int, default=12 * 3600, help="agent token lifetime, seconds")
         p.add_argument("--no-uvloop", action="store_true", help="use the standard asyncio loop")
         p.add_argument("--port-file", type=Path, help="write the bound port here once listening")
+        p.add_argument("--ice-server", action="append", default=[], metavar="URL",
+                       help="a STUN or TURN URL handed to video call parties (repeatable); none by default")
+        p.add_argument("--turn-secret-file", type=Path, metavar="PATH",
+                       help="file holding coturn's static-auth-secret (or set KEFU_TURN_SECRET)")
 
     add = sub.add_parser("adduser", help="create an agent or supervisor account (password prompted)")
     add.add_argument("--shop", required=True, help="shop slug, e.g. jiadian")
@@ -77,10 +82,14 @@ def config_from(args: argparse.Namespace) -> RelayConfig:
         extra["buyer_rate"] = args.buyer_rate
     if args.agent_rate:
         extra["agent_rate"] = args.agent_rate
+    secret = os.environ.get("KEFU_TURN_SECRET") or None
+    if args.turn_secret_file is not None:
+        secret = args.turn_secret_file.read_text(encoding="utf-8").strip() or None
     return RelayConfig(
         data_dir=args.data_dir, host=args.host, port=args.port, demo=args.demo,
         synchronous="FULL" if args.fsync == "full" else "NORMAL",
-        allowed_origins=tuple(args.allow_origin), token_ttl_s=args.token_ttl, **extra,  # type: ignore[arg-type]
+        allowed_origins=tuple(args.allow_origin), token_ttl_s=args.token_ttl,
+        ice_servers=tuple(args.ice_server), turn_secret=secret, **extra,  # type: ignore[arg-type]
     )
 
 

@@ -40,6 +40,11 @@ class RelayConfig:
     login_failures: int = 5
     login_window_s: float = 60.0
     demo: bool = False
+    ice_servers: tuple[str, ...] = ()
+    """STUN/TURN URLs handed to call parties (`stun:host:3478`, `turn:host:3478?transport=udp`); none by default."""
+    turn_secret: str | None = None
+    """coturn's `static-auth-secret`, to mint short-lived TURN credentials; never logged."""
+    turn_ttl_s: int = 3600
 
     @property
     def db_path(self) -> Path:

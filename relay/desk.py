@@ -57,6 +57,13 @@ SYSTEM_TEXT = {
     "auto_closed": "由于长时间没有新消息，本次会话已自动结束。如还有问题，直接发消息即可～",
     "offer_accepted": "买家已接受售后方案：{offer} {amount}",
     "offer_declined": "买家未接受售后方案：{offer} {amount}",
+    "call_declined": "买家婉拒了视频讲解邀请",
+    "call_blocked": "买家选择不再接收本店的视频讲解邀请",
+    "call_expired": "视频讲解邀请已过期，未被接听",
+    "call_cancelled": "客服撤回了视频讲解邀请",
+    "call_connected": "视频讲解已接通（全程加密，不录制）",
+    "call_ended": "视频讲解已结束，通话时长 {duration}",
+    "call_complaint": "买家投诉了本次视频讲解：{reason}",
 }
 
 

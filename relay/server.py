@@ -24,6 +24,7 @@ from relay.auth import (
     token_hash,
     verify_password,
 )
+from relay.calls import Calls
 from relay.cards import Cards
 from relay.chat import Hub
 from relay.clock import Clock, SystemClock
@@ -62,6 +63,7 @@ class Relay:
         self.hub = Hub(store, clock, self.desk)
         self.cards = Cards(store, self.platform, self.hub, self.desk)
         self.replies = Replies(store, self.platform, self.hub, clock)
+        self.calls = Calls(store, self.hub, self.desk, clock, config)
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()
@@ -126,7 +128,8 @@ class Relay:
     def _refuse(self, conn: Connection, exc: Exception, rid: str | None) -> None:
         """Answer a refused or failed request; the error names the request whenever it is known."""
         if isinstance(exc, FrameError):
-            conn.send(encode(f.Error(code=exc.code, message=exc.message, id=exc.request_id or rid)))
+            conn.send(encode(f.Error(code=exc.code, message=exc.message, id=exc.request_id or rid,
+                                     retry_after=exc.retry_after)))
         elif isinstance(exc, StoreUnavailable):
             logger.error("store unavailable: %s", exc)
             conn.send(encode(f.Error(code=ErrorCode.UNAVAILABLE, message="storage unavailable, retry later", id=rid)))
@@ -364,6 +367,7 @@ def create_app(
         if config.demo:
             await seed_demo(store, clock.now_ms())
         await relay.desk.load()
+        await relay.calls.load()
 
     async def on_shutdown(app: web.Application) -> None:
         relay.stopping = True
@@ -375,6 +379,7 @@ def create_app(
         )
 
     async def on_cleanup(app: web.Application) -> None:
+        await relay.calls.close()
         await relay.desk.close()
         await store.close()
 

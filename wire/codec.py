@@ -20,11 +20,13 @@ _server_decoder = msgspec.json.Decoder(ServerFrame)
 class FrameError(Exception):
     """A frame that cannot be accepted, with the error code to answer it with."""
 
-    def __init__(self, code: ErrorCode, message: str, request_id: str | None = None) -> None:
+    def __init__(self, code: ErrorCode, message: str, request_id: str | None = None,
+                 retry_after: float | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.request_id = request_id
+        self.retry_after = retry_after
 
 
 def encode(frame: Any) -> bytes:

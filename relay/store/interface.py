@@ -139,6 +139,65 @@ class TemplateRow:
     updated_at: int
 
 
+@dataclass(frozen=True, slots=True)
+class CallSettingsRow:
+    """A shop's video invitation policy (docs/protocol.md section 12)."""
+
+    shop_id: int
+    enabled: bool = True
+    invites_per_day: int = 3
+    decline_cooldown_s: int = 600
+    activity_window_s: int = 1800
+    invite_ttl_s: int = 60
+    max_duration_s: int = 1800
+    warning_before_s: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class CallRow:
+    """A video call and its record."""
+
+    id: str
+    shop_id: int
+    conversation_id: int
+    agent_id: int
+    agent_name: str
+    buyer_id: str
+    buyer_name: str
+    reason: str
+    state: str
+    invited_at: int
+    expires_at: int
+    max_duration_s: int
+    audio_only: bool = False
+    answered_at: int | None = None
+    connected_at: int | None = None
+    ended_at: int | None = None
+    ended_by: str | None = None
+    end_reason: str | None = None
+    duration_s: int | None = None
+    complaint: str | None = None
+    complaint_text: str | None = None
+    complaint_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    """What the invitation policy needs to know about a conversation and its buyer."""
+
+    buyer_wrote: bool
+    last_human_at: int | None
+    invites_today: int
+    last_decline_at: int | None
+    blocked: bool
+
+
+CALL_FIELDS = frozenset({
+    "state", "audio_only", "answered_at", "connected_at", "ended_at", "ended_by", "end_reason", "duration_s",
+    "complaint", "complaint_text", "complaint_at",
+})
+"""The fields `update_call` may change."""
+
 CONVERSATION_FIELDS = frozenset({
     "status", "agent_id", "tier", "queued_at", "last_agent_id", "last_agent_at", "last_activity_at",
     "unanswered_since", "unanswered_seq",
@@ -208,11 +267,13 @@ class Store(Protocol):
         card_json: str | None = None,
         event: str | None = None,
         new_case: NewCase | None = None,
+        new_call: CallRow | None = None,
     ) -> asyncio.Future[AppendResult]:
         """Queue a message; the future resolves once it is committed (so callers may pipeline).
 
         With `new_case`, the after-sales case (and its audit line) is created in the same
-        transaction as the card message, and only if the message is new.
+        transaction as the card message, and only if the message is new; likewise `new_call` for
+        a video invitation card.
 
         Raises (through the future) StoreConflict when `client_msg_id` was used for a
         different message, StoreUnavailable when nothing could be committed.
@@ -267,6 +328,20 @@ class Store(Protocol):
 
         Raises KeyError if no such offer in this conversation for this buyer, StoreConflict if answered.
         """
+
+    # video calls
+    async def call_settings(self, shop_id: int) -> CallSettingsRow: ...
+    async def save_call_settings(self, settings: CallSettingsRow) -> None: ...
+    async def call_facts(self, conversation_id: int, shop_id: int, buyer_id: str, day_start_ms: int) -> CallFacts:
+        """The policy's facts: has the buyer written here, the last human message, today's invitations
+        (since `day_start_ms`), the last declined invitation, whether the buyer blocked the shop."""
+    async def get_call(self, call_id: str) -> CallRow | None: ...
+    async def open_calls(self) -> list[CallRow]:
+        """Calls invited, accepted or connected (to re-arm their timers after a restart)."""
+    async def update_call(self, call_id: str, **fields: int | str | bool | None) -> None:
+        """Change fields of a call (see CALL_FIELDS)."""
+    async def block_calls(self, shop_id: int, buyer_id: str, at: int) -> None:
+        """The buyer chose not to receive this shop's invitations again."""
 
     # templates
     async def list_templates(self, shop_id: int, owner_id: int) -> list[TemplateRow]:

@@ -220,4 +220,53 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE UNIQUE INDEX messages_idempotency ON messages(sender_kind, sender_id, client_msg_id);
         """,
     ),
+    (
+        "0007_calls",
+        """
+        CREATE TABLE calls (
+            id TEXT PRIMARY KEY,
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            agent_id INTEGER NOT NULL REFERENCES accounts(id),
+            agent_name TEXT NOT NULL,
+            buyer_id TEXT NOT NULL REFERENCES buyers(id),
+            buyer_name TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL,
+            invited_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            max_duration_s INTEGER NOT NULL,
+            audio_only INTEGER NOT NULL DEFAULT 0,
+            answered_at INTEGER,
+            connected_at INTEGER,
+            ended_at INTEGER,
+            ended_by TEXT,
+            end_reason TEXT,
+            duration_s INTEGER,
+            complaint TEXT,
+            complaint_text TEXT,
+            complaint_at INTEGER,
+            card_seq INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX calls_buyer ON calls(shop_id, buyer_id, invited_at);
+        CREATE INDEX calls_open ON calls(state) WHERE state IN ('invited', 'accepted', 'connected');
+        CREATE INDEX calls_shop_day ON calls(shop_id, invited_at);
+        CREATE TABLE call_blocks (
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            buyer_id TEXT NOT NULL REFERENCES buyers(id),
+            at INTEGER NOT NULL,
+            PRIMARY KEY (shop_id, buyer_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE call_settings (
+            shop_id INTEGER PRIMARY KEY REFERENCES shops(id),
+            enabled INTEGER NOT NULL,
+            invites_per_day INTEGER NOT NULL,
+            decline_cooldown_s INTEGER NOT NULL,
+            activity_window_s INTEGER NOT NULL,
+            invite_ttl_s INTEGER NOT NULL,
+            max_duration_s INTEGER NOT NULL,
+            warning_before_s INTEGER NOT NULL
+        );
+        """,
+    ),
 ]

@@ -21,10 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from relay.store.interface import (
+    CALL_FIELDS,
     CONVERSATION_FIELDS,
     AccountRow,
     AppendResult,
     BuyerRow,
+    CallFacts,
+    CallRow,
+    CallSettingsRow,
     ConversationRow,
     MessageRow,
     NewCase,
@@ -631,11 +635,12 @@ class SqliteStore:
         card_json: str | None = None,
         event: str | None = None,
         new_case: NewCase | None = None,
+        new_call: CallRow | None = None,
     ) -> asyncio.Future[AppendResult]:
         fut: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
         self.append_message_then(partial(_settle, fut), conversation_id, sender_kind, sender_id, sender_name,
                                  client_msg_id, text, ts, kind=kind, card_json=card_json, event=event,
-                                 new_case=new_case)
+                                 new_case=new_case, new_call=new_call)
         return fut
 
     def append_message_then(
@@ -653,15 +658,18 @@ class SqliteStore:
         card_json: str | None = None,
         event: str | None = None,
         new_case: NewCase | None = None,
+        new_call: CallRow | None = None,
     ) -> None:
         if self._writer is None:
             _call(done, None, StoreUnavailable("store is not open"))
             return
         row = (conversation_id, 0, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json,
                event)
-        self._writer.submit_then(self._insert_message, (row, new_case), done)
+        self._writer.submit_then(self._insert_message, (row, new_case, new_call), done)
 
-    def _insert_message(self, conn: sqlite3.Connection, row: tuple[Any, ...], new_case: NewCase | None) -> AppendResult:
+    def _insert_message(
+        self, conn: sqlite3.Connection, row: tuple[Any, ...], new_case: NewCase | None, new_call: CallRow | None,
+    ) -> AppendResult:
         """The write of `append_message_then`: `row` is a messages row whose seq (0) is filled in here."""
         conversation_id = row[0]
         seq = self._seqs.current(conn, conversation_id) + 1
@@ -695,6 +703,11 @@ class SqliteStore:
                 "INSERT INTO case_audit (case_id, at, actor_kind, actor_id, action, detail)"
                 " VALUES (?, ?, ?, ?, 'offered', ?)",
                 (c.case_id, ts, sender_kind, sender_id, f"{c.kind} {c.amount_cents}"),
+            )
+        if new_call is not None:
+            conn.execute(
+                f"INSERT INTO calls ({_CALL_COLUMNS}, card_seq) VALUES ({', '.join('?' * _CALL_COLUMN_COUNT)}, ?)",
+                (*_call_values(new_call), seq),
             )
         self._seqs.taken(conversation_id, seq)  # last: a write that fails leaves the cache untouched
         return AppendResult(MessageRow(*row), duplicate=False)
@@ -808,6 +821,76 @@ class SqliteStore:
     # templates ------------------------------------------------------------------------------
 
     _TEMPLATE_COLUMNS = "id, shop_id, owner_id, grp, title, body, shortcut, initials, usage_count, updated_at"
+
+    # video calls ----------------------------------------------------------------------------
+
+    async def call_settings(self, shop_id: int) -> CallSettingsRow:
+        row = self._one(
+            "SELECT shop_id, enabled, invites_per_day, decline_cooldown_s, activity_window_s, invite_ttl_s,"
+            " max_duration_s, warning_before_s FROM call_settings WHERE shop_id = ?", (shop_id,))
+        if row is None:
+            return CallSettingsRow(shop_id)
+        return CallSettingsRow(row[0], bool(row[1]), *row[2:])
+
+    async def save_call_settings(self, settings: CallSettingsRow) -> None:
+        s = settings
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO call_settings (shop_id, enabled, invites_per_day, decline_cooldown_s,"
+                " activity_window_s, invite_ttl_s, max_duration_s, warning_before_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (s.shop_id, int(s.enabled), s.invites_per_day, s.decline_cooldown_s, s.activity_window_s,
+                 s.invite_ttl_s, s.max_duration_s, s.warning_before_s),
+            )
+
+        await self._write(write)
+
+    async def call_facts(self, conversation_id: int, shop_id: int, buyer_id: str, day_start_ms: int) -> CallFacts:
+        wrote = self._one("SELECT 1 FROM messages WHERE conversation_id = ? AND sender_kind = 'buyer' LIMIT 1",
+                          (conversation_id,))
+        last = self._one("SELECT MAX(ts) FROM messages WHERE conversation_id = ? AND sender_kind IN ('buyer', 'agent')",
+                         (conversation_id,))
+        today = self._one("SELECT COUNT(*) FROM calls WHERE shop_id = ? AND buyer_id = ? AND invited_at >= ?",
+                          (shop_id, buyer_id, day_start_ms))
+        declined = self._one(
+            "SELECT MAX(answered_at) FROM calls WHERE shop_id = ? AND buyer_id = ? AND state = 'declined'",
+            (shop_id, buyer_id))
+        blocked = self._one("SELECT 1 FROM call_blocks WHERE shop_id = ? AND buyer_id = ?", (shop_id, buyer_id))
+        return CallFacts(
+            buyer_wrote=wrote is not None, last_human_at=last[0] if last else None,
+            invites_today=int(today[0]) if today else 0, last_decline_at=declined[0] if declined else None,
+            blocked=blocked is not None,
+        )
+
+    async def get_call(self, call_id: str) -> CallRow | None:
+        row = self._one(f"SELECT {_CALL_COLUMNS} FROM calls WHERE id = ?", (call_id,))
+        return _call_row(row) if row else None
+
+    async def open_calls(self) -> list[CallRow]:
+        rows = self._all(f"SELECT {_CALL_COLUMNS} FROM calls WHERE state IN ('invited', 'accepted', 'connected')",
+                         ())
+        return [_call_row(r) for r in rows]
+
+    async def update_call(self, call_id: str, **fields: int | str | bool | None) -> None:
+        unknown = set(fields) - CALL_FIELDS
+        if unknown:
+            raise ValueError(f"not call fields: {sorted(unknown)}")
+        if not fields:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        params = (*(int(v) if isinstance(v, bool) else v for v in fields.values()), call_id)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(f"UPDATE calls SET {assignments} WHERE id = ?", params)
+
+        await self._write(write)
+
+    async def block_calls(self, shop_id: int, buyer_id: str, at: int) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT OR IGNORE INTO call_blocks (shop_id, buyer_id, at) VALUES (?, ?, ?)",
+                         (shop_id, buyer_id, at))
+
+        await self._write(write)
 
     async def list_templates(self, shop_id: int, owner_id: int) -> list[TemplateRow]:
         rows = self._all(
@@ -976,3 +1059,22 @@ class SqliteStore:
             return conn.total_changes != before
 
         return await self._write(write)
+
+
+_CALL_FIELDS_IN_ORDER = (
+    "id", "shop_id", "conversation_id", "agent_id", "agent_name", "buyer_id", "buyer_name", "reason", "state",
+    "invited_at", "expires_at", "max_duration_s", "audio_only", "answered_at", "connected_at", "ended_at", "ended_by",
+    "end_reason", "duration_s", "complaint", "complaint_text", "complaint_at",
+)
+_CALL_COLUMNS = ", ".join(_CALL_FIELDS_IN_ORDER)
+_CALL_COLUMN_COUNT = len(_CALL_FIELDS_IN_ORDER)
+
+
+def _call_values(call: CallRow) -> tuple[Any, ...]:
+    return tuple(int(v) if isinstance(v, bool) else v for v in (getattr(call, n) for n in _CALL_FIELDS_IN_ORDER))
+
+
+def _call_row(row: tuple[Any, ...]) -> CallRow:
+    values = dict(zip(_CALL_FIELDS_IN_ORDER, row, strict=True))
+    values["audio_only"] = bool(values["audio_only"])
+    return CallRow(**values)

@@ -1,0 +1,487 @@
+"""Video explanations: the invitation policy, the call's life, signalling between its two parties, records.
+
+Nobody is called who did not ask. An agent can only *invite*, in a conversation the buyer started
+and that was active lately, a limited number of times a day, never inside the cooldown after a
+decline, never a buyer who blocked the shop, and only if the shop has calls switched on. Every
+refusal is an error frame to the agent and nothing reaches the buyer. The buyer accepts (camera
+off), declines, or declines and blocks. The relay carries offer, answer and ICE candidates only
+between the two parties of an accepted call, never sees the media (DTLS-SRTP peer to peer), ends
+calls at the shop's duration limit, and keeps the records the supervisors' figures need.
+docs/protocol.md section 12 is the reference.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from relay.chat import Hub
+from relay.clock import Clock, TimerHandle
+from relay.config import RelayConfig
+from relay.desk import Desk
+from relay.sessions import Connection, Principal
+from relay.store import Store
+from relay.store.interface import CallRow, CallSettingsRow
+from wire import frames as f
+from wire.codec import FrameError, encode
+from wire.errors import ErrorCode
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATES = frozenset({"invited", "accepted", "connected"})
+ABSENCE_GRACE_S = 15.0
+"""A party with no connection this long during a call ends it (its page or workstation is gone)."""
+CONNECT_TIMEOUT_S = 60.0
+"""An accepted call whose media never flows is ended after this long."""
+COMPLAINT_LABELS = {
+    "not_requested": "我没有要求视频", "inappropriate": "内容不当", "sales_pressure": "强行推销",
+    "privacy": "侵犯隐私", "poor_quality": "通话质量差", "other": "其他",
+}
+
+
+def call_info(row: CallRow) -> f.CallInfo:
+    """The wire form of a call."""
+    return f.CallInfo(
+        call_id=row.id, conversation_id=row.conversation_id, agent_id=str(row.agent_id), agent_name=row.agent_name,
+        buyer_id=row.buyer_id, buyer_name=row.buyer_name, reason=row.reason, state=row.state,  # type: ignore[arg-type]
+        invited_at=row.invited_at, expires_at=row.expires_at, max_duration_s=row.max_duration_s,
+        audio_only=row.audio_only, answered_at=row.answered_at, connected_at=row.connected_at, ended_at=row.ended_at,
+        ended_by=row.ended_by, end_reason=row.end_reason, duration_s=row.duration_s,
+        complaint=row.complaint,  # type: ignore[arg-type]
+    )
+
+
+def duration_text(seconds: int) -> str:
+    """"3分12秒" as the chat shows it."""
+    minutes, secs = divmod(max(0, seconds), 60)
+    return f"{minutes}分{secs:02d}秒" if minutes else f"{secs}秒"
+
+
+def turn_credentials(secret: str, user_id: str, now_s: int, ttl_s: int) -> tuple[str, str]:
+    """coturn's `use-auth-secret` (TURN REST) credentials: (username, credential), valid `ttl_s`."""
+    username = f"{now_s + ttl_s}:{user_id}"
+    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode()
+
+
+@dataclass
+class LiveCall:
+    """A call that is not over yet, and its timers."""
+
+    row: CallRow
+    timers: dict[str, TimerHandle] = field(default_factory=dict)
+
+    def cancel(self, *names: str) -> None:
+        for name in names or tuple(self.timers):
+            timer = self.timers.pop(name, None)
+            if timer is not None:
+                timer.cancel()
+
+
+class Calls:
+    """Handlers of the call frames, and every open call's timers."""
+
+    def __init__(self, store: Store, hub: Hub, desk: Desk, clock: Clock, config: RelayConfig) -> None:
+        self._store = store
+        self._hub = hub
+        self._desk = desk
+        self._clock = clock
+        self._config = config
+        self._live: dict[str, LiveCall] = {}
+        self._settings: dict[int, CallSettingsRow] = {}
+        for frame_type, handler in (
+            (f.CheckCall, self.on_check), (f.InviteCall, self.on_invite), (f.AnswerCall, self.on_answer),
+            (f.SignalCall, self.on_signal), (f.CallMedia, self.on_media), (f.HangUp, self.on_hangup),
+            (f.Complain, self.on_complaint), (f.CallSettings, self.on_settings), (f.GetIceServers, self.on_ice),
+        ):
+            hub.route(frame_type, handler)
+        hub.synced_listeners.append(self._on_synced)
+        hub.gone_listeners.append(self._on_gone)
+
+    # start and stop ---------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        """After a restart: calls that were open get their timers back (or end if their time is up)."""
+        for row in await self._store.open_calls():
+            await self.settings(row.shop_id)
+            live = self._live[row.id] = LiveCall(row)
+            if row.state == "invited":
+                self._arm_expiry(live)
+            elif row.state == "connected":
+                self._arm_duration(live)
+            else:
+                self._arm_connect(live)
+            for side in ("agent", "buyer"):  # nobody is connected yet: the usual absence grace applies
+                self._arm_absence(live, side)
+
+    async def close(self) -> None:
+        for live in self._live.values():
+            live.cancel()
+
+    def _later(self, coro: Any) -> None:
+        self._desk.spawn(coro)
+
+    async def settings(self, shop_id: int) -> CallSettingsRow:
+        cached = self._settings.get(shop_id)
+        if cached is None:
+            cached = self._settings[shop_id] = await self._store.call_settings(shop_id)
+        return cached
+
+    # the policy -------------------------------------------------------------------------------
+
+    async def _refusal(
+        self, p: Principal, conversation_id: int, rid: str
+    ) -> tuple[ErrorCode, str, float | None] | None:
+        """Why an invitation may not be sent now, or None. Raises FrameError for access problems."""
+        if p.role != "agent":
+            raise FrameError(ErrorCode.FORBIDDEN, "only the chat's agent invites to a video call", rid)
+        # The shop's own conversation first (another shop's is forbidden, whether it exists or not); the
+        # policy's answers come before "assigned to you" so that an agent learns why, e.g. after a chat closed.
+        shop_id, buyer_id = await self._hub.check_access(p, conversation_id, rid)
+        s = await self.settings(shop_id)
+        if not s.enabled:
+            return ErrorCode.CALLS_OFF, "video invitations are switched off for this shop", None
+        now = self._clock.now_ms()
+        desk = await self._desk.shop_desk(shop_id)
+        day_start = datetime.fromtimestamp(now / 1000, ZoneInfo(desk.settings.timezone)).replace(
+            hour=0, minute=0, second=0, microsecond=0)
+        facts = await self._store.call_facts(conversation_id, shop_id, buyer_id, int(day_start.timestamp() * 1000))
+        if facts.blocked:
+            return ErrorCode.CALL_BLOCKED, "the buyer chose not to receive video invitations from this shop", None
+        if not facts.buyer_wrote:
+            return ErrorCode.CALL_NOT_STARTED, "the buyer has not written in this conversation", None
+        if facts.last_human_at is None or now - facts.last_human_at > s.activity_window_s * 1000:
+            return (ErrorCode.CALL_INACTIVE,
+                    f"the conversation has been silent for more than {s.activity_window_s // 60} minutes", None)
+        await self._hub.check_access(p, conversation_id, rid, write=True)  # the chat is assigned to this agent
+        if any(c.row.conversation_id == conversation_id or c.row.agent_id == int(p.user_id)
+               for c in self._live.values()):
+            return ErrorCode.CALL_BUSY, "a call is already being set up or running", None
+        if facts.invites_today >= s.invites_per_day:
+            return ErrorCode.CALL_DAILY_LIMIT, f"at most {s.invites_per_day} invitations a day to one buyer", None
+        if facts.last_decline_at is not None:
+            wait = (facts.last_decline_at + s.decline_cooldown_s * 1000 - now) / 1000
+            if wait > 0:
+                return ErrorCode.CALL_COOLDOWN, "the buyer declined an invitation a moment ago", round(wait, 1)
+        return None
+
+    async def on_check(self, conn: Connection, frame: f.CheckCall) -> None:
+        refusal = await self._refusal(conn.principal, frame.conversation_id, frame.id)
+        if refusal is None:
+            conn.send(encode(f.CallAllowed(id=frame.id, conversation_id=frame.conversation_id, allowed=True)))
+            return
+        code, message, retry_after = refusal
+        conn.send(encode(f.CallAllowed(id=frame.id, conversation_id=frame.conversation_id, allowed=False, code=code,
+                                       message=message, retry_after=retry_after)))
+
+    # the call's life --------------------------------------------------------------------------
+
+    async def on_invite(self, conn: Connection, frame: f.InviteCall) -> None:
+        p = conn.principal
+        refusal = await self._refusal(p, frame.conversation_id, frame.id)
+        if refusal is not None:
+            code, message, retry_after = refusal
+            raise FrameError(code, message, frame.id, retry_after)
+        conv = await self._store.get_conversation(frame.conversation_id)
+        assert conv is not None and p.shop_id is not None
+        s = await self.settings(p.shop_id)
+        now = self._clock.now_ms()
+        reason = frame.reason.strip() or "视频讲解"
+        row = CallRow(
+            id=f"call-{uuid.uuid4().hex[:12]}", shop_id=p.shop_id, conversation_id=conv.id, agent_id=int(p.user_id),
+            agent_name=p.display_name, buyer_id=conv.buyer_id, buyer_name=conv.buyer_name, reason=reason,
+            state="invited", invited_at=now, expires_at=now + s.invite_ttl_s * 1000, max_duration_s=s.max_duration_s,
+        )
+        card = f.CallCard(call_id=row.id, agent_name=row.agent_name, reason=reason, expires_at=row.expires_at)
+        live = self._live[row.id] = LiveCall(row)  # before any await: a second invite is busy at once
+        try:
+            result = await self._store.append_message(
+                conv.id, "agent", p.user_id, p.display_name, row.id, f"[视频讲解邀请] {reason}", now,
+                kind="card", card_json=encode(card).decode(), new_call=row,
+            )
+        except BaseException:
+            self._live.pop(row.id, None)
+            raise
+        self._hub.publish(result.message, (conv.shop_id, conv.buyer_id))
+        self._desk.spawn(self._desk.on_agent_message(conv.id, int(p.user_id), now))  # a human reply, too
+        self._arm_expiry(live)
+        self._announce(live.row, conn, frame.id)
+        logger.info("call %s invited in conversation %d", row.id, conv.id)
+
+    async def on_answer(self, conn: Connection, frame: f.AnswerCall) -> None:
+        live = self._party(conn.principal, frame.call_id, frame.id, "buyer")
+        if live.row.state != "invited":
+            raise FrameError(ErrorCode.CALL_STATE, f"the invitation is {live.row.state}", frame.id)
+        now = self._clock.now_ms()
+        live.cancel("expiry")
+        if frame.decision == "accept":
+            await self._change(live, state="accepted", answered_at=now, audio_only=frame.audio_only)
+            self._arm_connect(live)
+            self._announce(live.row, conn, frame.id)
+            return
+        if frame.decision == "block":
+            await self._store.block_calls(live.row.shop_id, live.row.buyer_id, now)
+        await self._change(live, state="declined", answered_at=now, ended_at=now)
+        self._finish(live)
+        self._announce(live.row, conn, frame.id)
+        await self._system(live.row, "call_blocked" if frame.decision == "block" else "call_declined")
+
+    async def on_signal(self, conn: Connection, frame: f.SignalCall) -> None:
+        side = "agent" if not conn.principal.is_buyer else "buyer"
+        live = self._party(conn.principal, frame.call_id, frame.id, side)
+        if live.row.state not in ("accepted", "connected"):
+            raise FrameError(ErrorCode.CALL_STATE, f"the call is {live.row.state}", frame.id)
+        if (frame.kind == "offer" and side != "agent") or (frame.kind == "answer" and side != "buyer"):
+            raise FrameError(ErrorCode.INVALID_FIELD, f"the {side} does not send an {frame.kind}", frame.id)
+        if frame.kind in ("offer", "answer") and not frame.sdp:
+            raise FrameError(ErrorCode.INVALID_FIELD, f"an {frame.kind} needs `sdp`", frame.id)
+        if frame.kind == "candidate" and frame.candidate is None:
+            raise FrameError(ErrorCode.INVALID_FIELD, "a candidate frame needs `candidate`", frame.id)
+        data = encode(f.RelayedSignal(call_id=frame.call_id, kind=frame.kind, sdp=frame.sdp, candidate=frame.candidate))
+        if side == "agent":
+            self._hub.send_to_buyer(live.row.buyer_id, data)
+        else:
+            self._hub.send_to_account(str(live.row.agent_id), data)
+        conn.send(encode(f.Ok(id=frame.id)))
+
+    async def on_media(self, conn: Connection, frame: f.CallMedia) -> None:
+        side = "agent" if not conn.principal.is_buyer else "buyer"
+        live = self._party(conn.principal, frame.call_id, frame.id, side)
+        if live.row.state == "accepted":
+            await self.settings(live.row.shop_id)
+            live.cancel("connect")
+            await self._change(live, state="connected", connected_at=self._clock.now_ms())
+            self._arm_duration(live)
+            self._announce(live.row)
+            await self._system(live.row, "call_connected")
+        elif live.row.state != "connected":
+            raise FrameError(ErrorCode.CALL_STATE, f"the call is {live.row.state}", frame.id)
+        conn.send(encode(f.Ok(id=frame.id)))
+
+    async def on_hangup(self, conn: Connection, frame: f.HangUp) -> None:
+        side = "agent" if not conn.principal.is_buyer else "buyer"
+        live = self._party(conn.principal, frame.call_id, frame.id, side)
+        if live.row.state == "invited" and side == "agent":
+            now = self._clock.now_ms()
+            await self._change(live, state="cancelled", ended_at=now, ended_by="agent", end_reason="withdrawn")
+            self._finish(live)
+            self._announce(live.row, conn, frame.id)
+            await self._system(live.row, "call_cancelled")
+            return
+        if live.row.state not in ("accepted", "connected"):
+            raise FrameError(ErrorCode.CALL_STATE, f"the call is {live.row.state}", frame.id)
+        await self._end(live.row.id, side, "hangup", conn, frame.id)
+
+    async def _end(self, call_id: str, by: str, reason: str, conn: Connection | None = None,
+                   rid: str | None = None) -> None:
+        """End an accepted or connected call (hang-up, duration limit, a party gone, media never came)."""
+        live = self._live.get(call_id)
+        if live is None or live.row.state not in ("accepted", "connected"):
+            return
+        now = self._clock.now_ms()
+        connected = live.row.connected_at
+        duration = (now - connected) // 1000 if connected is not None else 0
+        await self._change(live, state="ended", ended_at=now, ended_by=by, end_reason=reason, duration_s=duration)
+        self._finish(live)
+        self._announce(live.row, conn, rid)
+        await self._system(live.row, "call_ended", duration=duration_text(duration))
+        logger.info("call %s ended by %s (%s) after %d s", call_id, by, reason, duration)
+
+    async def on_complaint(self, conn: Connection, frame: f.Complain) -> None:
+        p = conn.principal
+        if not p.is_buyer:
+            raise FrameError(ErrorCode.FORBIDDEN, "only the buyer of a call complains about it", frame.id)
+        live = self._live.get(frame.call_id)
+        row = live.row if live is not None else await self._store.get_call(frame.call_id)
+        if row is None or row.buyer_id != p.user_id:
+            raise FrameError(ErrorCode.NOT_FOUND, f"no call {frame.call_id}", frame.id)
+        if row.answered_at is None or row.state in ("declined", "invited", "expired", "cancelled"):
+            raise FrameError(ErrorCode.CALL_STATE, "only a call that was accepted can be complained about", frame.id)
+        if row.complaint is not None:
+            raise FrameError(ErrorCode.CONFLICT, "this call already has a complaint", frame.id)
+        now = self._clock.now_ms()
+        fields: dict[str, Any] = {"complaint": frame.reason, "complaint_text": frame.text.strip(), "complaint_at": now}
+        await self._store.update_call(row.id, **fields)
+        row = replace(row, **fields)
+        if live is not None:
+            live.row = row
+        self._announce(row, conn, frame.id)
+        await self._system(row, "call_complaint", reason=COMPLAINT_LABELS[frame.reason])
+        logger.info("complaint on call %s: %s", row.id, frame.reason)
+
+    # supervisors and ICE ----------------------------------------------------------------------
+
+    async def on_settings(self, conn: Connection, frame: f.CallSettings) -> None:
+        p = conn.principal
+        if p.role != "supervisor" or p.shop_id is None:
+            raise FrameError(ErrorCode.FORBIDDEN, "only supervisors change the shop's call policy", frame.id)
+        current = await self.settings(p.shop_id)
+        changes = {name: getattr(frame, name) for name in (
+            "enabled", "invites_per_day", "decline_cooldown_s", "activity_window_s", "invite_ttl_s", "max_duration_s",
+            "warning_before_s") if getattr(frame, name) is not None}
+        new = replace(current, **changes)
+        if new.warning_before_s >= new.max_duration_s:
+            raise FrameError(ErrorCode.INVALID_FIELD, "the warning must come before the end of the call", frame.id)
+        await self._store.save_call_settings(new)
+        self._settings[p.shop_id] = new
+        conn.send(encode(f.CallPolicy(
+            id=frame.id, enabled=new.enabled, invites_per_day=new.invites_per_day,
+            decline_cooldown_s=new.decline_cooldown_s, activity_window_s=new.activity_window_s,
+            invite_ttl_s=new.invite_ttl_s, max_duration_s=new.max_duration_s, warning_before_s=new.warning_before_s)))
+
+    async def on_ice(self, conn: Connection, frame: f.GetIceServers) -> None:
+        servers: list[f.IceServer] = []
+        ttl = 0
+        stun = [u for u in self._config.ice_servers if u.startswith(("stun:", "stuns:"))]
+        turn = [u for u in self._config.ice_servers if u.startswith(("turn:", "turns:"))]
+        if stun:
+            servers.append(f.IceServer(urls=stun))
+        if turn and self._config.turn_secret:
+            ttl = self._config.turn_ttl_s
+            username, credential = turn_credentials(self._config.turn_secret, conn.principal.user_id,
+                                                    self._clock.now_ms() // 1000, ttl)
+            servers.append(f.IceServer(urls=turn, username=username, credential=credential))
+        conn.send(encode(f.IceServers(id=frame.id, servers=servers, ttl_s=ttl)))
+
+    # helpers ----------------------------------------------------------------------------------
+
+    def _party(self, p: Principal, call_id: str, rid: str, side: str) -> LiveCall:
+        """The open call `call_id` if `p` is its `side`; errors say which rule failed."""
+        live = self._live.get(call_id)
+        if live is None:
+            raise FrameError(ErrorCode.NOT_FOUND, f"no open call {call_id}", rid)
+        row = live.row
+        mine = (p.is_buyer and row.buyer_id == p.user_id) or (
+            not p.is_buyer and p.shop_id == row.shop_id and p.user_id == str(row.agent_id))
+        if not mine:
+            raise FrameError(ErrorCode.FORBIDDEN, "you are not a party of this call", rid)
+        if (side == "buyer") != p.is_buyer:
+            raise FrameError(ErrorCode.FORBIDDEN, f"only the {side} does this", rid)
+        return live
+
+    async def _change(self, live: LiveCall, **fields: Any) -> None:
+        await self._store.update_call(live.row.id, **fields)
+        live.row = replace(live.row, **fields)
+
+    def _finish(self, live: LiveCall) -> None:
+        live.cancel()
+        self._live.pop(live.row.id, None)
+
+    def _announce(self, row: CallRow, conn: Connection | None = None, rid: str | None = None) -> None:
+        """The call's state to both parties and the shop's supervisors; the request's own answer carries its id."""
+        info = call_info(row)
+        data = encode(f.CallUpdate(call=info))
+        targets = [c for c in self._hub.audience_of_call(row.shop_id, row.buyer_id, str(row.agent_id)) if c is not conn]
+        for target in targets:
+            target.send(data)
+        if conn is not None:
+            conn.send(encode(f.CallUpdate(call=info, id=rid)))
+
+    async def _system(self, row: CallRow, event: str, **values: str) -> None:
+        state = self._desk.state(row.conversation_id)
+        if state is None:
+            conv = await self._store.get_conversation(row.conversation_id)
+            if conv is None:
+                return
+            state = await self._desk.conversation(conv)
+        await self._desk.post_system(state, event, **values)
+
+    # timers -----------------------------------------------------------------------------------
+
+    def _arm_connect(self, live: LiveCall) -> None:
+        call_id = live.row.id
+        live.timers["connect"] = self._clock.call_later(
+            CONNECT_TIMEOUT_S, lambda: self._later(self._end(call_id, "relay", "not_connected")))
+
+    def _arm_expiry(self, live: LiveCall) -> None:
+        left = (live.row.expires_at - self._clock.now_ms()) / 1000
+        live.timers["expiry"] = self._clock.call_later(max(0.0, left), lambda: self._later(self._expire(live.row.id)))
+
+    async def _expire(self, call_id: str) -> None:
+        live = self._live.get(call_id)
+        if live is None or live.row.state != "invited":
+            return
+        await self._change(live, state="expired", ended_at=self._clock.now_ms(), end_reason="expired")
+        self._finish(live)
+        self._announce(live.row)
+        await self._system(live.row, "call_expired")
+
+    def _arm_duration(self, live: LiveCall) -> None:
+        row = live.row
+        assert row.connected_at is not None
+        elapsed = (self._clock.now_ms() - row.connected_at) / 1000
+        s_left = row.max_duration_s - elapsed
+        warning = self._settings.get(row.shop_id, CallSettingsRow(row.shop_id)).warning_before_s
+        if warning and s_left > warning:
+            live.timers["warning"] = self._clock.call_later(s_left - warning, lambda: self._notice(row.id, warning))
+        live.timers["limit"] = self._clock.call_later(max(0.0, s_left), lambda: self._later(
+            self._end(row.id, "relay", "duration_limit")))
+
+    def _notice(self, call_id: str, remaining_s: int) -> None:
+        live = self._live.get(call_id)
+        if live is None:
+            return
+        data = encode(f.CallNotice(call_id=call_id, remaining_s=remaining_s))
+        self._hub.send_to_buyer(live.row.buyer_id, data)
+        self._hub.send_to_account(str(live.row.agent_id), data)
+
+    def _arm_absence(self, live: LiveCall, side: str) -> None:
+        row = live.row
+        present = self._hub.online("buyer", row.buyer_id) if side == "buyer" else self._hub.online(
+            "account", str(row.agent_id))
+        if present or f"gone_{side}" in live.timers:
+            return
+        live.timers[f"gone_{side}"] = self._clock.call_later(ABSENCE_GRACE_S, lambda: self._gone_too_long(row.id, side))
+
+    def _gone_too_long(self, call_id: str, side: str) -> None:
+        live = self._live.get(call_id)
+        if live is None:
+            return
+        live.timers.pop(f"gone_{side}", None)
+        row = live.row
+        present = self._hub.online("buyer", row.buyer_id) if side == "buyer" else self._hub.online(
+            "account", str(row.agent_id))
+        if present:
+            return
+        if row.state == "invited" and side == "agent":
+            self._later(self._withdraw(call_id))
+        elif row.state in ("accepted", "connected"):
+            self._later(self._end(call_id, side, "disconnected"))
+
+    async def _withdraw(self, call_id: str) -> None:
+        live = self._live.get(call_id)
+        if live is None or live.row.state != "invited":
+            return
+        await self._change(live, state="cancelled", ended_at=self._clock.now_ms(), ended_by="agent",
+                           end_reason="disconnected")
+        self._finish(live)
+        self._announce(live.row)
+        await self._system(live.row, "call_cancelled")
+
+    def _on_gone(self, p: Principal) -> None:
+        for live in list(self._live.values()):
+            row = live.row
+            if p.is_buyer and row.buyer_id == p.user_id:
+                self._arm_absence(live, "buyer")
+            elif not p.is_buyer and p.user_id == str(row.agent_id):
+                self._arm_absence(live, "agent")
+
+    def _on_synced(self, conn: Connection) -> None:
+        """A party is back (or new): cancel its absence timer and tell it the calls it is in."""
+        p = conn.principal
+        for live in self._live.values():
+            row = live.row
+            side = "buyer" if p.is_buyer and row.buyer_id == p.user_id else (
+                "agent" if not p.is_buyer and p.user_id == str(row.agent_id) else None)
+            if side is None and not (p.role == "supervisor" and p.shop_id == row.shop_id):
+                continue
+            if side is not None:
+                live.cancel(f"gone_{side}")
+            conn.send(encode(f.CallUpdate(call=call_info(row))))

@@ -1,0 +1,385 @@
+"""Video calls on the relay: the invitation policy against a hostile agent, the call's life, signalling, records."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import sqlite3
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from app.client import KefuClient
+from app.errors import RelayError
+from relay.clock import FakeClock
+from tests.conftest import OTHER_SHOP, RunningRelay
+from tests.relay.helpers import next_of
+from wire import frames as f
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+
+
+async def chatting(clients: Any, buyer_id: str = "b-jiadian-0041") -> tuple[KefuClient, KefuClient, int]:
+    """A buyer who wrote, and the agent the chat went to (agent1, the only one online)."""
+    agent = await clients("agent1")
+    buyer = await clients(buyer=buyer_id)
+    conv = await buyer.open_conversation("jiadian")
+    await buyer.send_text(conv.conversation_id, "钢琴踏板怎么接？")
+    await next_of(agent, f.Assignment)
+    await settle()
+    return agent, buyer, conv.conversation_id
+
+
+def drain(client: KefuClient) -> list[Any]:
+    frames = []
+    while not client.events.empty():
+        frames.append(client.events.get_nowait())
+    return frames
+
+
+def call_frames_reached(buyer: KefuClient) -> list[Any]:
+    """Anything about calls the buyer received: invitation cards, call updates, signals."""
+    return [fr for fr in drain(buyer) if isinstance(fr, f.CallUpdate | f.RelayedSignal)
+            or (isinstance(fr, f.Message) and isinstance(fr.card, f.CallCard))]
+
+
+async def refused(agent: KefuClient, conversation_id: int, code: str) -> RelayError:
+    check = await agent.call(f.CheckCall, conversation_id=conversation_id)
+    assert isinstance(check, f.CallAllowed) and not check.allowed and check.code == code, check
+    with pytest.raises(RelayError) as err:
+        await agent.call(f.InviteCall, conversation_id=conversation_id, reason="演示安装")
+    assert err.value.code == code
+    return err.value
+
+
+async def invite(agent: KefuClient, conversation_id: int, reason: str = "演示安装步骤") -> f.CallInfo:
+    reply = await agent.call(f.InviteCall, conversation_id=conversation_id, reason=reason)
+    assert isinstance(reply, f.CallUpdate) and reply.call.state == "invited"
+    return reply.call
+
+
+def calls_table(relay: RunningRelay) -> list[dict[str, Any]]:
+    with sqlite3.connect(relay.config.db_path) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute("SELECT * FROM calls ORDER BY invited_at")]
+
+
+# --- a call from invitation to hang-up ------------------------------------------------------------
+
+
+async def test_invited_accepted_signalled_connected_ended_and_recorded(clients, relay: RunningRelay,
+                                                                      fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    check = await agent.call(f.CheckCall, conversation_id=conv)
+    assert isinstance(check, f.CallAllowed) and check.allowed
+    drain(buyer)
+    call = await invite(agent, conv)
+    card = await next_of(buyer, f.Message, kind="card")
+    assert isinstance(card.card, f.CallCard) and card.card.call_id == call.call_id
+    assert card.card.reason == "演示安装步骤"
+    assert card.card.agent_name == "小美" and card.card.expires_at == call.invited_at + 60_000
+    assert (await next_of(buyer, f.CallUpdate)).call.state == "invited"
+
+    accepted = await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    assert isinstance(accepted, f.CallUpdate) and accepted.call.state == "accepted"
+    assert (await next_of(agent, f.CallUpdate, timeout=2)).call.state in ("invited", "accepted")
+
+    await agent.call(f.SignalCall, call_id=call.call_id, kind="offer", sdp="v=0 offer")
+    offer = await next_of(buyer, f.RelayedSignal)
+    assert offer.kind == "offer" and offer.sdp == "v=0 offer"
+    await buyer.call(f.SignalCall, call_id=call.call_id, kind="answer", sdp="v=0 answer")
+    await buyer.call(f.SignalCall, call_id=call.call_id, kind="candidate",
+                     candidate=f.IceCandidate(candidate="candidate:1 1 udp 1 127.0.0.1 5000 typ host", sdp_mid="0",
+                                              sdp_mline_index=0))
+    answer = await next_of(agent, f.RelayedSignal)
+    candidate = await next_of(agent, f.RelayedSignal)
+    assert answer.kind == "answer" and candidate.candidate.sdp_mid == "0"
+
+    await agent.call(f.CallMedia, call_id=call.call_id)
+    connected = await next_of(buyer, f.CallUpdate, timeout=2)
+    while connected.call.state != "connected":
+        connected = await next_of(buyer, f.CallUpdate, timeout=2)
+    fake_clock.advance(192)
+    ended = await buyer.call(f.HangUp, call_id=call.call_id)
+    assert isinstance(ended, f.CallUpdate) and ended.call.state == "ended"
+    assert ended.call.ended_by == "buyer" and ended.call.end_reason == "hangup" and ended.call.duration_s == 192
+    system = [m.event for m in (await agent.history(conv)).messages if m.kind == "system"]
+    assert "call_connected" in system and "call_ended" in system
+    row = calls_table(relay)[0]
+    assert (row["state"], row["ended_by"], row["duration_s"], row["reason"]) == ("ended", "buyer", 192, "演示安装步骤")
+    assert row["answered_at"] and row["connected_at"] and row["ended_at"]
+
+
+async def test_an_unanswered_invitation_expires_after_60_s(clients, relay: RunningRelay, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    fake_clock.advance(59)
+    await settle()
+    assert calls_table(relay)[0]["state"] == "invited"
+    drain(agent)
+    fake_clock.advance(1)
+    update = await next_of(agent, f.CallUpdate)
+    assert update.call.state == "expired" and update.call.call_id == call.call_id
+    await settle()
+    assert calls_table(relay)[0]["state"] == "expired"
+    assert any(m.event == "call_expired" for m in (await agent.history(conv)).messages)
+    with pytest.raises(RelayError) as err:
+        await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    assert err.value.code in ("not_found", "call_state")
+
+
+async def test_the_agent_may_withdraw_an_invitation(clients, relay: RunningRelay):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    withdrawn = await agent.call(f.HangUp, call_id=call.call_id)
+    assert isinstance(withdrawn, f.CallUpdate) and withdrawn.call.state == "cancelled"
+    with pytest.raises(RelayError):
+        await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+
+
+async def test_the_relay_warns_then_ends_a_call_at_the_shop_limit(clients, relay: RunningRelay,
+                                                                 fake_clock: FakeClock):
+    supervisor = await clients("super1")
+    await supervisor.call(f.CallSettings, max_duration_s=120, warning_before_s=60)
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept", audio_only=True)
+    await buyer.call(f.CallMedia, call_id=call.call_id)
+    fake_clock.advance(60)
+    notice = await next_of(buyer, f.CallNotice)
+    assert notice.remaining_s == 60 and (await next_of(agent, f.CallNotice)).remaining_s == 60
+    fake_clock.advance(60)
+    await settle()
+    row = calls_table(relay)[0]
+    assert (row["state"], row["ended_by"], row["end_reason"], row["duration_s"]) == ("ended", "relay",
+                                                                                     "duration_limit", 120)
+    assert row["audio_only"] == 1
+
+
+async def test_a_party_gone_for_15_s_ends_the_call(clients, relay: RunningRelay, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    await agent.call(f.CallMedia, call_id=call.call_id)
+    await buyer.close()
+    await settle()
+    fake_clock.advance(14)
+    await settle()
+    assert calls_table(relay)[0]["state"] == "connected"
+    fake_clock.advance(1)
+    await settle()
+    row = calls_table(relay)[0]
+    assert (row["state"], row["ended_by"], row["end_reason"]) == ("ended", "buyer", "disconnected")
+
+
+async def test_a_buyer_back_within_the_grace_keeps_the_call_and_hears_its_state(clients, relay: RunningRelay,
+                                                                              fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    await buyer.close()
+    await settle()
+    fake_clock.advance(10)
+    drain(buyer)
+    await buyer.connect()
+    update = await next_of(buyer, f.CallUpdate)
+    assert update.call.call_id == call.call_id and update.call.state == "accepted"
+    fake_clock.advance(10)
+    await settle()
+    assert calls_table(relay)[0]["state"] == "accepted"
+
+
+async def test_a_complaint_is_recorded_with_the_call_once(clients, relay: RunningRelay):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    complained = await buyer.call(f.Complain, call_id=call.call_id, reason="sales_pressure", text="一直推销别的")
+    assert isinstance(complained, f.CallUpdate) and complained.call.complaint == "sales_pressure"
+    await buyer.call(f.HangUp, call_id=call.call_id)
+    with pytest.raises(RelayError) as err:
+        await buyer.call(f.Complain, call_id=call.call_id, reason="other")
+    assert err.value.code == "conflict"
+    with pytest.raises(RelayError) as err:
+        await agent.call(f.Complain, call_id=call.call_id, reason="other")
+    assert err.value.code == "forbidden"
+    row = calls_table(relay)[0]
+    assert (row["complaint"], row["complaint_text"]) == ("sales_pressure", "一直推销别的")
+    system = [m for m in (await agent.history(conv)).messages if m.event == "call_complaint"]
+    assert system and "强行推销" in system[0].text
+
+
+# --- the policy, from a hostile agent: each refusal has its code and nothing reaches the buyer ---
+
+
+async def test_no_invitation_into_a_conversation_the_buyer_did_not_start(clients):
+    agent = await clients("agent1")
+    buyer = await clients(buyer="b-jiadian-0042")
+    conv = await buyer.open_conversation("jiadian")  # opened, never written: nobody has it
+    await settle()
+    drain(buyer)
+    await refused(agent, conv.conversation_id, "call_not_started")
+    await settle()
+    assert call_frames_reached(buyer) == []
+
+
+async def test_no_invitation_into_a_conversation_silent_for_31_minutes(clients, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    await agent.send_text(conv, "您好，我看一下")
+    fake_clock.advance(31 * 60)
+    await settle()
+    drain(buyer)
+    await refused(agent, conv, "call_inactive")
+    await settle()
+    assert call_frames_reached(buyer) == []
+
+
+async def test_the_fourth_invitation_of_a_day_is_refused(clients, relay: RunningRelay):
+    agent, buyer, conv = await chatting(clients)
+    for _ in range(3):
+        call = await invite(agent, conv)
+        await agent.call(f.HangUp, call_id=call.call_id)  # withdrawn: still counts
+    await settle()
+    drain(buyer)
+    await refused(agent, conv, "call_daily_limit")
+    await settle()
+    assert call_frames_reached(buyer) == []
+    assert len(calls_table(relay)) == 3
+
+
+async def test_inside_the_cooldown_after_a_decline_then_allowed_again(clients, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="decline")
+    await buyer.send_text(conv, "不用视频，文字说吧")
+    fake_clock.advance(5 * 60)
+    await settle()
+    drain(buyer)
+    err = await refused(agent, conv, "call_cooldown")
+    assert err.retry_after is not None and 299 <= err.retry_after <= 300
+    await settle()
+    assert call_frames_reached(buyer) == []
+    fake_clock.advance(5 * 60)
+    check = await agent.call(f.CheckCall, conversation_id=conv)
+    assert isinstance(check, f.CallAllowed) and check.allowed
+
+
+async def test_after_dont_invite_me_again_every_invitation_is_refused(clients, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    blocked = await buyer.call(f.AnswerCall, call_id=call.call_id, decision="block")
+    assert isinstance(blocked, f.CallUpdate) and blocked.call.state == "declined"
+    await buyer.send_text(conv, "我还有个问题")
+    fake_clock.advance(24 * 3600)  # the next day, past any cooldown
+    await buyer.send_text(conv, "第二天又来问了")
+    await settle()
+    drain(buyer)
+    await refused(agent, conv, "call_blocked")
+    await settle()
+    assert call_frames_reached(buyer) == []
+
+
+async def test_with_the_shop_switch_off_nobody_is_invited(clients):
+    supervisor = await clients("super1")
+    policy = await supervisor.call(f.CallSettings, enabled=False)
+    assert isinstance(policy, f.CallPolicy) and not policy.enabled
+    agent, buyer, conv = await chatting(clients)
+    drain(buyer)
+    await refused(agent, conv, "calls_off")
+    await settle()
+    assert call_frames_reached(buyer) == []
+
+
+async def test_another_shops_buyer_cannot_be_invited(clients):
+    _, buyer, conv = await chatting(clients)
+    tea = await clients("cha1", shop=OTHER_SHOP)
+    drain(buyer)
+    for frame in (f.CheckCall, f.InviteCall):
+        with pytest.raises(RelayError) as err:
+            await tea.call(frame, conversation_id=conv)
+        assert err.value.code == "forbidden"
+    await settle()
+    assert call_frames_reached(buyer) == []
+
+
+async def test_call_frames_from_someone_not_in_the_call_are_refused(clients):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    colleague = await clients("agent2")
+    stranger = await clients(buyer="b-jiadian-0043")
+    supervisor = await clients("super1")
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    drain(buyer)
+    drain(agent)
+    attempts: list[tuple[KefuClient, type[Any], dict[str, Any]]] = [
+        (colleague, f.SignalCall, {"kind": "offer", "sdp": "v=0"}),
+        (colleague, f.HangUp, {}),
+        (supervisor, f.SignalCall, {"kind": "offer", "sdp": "v=0"}),
+        (stranger, f.SignalCall, {"kind": "answer", "sdp": "v=0"}),
+        (stranger, f.AnswerCall, {"decision": "accept"}),
+        (stranger, f.HangUp, {}),
+        (stranger, f.Complain, {"reason": "other"}),
+        (agent, f.AnswerCall, {"decision": "accept"}),  # the agent cannot answer for the buyer
+        (buyer, f.SignalCall, {"kind": "offer", "sdp": "v=0"}),  # offers come from the agent
+    ]
+    for who, frame_type, fields in attempts:
+        with pytest.raises(RelayError) as err:
+            await who.call(frame_type, call_id=call.call_id, **fields)
+        assert err.value.code in ("forbidden", "not_found", "invalid_field"), (frame_type, err.value)
+    await settle()
+    assert [fr for fr in drain(buyer) if isinstance(fr, f.RelayedSignal)] == []
+    assert [fr for fr in drain(agent) if isinstance(fr, f.RelayedSignal)] == []
+
+
+async def test_one_call_at_a_time_per_conversation(clients):
+    agent, _, conv = await chatting(clients)
+    await invite(agent, conv)
+    await refused(agent, conv, "call_busy")
+
+
+async def test_only_supervisors_set_the_policy_and_the_warning_comes_before_the_end(clients):
+    agent = await clients("agent1")
+    with pytest.raises(RelayError) as err:
+        await agent.call(f.CallSettings, enabled=False)
+    assert err.value.code == "forbidden"
+    supervisor = await clients("super1")
+    with pytest.raises(RelayError) as err:
+        await supervisor.call(f.CallSettings, max_duration_s=300, warning_before_s=300)
+    assert err.value.code == "invalid_field"
+
+
+# --- ICE servers ---------------------------------------------------------------------------------
+
+
+async def test_no_ice_servers_by_default(clients):
+    agent = await clients("agent1")
+    reply = await agent.call(f.GetIceServers)
+    assert isinstance(reply, f.IceServers) and reply.servers == []
+
+
+async def test_turn_credentials_follow_coturns_rest_scheme(make_config, fake_clock: FakeClock):
+    from app.client import login
+    from tests.conftest import start_relay
+
+    config = replace(make_config(), ice_servers=("stun:stun.shop.example:3478", "turn:turn.shop.example:3478"),
+                     turn_secret="s3cret")
+    runner, relay = await start_relay(config, fake_clock)
+    try:
+        client = KefuClient(relay.url, (await login(relay.url, "jiadian", "agent1", "kefu-demo")).token)
+        await client.connect()
+        reply = await client.call(f.GetIceServers)
+        await client.close()
+    finally:
+        await runner.cleanup()
+    assert isinstance(reply, f.IceServers)
+    stun, turn = reply.servers
+    assert stun.urls == ["stun:stun.shop.example:3478"] and stun.username is None
+    expiry, user = turn.username.split(":")  # type: ignore[union-attr]
+    assert user == "1" and int(expiry) == fake_clock.now_ms() // 1000 + reply.ttl_s
+    expected = base64.b64encode(hmac.new(b"s3cret", turn.username.encode(), hashlib.sha1).digest()).decode()  # type: ignore[union-attr]
+    assert turn.credential == expected
