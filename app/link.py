@@ -98,8 +98,8 @@ class Link:
                 self.online.clear()
                 if self._stopping:
                     return
-                if self.client.close_code == WebSocketClose.REVOKED:
-                    self._end("logged out")
+                if self.client.close_code in (WebSocketClose.REVOKED, WebSocketClose.UNAUTHORIZED):
+                    self._end("logged out" if self.client.close_code == WebSocketClose.REVOKED else "session expired")
                     return
                 detail = f"connection closed ({self.client.close_code})"
             attempt += 1

@@ -27,7 +27,7 @@ from relay.auth import (
 from relay.calls import Calls
 from relay.cards import Cards
 from relay.chat import Hub
-from relay.clock import Clock, SystemClock
+from relay.clock import Clock, SystemClock, TimerHandle
 from relay.config import RelayConfig
 from relay.desk import Desk
 from relay.platform.demo import DemoPlatform
@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 BUYER_COOKIE = "kefu_buyer"
+EXPIRY_SWEEP_S = 30.0
+"""How often connections are checked for an expired token or buyer session."""
 HARD_FRAME_LIMIT = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error and are dropped; above this the socket is closed."""
 _DUMMY_HASH = hash_password("not a password")  # keeps failed logins as slow as real ones
@@ -67,6 +69,7 @@ class Relay:
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()
+        self._sweep: TimerHandle | None = None
         self.stopping = False
 
     def origin_allowed(self, origin: str) -> bool:
@@ -85,7 +88,7 @@ class Relay:
             row = await self.store.get_buyer(buyer.buyer_id)
             if row is None:
                 return None
-            return Principal(role="buyer", user_id=row.id, display_name=row.nickname)
+            return Principal(role="buyer", user_id=row.id, display_name=row.nickname, expires_at=buyer.expires_at)
         hashed = token_hash(token)
         account = await self.store.account_for_token(hashed, now)
         if account is None:
@@ -93,7 +96,19 @@ class Relay:
         return Principal(
             role=account.role, user_id=str(account.id), display_name=account.display_name,
             shop_id=account.shop_id, shop_slug=account.shop_slug, token_hash=hashed,
+            expires_at=await self.store.token_expires_at(hashed),
         )
+
+    def sweep_expired(self) -> None:
+        """Close the connections whose token or buyer session has run out (checked at the handshake only
+        otherwise), then look again in a while: one timer for the relay, not one per connection."""
+        now = self.clock.now_ms()
+        for conn in list(self.connections):
+            expires_at = conn.principal.expires_at
+            if expires_at is not None and expires_at <= now:
+                conn.close(WebSocketClose.UNAUTHORIZED, "session expired; log in again")
+        if not self.stopping:
+            self._sweep = self.clock.call_later(EXPIRY_SWEEP_S, self.sweep_expired)
 
     def on_frame(self, conn: Connection, data: bytes) -> Coroutine[Any, Any, None] | None:
         """Validate, rate-limit and dispatch one incoming frame; every refusal is an error frame.
@@ -368,6 +383,7 @@ def create_app(
             await seed_demo(store, clock.now_ms())
         await relay.desk.load()
         await relay.calls.load()
+        relay.sweep_expired()
 
     async def on_shutdown(app: web.Application) -> None:
         relay.stopping = True
@@ -379,6 +395,8 @@ def create_app(
         )
 
     async def on_cleanup(app: web.Application) -> None:
+        if relay._sweep is not None:
+            relay._sweep.cancel()
         await relay.calls.close()
         await relay.desk.close()
         await store.close()

@@ -50,6 +50,8 @@ class Principal:
     shop_id: int | None = None
     shop_slug: str | None = None
     token_hash: str | None = None
+    expires_at: int | None = None
+    """When the token or buyer session runs out (unix ms): its connections are closed then."""
 
     @property
     def is_buyer(self) -> bool:

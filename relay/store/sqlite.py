@@ -567,6 +567,10 @@ class SqliteStore:
         )
         return AccountRow(*row) if row else None
 
+    async def token_expires_at(self, token_hash: str) -> int | None:
+        row = self._one("SELECT expires_at FROM tokens WHERE token_hash = ?", (token_hash,))
+        return int(row[0]) if row else None
+
     async def revoke_token(self, token_hash: str) -> bool:
         def write(conn: sqlite3.Connection) -> bool:
             return conn.execute("DELETE FROM tokens WHERE token_hash = ?", (token_hash,)).rowcount > 0

@@ -155,3 +155,18 @@ async def test_client_tells_a_relay_going_away_from_a_refused_token(relay, clien
     relay.relay.stopping = False
     await client.connect()
     assert client.connected
+
+
+async def test_a_token_that_runs_out_closes_its_open_connections(relay: RunningRelay, clients, fake_clock) -> None:
+    agent = await clients("agent1")
+    buyer = await clients(buyer="b-jiadian-0044")
+    fake_clock.advance(relay.config.token_ttl_s - 60)
+    await asyncio.sleep(0.05)
+    assert agent.connected and buyer.connected
+    fake_clock.advance(90)  # the agent's 12 h token is over; the buyer's 7-day session is not
+    await asyncio.wait_for(agent.closed.wait(), 2)
+    assert agent.close_code == 4001
+    assert buyer.connected
+    fake_clock.advance(relay.config.buyer_session_ttl_s)
+    await asyncio.wait_for(buyer.closed.wait(), 2)
+    assert buyer.close_code == 4001
