@@ -55,6 +55,12 @@ const state = {
 };
 window.__kefu = state; // test hook: window.__kefu.ws.close() drops the connection
 
+// Video calls (call.js): the invitation card, the call screen, the buyer's peer connection.
+const calls = window.kefuCall.create({
+  t, has, el: (...args) => el(...args), request: (...args) => request(...args), toast: (text) => toast(text),
+  rerender: () => render(), relayNow: () => Date.now() + state.clockOffset,
+});
+
 // --- small helpers -------------------------------------------------------------------------
 
 function el(tag, className, text) {
@@ -143,6 +149,7 @@ async function start() {
     setLang(currentLang() === "en" ? "zh" : "en");
     applyStaticStrings();
     renderAll();
+    calls.renderScreen();
   });
   $("back").addEventListener("click", showShops);
   $("composer").addEventListener("submit", (e) => { e.preventDefault(); sendFromComposer(); });
@@ -306,12 +313,14 @@ function connectionLost() {
   state.pumpTimer = null;
   clearTimeout(state.gapTimer);
   state.gapTimer = null;
-  for (const req of state.requests.values()) clearTimeout(req.timer);
+  const lost = [...state.requests.values()];
+  for (const req of lost) clearTimeout(req.timer);
   state.requests.clear();
   state.historyRequest = null;
   state.loadingOlder = false;
   for (const p of state.pending.values()) if (p.state === "sending") p.state = "queued";
   state.attempts += 1;
+  for (const req of lost) if (req.meta.onLost) req.meta.onLost();
   renderConnection();
   render();
   const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** (state.attempts - 1));
@@ -409,6 +418,7 @@ function onFrame(frame) {
     req = state.requests.get(frame.id);
     clearTimeout(req.timer);
     if (frame.type !== "error") state.requests.delete(frame.id);
+    if (frame.type !== "error" && req.meta.onReply) req.meta.onReply(frame);
   }
   switch (frame.type) {
     case "welcome": onWelcome(frame); break;
@@ -422,6 +432,9 @@ function onFrame(frame) {
       if (isCurrent(frame.conversation_id)) { state.queue = frame; renderQueue(); }
       break;
     case "case_update": onCaseUpdate(frame.case); break;
+    case "call": calls.onCall(frame.call); break;
+    case "call_signal": calls.onSignal(frame); break;
+    case "call_notice": calls.onNotice(frame); break;
     case "error": onError(frame, req); break;
     default: break; // ok and frames for staff
   }
@@ -627,6 +640,10 @@ function onError(frame, req) {
     }, wait);
     return;
   }
+  if (req && req.meta.onError) {
+    req.meta.onError(frame); // the requester says what it means (call.js)
+    return;
+  }
   if (req && req.meta.clientMsgId) {
     const p = state.pending.get(req.meta.clientMsgId);
     if (p && p.requestId === frame.id) {
@@ -778,6 +795,7 @@ function render() {
   const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
   const list = $("messages");
   const rows = [...state.messages.values()].sort((a, b) => a.seq - b.seq);
+  calls.noteMessages(rows);
   const pending = state.conversation
     ? [...state.pending].filter(([, p]) => p.conversation_id === state.conversation.conversation_id) : [];
   const items = [];
@@ -865,6 +883,7 @@ function renderPending(clientMsgId, p) {
 }
 
 function renderCard(card) {
+  if (card.kind === "call") return calls.renderCard(card);
   const box = el("div", `card card-${card.kind}`);
   box.dataset.testid = `card-${card.kind}`;
   if (card.kind === "product") {
