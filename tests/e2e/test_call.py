@@ -367,9 +367,31 @@ async def test_invitation_card_shows_its_live_state_and_expiry_and_decline_and_b
         assert db.execute("SELECT COUNT(*) FROM call_blocks WHERE buyer_id = 'b-jiadian-0001'").fetchone()[0] == 1
     assert await page.evaluate("window.__kefuCall.current") is None
     assert page.dialogs == []  # type: ignore[attr-defined]
+    await page.get_by_test_id("lang-toggle").click()
+    await expect(card3.get_by_test_id("call-status")).to_have_text("Declined; no more video invitations from this shop")
+    await expect(card).to_contain_text("小美 invites you to a video explanation")
+    await page.get_by_test_id("lang-toggle").click()
 
     # After a reload the relay no longer sends calls that are over: the cards still tell what happened.
     await page.reload()
     await expect(card.get_by_test_id("call-status")).to_have_text("邀请已过期")
     await expect(card2.get_by_test_id("call-status")).to_have_text("已拒绝")
     await expect(card3.get_by_test_id("call-accept")).to_have_count(0)
+
+
+async def test_a_reload_during_a_call_ends_the_call_it_cannot_rejoin(
+    call_page: Page, relay: RunningRelay, agent: CallAgent
+) -> None:
+    page = call_page
+    conv = await chatting(page, relay, agent)
+    call = await agent.invite(conv)
+    await accept(page, call.call_id)
+    await agent.state(call.call_id, "connected")
+    await wait_js(page, "window.__kefuCall.frames > 0")
+    await page.reload()  # the page's peer connection is gone with it
+    ended = await agent.state(call.call_id, "ended")
+    assert ended.ended_by in ("buyer", "agent") and ended.end_reason == "hangup"
+    card = page.locator(f"[data-testid=card-call][data-call-id='{call.call_id}']")
+    await expect(card).to_have_attribute("data-state", "ended")
+    await expect(page.get_by_test_id("call-screen")).to_be_hidden()
+    assert await page.evaluate("sessionStorage.getItem('kefu.liveCall')") is None
