@@ -118,9 +118,78 @@ class Notice:
     code: str = ""
 
 
+CallSide = Literal["remote", "local"]
+
+
+@dataclass(slots=True)
+class CallView:
+    """One of the agent's video calls as the workstation shows it: the relay's record of it and what
+    this workstation knows of its media."""
+
+    info: f.CallInfo
+    source: str = "pattern"
+    """The video the agent sends: "pattern", "clip:<name>", "screen" or "camera"."""
+    muted: bool = False
+    media: bool = False
+    """Media from the buyer has arrived."""
+    peer_state: str = "new"
+    """The peer connection's state: new, connecting, connected, failed, closed."""
+    remaining_s: int | None = None
+    """Set by the relay's warning: the call will be ended at the shop's limit in this many seconds."""
+
+    @property
+    def call_id(self) -> str:
+        return self.info.call_id
+
+    @property
+    def conversation_id(self) -> int:
+        return self.info.conversation_id
+
+    @property
+    def state(self) -> str:
+        return self.info.state
+
+    @property
+    def over(self) -> bool:
+        return self.info.state in ("declined", "expired", "ended", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class CallChanged:
+    """A call changed: its state on the relay, its media, its source or mute; `reason` says which."""
+
+    call: CallView
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CallFrame:
+    """A new picture of a call is ready: pull it with `CallManager.frame(call_id, side)`."""
+
+    call_id: str
+    side: CallSide
+
+
+@dataclass(frozen=True, slots=True)
+class CallAudio:
+    """The buyer's voice: s16le mono 48 kHz PCM, about 20 ms per event."""
+
+    call_id: str
+    pcm: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnding:
+    """The relay will end the call at the shop's duration limit in `remaining_s` seconds."""
+
+    call_id: str
+    remaining_s: int
+
+
 Event = (
     ConnectionChanged | SessionEnded | ConversationChanged | MessagesAdded | MessageUpdated | ReadByBuyer
-    | QueueChanged | AgentsChanged | CaseChanged | Attention | Notice
+    | QueueChanged | AgentsChanged | CaseChanged | Attention | Notice | CallChanged | CallFrame | CallAudio
+    | CallEnding
 )
 Listener = Callable[[Event], None]
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from app.calls import CallManager
 from app.client import KefuClient
 from app.client import logout as relay_logout
 from app.config import DeskConfig
@@ -81,6 +82,9 @@ class DeskService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
         self._seen_offset_ms = -(2**62)
+        self.calls = CallManager(self._request, self.events.emit, session.user_id,
+                                 online=lambda: self.link.online.wait())
+        """The agent's video calls: invitations, peer connections, media (closed with the service)."""
         self.link = Link(
             client, cursors=self._resume_cursors, on_frames=self._on_frames, on_synced=self._on_synced,
             on_state=self._on_state, on_session_ended=self._on_session_ended, max_backoff=config.reconnect_max_s,
@@ -110,12 +114,20 @@ class DeskService:
                 self._outbox.append(message.client_msg_id)
         self._outbox_task = asyncio.create_task(self._send_outbox(), name="kefu-outbox")
         self.link.start()
+        if self.session.role == "agent":
+            self._spawn(self._warm_up_calls())
+
+    async def _warm_up_calls(self) -> None:
+        """Once connected (not to slow the start), load the video call stack in a thread."""
+        await self.link.online.wait()
+        await self.calls.warm_up()
 
     async def close(self) -> None:
-        """Disconnect and close the history; unsent messages stay in the outbox for next time."""
+        """End the calls, disconnect and close the history; unsent messages stay in the outbox for next time."""
         if self._closed:
             return
         self._closed = True
+        await self.calls.close()  # while still connected: the relay hears each hang-up
         await self.link.stop()
         tasks = [t for t in (self._outbox_task, *self._tasks) if t is not None]
         for task in tasks:
@@ -212,6 +224,8 @@ class DeskService:
             elif isinstance(frame, f.CaseUpdate):
                 self._contexts.pop(frame.conversation_id, None)
                 self.events.emit(CaseChanged(frame.conversation_id, frame.case))
+            elif isinstance(frame, f.CallUpdate | f.RelayedSignal | f.CallNotice):
+                self.calls.on_frame(frame)
             elif isinstance(frame, f.Error):
                 self.events.emit(Notice(frame.message, str(frame.code)))
 
