@@ -467,6 +467,7 @@ function onSynced(synced) {
   resendPending();
   openConversation();
   render();
+  calls.onSynced();
 }
 
 function onOpened(conversation) {

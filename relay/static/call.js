@@ -14,6 +14,7 @@
   const NOTICE_KEY = "kefu.callNoticeSeen"; // localStorage: the first-call notice was read
   const LIVE_KEY = "kefu.liveCall"; // sessionStorage: the call this tab carries media for
   const ICE_WAIT_MS = 4000; // no `ice_servers` answer this long: host candidates only
+  const JOIN_TIMEOUT_MS = 65000; // not connected this long after accepting: give up (the relay does at 60 s)
   const REASONS = ["not_requested", "inappropriate", "sales_pressure", "privacy", "poor_quality", "other"];
   const OVER = new Set(["declined", "expired", "ended", "cancelled"]);
   // System messages of a conversation tell what became of the call card before them (one call at a
@@ -242,6 +243,20 @@
       }
     }
 
+    // The page's socket is back. A call that ended meanwhile (the relay ends it 15 s after the buyer's
+    // last connection went) is not sent again, so ask: `call_media` is harmless for a connected call
+    // (and delivers ours if it was lost), and refused once the call is over.
+    function onSynced() {
+      const cur = hook.current;
+      if (!cur || cur.phase === "over" || !cur.mediaSent) return;
+      ask("call_media", { call_id: cur.id }).catch((err) => {
+        const code = err.frame && err.frame.code;
+        if (hook.current !== cur || cur.phase === "over" || !["not_found", "call_state"].includes(code)) return;
+        finish("ended");
+        renderScreen();
+      });
+    }
+
     function onNotice(frame) {
       const cur = hook.current;
       if (!cur || cur.id !== frame.call_id) return;
@@ -293,7 +308,7 @@
         pc: null, mic: null, cam: null, facing: "environment", videoSender: null,
         micPromise: null, icePromise: null, pendingCandidates: [], connectedAt: null, notice: null,
         cameraNote: "", candidatesEnded: false, mediaSent: false, failure: null, busy: false, finalState: null,
-        answerLost: false, endedAt: null,
+        answerLost: false, endedAt: null, joinTimer: null,
       };
       hook.current = cur;
       hook.frames = 0;
@@ -307,6 +322,9 @@
         ask("ice_servers", {}).then((frame) => frame.servers || [], () => []),
         new Promise((resolve) => setTimeout(() => resolve([]), ICE_WAIT_MS)),
       ]);
+      cur.joinTimer = setTimeout(() => {
+        if (hook.current === cur && cur.phase !== "over" && cur.connectedAt === null) hangUp("failed");
+      }, JOIN_TIMEOUT_MS);
       showScreen(true);
       renderScreen();
       tick();
@@ -509,6 +527,7 @@
       cur.finalState = finalState;
       hook.last = cur;
       cur.endedAt = performance.now();
+      clearTimeout(cur.joinTimer);
       if (cur.mic) cur.mic.stop();
       stopCamera(cur);
       if (cur.pc) {
@@ -682,7 +701,7 @@
 
     wire();
     return {
-      renderCard, noteMessages, onCall, onSignal, onNotice, renderScreen, tick,
+      renderCard, noteMessages, onCall, onSignal, onNotice, onSynced, renderScreen, tick,
       hangUp, // tests and app.js
     };
   }

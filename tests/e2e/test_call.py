@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, WebSocketRoute, expect
 
 from app.client import login
 from app.errors import RelayError
@@ -395,3 +395,48 @@ async def test_a_reload_during_a_call_ends_the_call_it_cannot_rejoin(
     await expect(card).to_have_attribute("data-state", "ended")
     await expect(page.get_by_test_id("call-screen")).to_be_hidden()
     assert await page.evaluate("sessionStorage.getItem('kefu.liveCall')") is None
+
+
+async def test_a_page_away_for_15_s_finds_its_call_ended_by_the_relay_when_it_returns(
+    call_page: Page, relay: RunningRelay, agent: CallAgent, fake_clock: FakeClock
+) -> None:
+    page = call_page
+    conv = await chatting(page, relay, agent)
+    call = await agent.invite(conv)
+    await accept(page, call.call_id)
+    await agent.state(call.call_id, "connected")
+    await wait_js(page, "window.__kefuCall.mediaSent === 1")
+
+    # The page loses its socket and cannot get back for a while (its WebSocket handshakes fail).
+    away = True
+
+    def door(ws: WebSocketRoute) -> None:
+        if away:
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    await page.route_web_socket("**/ws?v=1", door)
+    await page.evaluate("window.__kefu.ws.close()")
+    hub = relay.relay.hub
+    await until(page, _async(lambda: not hub.online("buyer", "b-jiadian-0001")))
+    await expect(page.get_by_test_id("call-screen")).to_be_visible()  # the call screen stays meanwhile
+    fake_clock.advance(16)
+    ended = await agent.state(call.call_id, "ended")
+    assert (ended.ended_by, ended.end_reason) == ("buyer", "disconnected")
+
+    away = False
+    await wait_js(page, "window.__kefu.ready === true", timeout=15)
+    await expect(page.get_by_test_id("call-summary")).to_be_visible()
+    await wait_js(page, "window.__kefuCall.last.pc.connectionState === 'closed'")
+    assert await page.evaluate("window.__kefuCall.last.mic.readyState") == "ended"
+    # Learnt from the relay on return (its `call_media` was refused), not from a failed connection.
+    assert await page.evaluate("window.__kefuCall.last.finalState") == "ended"
+    await expect(page.get_by_test_id("call-summary")).to_contain_text("通话已结束")
+
+
+def _async(check: Any) -> Any:
+    async def wrapped() -> Any:
+        return check()
+
+    return wrapped
