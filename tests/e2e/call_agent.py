@@ -1,246 +1,136 @@
-"""The agent's end of a video call for the buyer page's tests: a `KefuClient` that answers call
-frames the way docs/protocol.md section 12 says, with an aiortc peer sending a test pattern and a
-tone, and counting what it receives from the buyer.
+"""The agent's end of the buyer page's call tests: the workstation's own `CallManager` (app/calls.py)
+over a `KefuClient`, without the rest of the desk.
 
-It stands in for the workstation's call manager (app/calls.py) until that one can be driven from
-a test without Qt; it does only what the protocol asks: offer once the buyer accepted (its
-candidates inside the SDP, no trickle), add the buyer's trickled candidates, send `call_media` on
-the first frame from the buyer, close on `call` ended or cancelled, hang up on demand.
+`CallAgent` hands the relay's pushed call frames to the manager (as `DeskService` does), keeps the
+latest state of every call, the manager's events, and each call's peer connection once it exists,
+so a test can look at it after the manager released the call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fractions
-import math
-import time
 from collections.abc import Callable
 from typing import Any
 
-import av
-import numpy as np
-from aiortc import MediaStreamTrack, RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
-from aiortc.sdp import candidate_from_sdp
+from aiortc import RTCPeerConnection
 
+from app.calls import Call, CallManager
 from app.client import KefuClient
+from app.events import CallAudio, CallChanged, CallEnding, Event
 from wire import frames as f
 
-OVER = ("declined", "expired", "ended", "cancelled")
 
+class CallAgent(KefuClient):
+    """An agent's connection with the workstation's call manager on it."""
 
-class PatternTrack(MediaStreamTrack):
-    """640x480 moving bars at 15 fps, paced in real time."""
+    def __init__(self, base_url: str, token: str) -> None:
+        super().__init__(base_url, token)
+        self.manager: CallManager | None = None
+        self.calls: dict[str, f.CallInfo] = {}
+        self.endings: list[CallEnding] = []
+        self.audio: dict[str, int] = {}
+        """CallAudio events (about 20 ms of the buyer's voice each) per call."""
+        self.peers: dict[str, RTCPeerConnection] = {}
+        self.seen: dict[str, Call] = {}
+        self._changed = asyncio.Event()
 
-    kind = "video"
+    async def connect(self) -> f.Synced:
+        synced = await super().connect()
+        if self.manager is None:
+            assert self.session is not None
+            self.manager = CallManager(self.call, self._on_event, self.session.user_id, clips=[])
+        return synced
 
-    def __init__(self, fps: int = 15) -> None:
-        super().__init__()
-        self.fps = fps
-        self._n = 0
-        self._start: float | None = None
-        bars = ((np.arange(640) * 8 // 640) * 28 + 16).astype(np.uint8)
-        self._y = np.tile(bars, (480, 1))
-        self._uv = np.full(320 * 240 * 2, 128, np.uint8)
+    def _dispatch(self, frame: f.ServerFrame) -> None:
+        if isinstance(frame, f.CallUpdate):
+            self._note(frame.call)
+        if isinstance(frame, f.CallUpdate | f.RelayedSignal | f.CallNotice) and getattr(frame, "id", None) is None:
+            assert self.manager is not None
+            self.manager.on_frame(frame)
+            self._changed.set()
+            if not isinstance(frame, f.CallUpdate):
+                return
+        super()._dispatch(frame)
 
-    async def recv(self) -> av.VideoFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        self._start = self._start if self._start is not None else time.monotonic()
-        delay = self._start + self._n / self.fps - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        y = np.roll(self._y, self._n * 4, axis=1)
-        frame = av.VideoFrame.from_ndarray(np.concatenate([y.reshape(-1), self._uv]).reshape(720, 640),
-                                           format="yuv420p")
-        frame.pts = self._n * 90_000 // self.fps
-        frame.time_base = fractions.Fraction(1, 90_000)
-        self._n += 1
-        return frame
+    def _note(self, info: f.CallInfo) -> None:
+        self.calls[info.call_id] = info
 
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, CallChanged):
+            self._note(event.call.info)
+            call = self.manager.call(event.call.call_id) if self.manager is not None else None
+            if call is not None:
+                self.seen[call.call_id] = call
+                if call.pc is not None:
+                    self.peers[call.call_id] = call.pc
+        elif isinstance(event, CallAudio):
+            self.audio[event.call_id] = self.audio.get(event.call_id, 0) + 1
+        elif isinstance(event, CallEnding):
+            self.endings.append(event)
+        self._changed.set()
 
-class ToneTrack(MediaStreamTrack):
-    """A 440 Hz tone, 48 kHz mono, 20 ms frames, paced in real time."""
+    # what the tests look at ---------------------------------------------------------------------
 
-    kind = "audio"
+    def video_frames(self, call_id: str) -> int:
+        """Video frames received from the buyer so far."""
+        call = self.seen.get(call_id)
+        return call.remote.frames if call is not None else 0
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._n = 0
-        self._start: float | None = None
+    def video_size(self, call_id: str) -> tuple[int, int] | None:
+        call = self.seen.get(call_id)
+        image = call.remote.image if call is not None else None
+        return (image.width, image.height) if image is not None else None
 
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        self._start = self._start if self._start is not None else time.monotonic()
-        delay = self._start + self._n * 0.02 - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        t = (np.arange(960) + self._n * 960) / 48_000
-        pcm = (np.sin(2 * math.pi * 440 * t) * 6000).astype(np.int16)
-        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = 48_000
-        frame.pts = self._n * 960
-        frame.time_base = fractions.Fraction(1, 48_000)
-        self._n += 1
-        return frame
+    def peer(self, call_id: str) -> RTCPeerConnection:
+        call = self.seen.get(call_id)
+        if call is not None and call.pc is not None:
+            self.peers[call_id] = call.pc
+        return self.peers[call_id]
 
-
-class AgentPeer:
-    """One call's aiortc peer connection on the agent's side."""
-
-    def __init__(self, agent: CallAgent, call_id: str) -> None:
-        self.agent = agent
-        self.call_id = call_id
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-        self.audio_out = ToneTrack()
-        self.video_out = PatternTrack()
-        self.received = {"audio": 0, "video": 0}
-        self.first_at: dict[str, float] = {}
-        self.video_size: tuple[int, int] | None = None
-        self.offered_at: float | None = None
-        self.answered_at: float | None = None
-        self.media_sent = False
-        self.closed = False
-        self._signals: asyncio.Queue[f.RelayedSignal] = asyncio.Queue()
-        self._tasks: list[asyncio.Task[Any]] = []
-        self.pc.on("track", self._on_track)
-
-    def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._run(), name=f"agent-call-{self.call_id}"))
-
-    def signal(self, frame: f.RelayedSignal) -> None:
-        self._signals.put_nowait(frame)
-
-    async def _run(self) -> None:
-        self.pc.addTransceiver(self.audio_out, direction="sendrecv")
-        self.pc.addTransceiver(self.video_out, direction="sendrecv")
-        await self.pc.setLocalDescription(await self.pc.createOffer())  # gathers every candidate first
-        self.offered_at = time.monotonic()
-        await self.agent.call(f.SignalCall, call_id=self.call_id, kind="offer", sdp=self.pc.localDescription.sdp)
-        while not self.closed:
-            frame = await self._signals.get()
-            if frame.kind == "answer" and frame.sdp:
-                await self.pc.setRemoteDescription(RTCSessionDescription(frame.sdp, "answer"))
-                self.answered_at = time.monotonic()
-            elif frame.kind == "candidate" and frame.candidate is not None:
-                if not frame.candidate.candidate:
-                    await self.pc.addIceCandidate(None)  # end of candidates
-                    continue
-                candidate = candidate_from_sdp(frame.candidate.candidate.split(":", 1)[1])
-                candidate.sdpMid = frame.candidate.sdp_mid
-                candidate.sdpMLineIndex = frame.candidate.sdp_mline_index
-                await self.pc.addIceCandidate(candidate)
-
-    def _on_track(self, track: MediaStreamTrack) -> None:
-        self._tasks.append(asyncio.create_task(self._consume(track)))
-
-    async def _consume(self, track: MediaStreamTrack) -> None:
-        kind = track.kind
-        with contextlib.suppress(MediaStreamError):
-            while True:
-                frame = await track.recv()
-                self.received[kind] += 1
-                self.first_at.setdefault(kind, time.monotonic())
-                if kind == "video":
-                    self.video_size = (frame.width, frame.height)
-                if not self.media_sent:
-                    self.media_sent = True
-                    self._tasks.append(asyncio.create_task(self.agent.call(f.CallMedia, call_id=self.call_id)))
-                self.agent.poke()
-
-    def local_fingerprint(self, algorithm: str = "sha-256") -> str:
-        """The agent's DTLS certificate fingerprint (upper-case hex pairs with colons)."""
-        dtls = self.pc.getTransceivers()[0].sender.transport
+    def local_fingerprint(self, call_id: str, algorithm: str = "sha-256") -> str:
+        """The agent's DTLS certificate fingerprint, upper-case hex pairs with colons."""
+        dtls = self.peer(call_id).getTransceivers()[0].sender.transport
         for fp in dtls.getLocalParameters().fingerprints:
             if fp.algorithm == algorithm:
                 return str(fp.value).upper()
         raise AssertionError(f"no {algorithm} fingerprint")
 
-    def dtls_state(self) -> str:
-        return str(self.pc.getTransceivers()[0].sender.transport.state)
-
-    async def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        self.audio_out.stop()
-        self.video_out.stop()
-        await self.pc.close()
-        current = asyncio.current_task()
-        tasks = [t for t in self._tasks if t is not current]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self.agent.poke()
-
-
-class CallAgent(KefuClient):
-    """A KefuClient that keeps every call's latest state and runs the agent's peer for accepted calls."""
-
-    def __init__(self, base_url: str, token: str) -> None:
-        super().__init__(base_url, token)
-        self.calls: dict[str, f.CallInfo] = {}
-        self.history: list[f.CallInfo] = []
-        self.notices: list[f.CallNotice] = []
-        self.peers: dict[str, AgentPeer] = {}
-        self._changed = asyncio.Event()
-        self._closing: list[asyncio.Task[Any]] = []
-
-    def poke(self) -> None:
-        self._changed.set()
-
-    def _dispatch(self, frame: f.ServerFrame) -> None:
-        if isinstance(frame, f.CallUpdate):
-            self._on_call(frame.call)
-        elif isinstance(frame, f.RelayedSignal):
-            peer = self.peers.get(frame.call_id)
-            if peer is not None:
-                peer.signal(frame)
-            return
-        elif isinstance(frame, f.CallNotice):
-            self.notices.append(frame)
-            self.poke()
-            return
-        super()._dispatch(frame)
-
-    def _on_call(self, info: f.CallInfo) -> None:
-        self.calls[info.call_id] = info
-        self.history.append(info)
-        if info.state == "accepted" and info.call_id not in self.peers:
-            peer = self.peers[info.call_id] = AgentPeer(self, info.call_id)
-            peer.start()
-        elif info.state in OVER and info.call_id in self.peers:
-            self._closing.append(asyncio.create_task(self.peers[info.call_id].close()))
-        self.poke()
+    def dtls_state(self, call_id: str) -> str:
+        return str(self.peer(call_id).getTransceivers()[0].sender.transport.state)
 
     async def until(self, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
-        """Wait until `predicate()` is truthy (checked whenever a call frame or a media frame arrives)."""
-        async with asyncio.timeout(timeout):
-            while not (result := predicate()):
-                self._changed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), 0.1)
+        """Wait until `predicate()` is truthy (checked at every call event, and every 0.1 s)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while not (result := predicate()):
+                    self._changed.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), 0.1)
+        except TimeoutError:
+            raise AssertionError(f"agent: not within {timeout} s: {what or predicate}") from None
         return result
 
     async def state(self, call_id: str, *states: str, timeout: float = 10.0) -> f.CallInfo:
         info: f.CallInfo = await self.until(
-            lambda: (c := self.calls.get(call_id)) is not None and c.state in states and c, timeout)
+            lambda: (c := self.calls.get(call_id)) is not None and c.state in states and c, timeout,
+            f"call {call_id} {'/'.join(states)}")
         return info
 
-    async def invite(self, conversation_id: int, reason: str = "演示安装步骤") -> f.CallInfo:
-        reply = await self.call(f.InviteCall, conversation_id=conversation_id, reason=reason)
-        assert isinstance(reply, f.CallUpdate), reply
-        return reply.call
+    # what the agent does --------------------------------------------------------------------------
 
-    async def hang_up(self, call_id: str) -> f.CallInfo:
-        reply = await self.call(f.HangUp, call_id=call_id)
-        assert isinstance(reply, f.CallUpdate), reply
-        return reply.call
+    async def invite(self, conversation_id: int, reason: str = "演示安装步骤") -> f.CallInfo:
+        assert self.manager is not None
+        view = await self.manager.invite(conversation_id, reason)
+        self._note(view.info)
+        return view.info
+
+    async def hang_up(self, call_id: str) -> None:
+        assert self.manager is not None
+        self.peer(call_id)  # keep it, to look at it once released
+        await self.manager.hang_up(call_id)
 
     async def close(self) -> None:
-        for peer in list(self.peers.values()):
-            await peer.close()
-        await asyncio.gather(*self._closing, return_exceptions=True)
+        if self.manager is not None:
+            await self.manager.close()
         await super().close()

@@ -102,10 +102,10 @@ async def playwright_disable_features(pw: Playwright) -> str:
 
 @pytest.fixture
 def loopback_ice() -> Iterator[None]:
-    """aiortc peers in this test gather, answer and check on 127.0.0.1 only."""
-    from tests.e2e.loopback import loopback_only_ice
+    """aiortc peers in this test gather, answer and check on 127.0.0.1 only (app.calls.loopback_only)."""
+    from app.calls import loopback_only
 
-    with loopback_only_ice():
+    with loopback_only():
         yield
 
 

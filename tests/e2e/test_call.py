@@ -1,6 +1,7 @@
-"""Video explanations on the buyer page, in Debian Chromium against the real relay and an aiortc agent.
+"""Video explanations on the buyer page, in Debian Chromium against the real relay and the workstation's
+own call manager (app/calls.py, aiortc), with real media both ways.
 
-Media stays on loopback (tests/e2e/loopback.py for the agent, --allow-loopback-in-peer-connection
+Media stays on loopback (app.calls.loopback_only for the agent, --allow-loopback-in-peer-connection
 for Chromium); Chromium's camera and microphone are its fake devices. The relay runs on the fake
 clock of tests/conftest.py, so expiry and the duration limit are moved, not waited for.
 """
@@ -133,33 +134,34 @@ async def test_buyer_joins_with_the_camera_off_shows_the_product_with_the_rear_c
 
     connected = await agent.state(call.call_id, "connected")
     assert connected.audio_only is False
-    peer = agent.peers[call.call_id]
+    cid = call.call_id
+    pc = agent.peer(cid)
     await wait_js(page, "window.__kefuCall.frames > 3")
     await expect(page.get_by_test_id("call-screen-status")).to_have_text("通话中")
     assert await page.evaluate("document.getElementById('call-remote').videoWidth") == 640
     # Audio both ways: the agent hears the fake microphone, the page receives the agent's tone.
-    await agent.until(lambda: peer.received["audio"] > 25, what="agent hears the buyer")
+    await agent.until(lambda: agent.audio.get(cid, 0) > 25, what="agent hears the buyer")
     await until(page, lambda: _page_has(page, "audioReceived", 25))
 
     # The camera is off: nothing asked of it, no video packet sent, no frame at the agent.
     assert await page.evaluate("window.__gumAsked") == [{"audio": True}]
     assert await page.evaluate("window.__kefuCall.gum") == [{"audio": True}]
     page_stats = await stats(page)
-    assert page_stats["videoSent"] == 0 and peer.received["video"] == 0, (page_stats, peer.received)
+    assert page_stats["videoSent"] == 0 and agent.video_frames(cid) == 0, page_stats
     await expect(page.get_by_test_id("call-camera")).to_have_text("打开摄像头")
     await expect(page.get_by_test_id("call-local-video")).to_be_hidden()
 
     # DTLS-SRTP end to end: the certificate the browser checked is the agent's own.
-    assert page_stats["dtlsState"] == "connected" and peer.dtls_state() == "connected"
+    assert page_stats["dtlsState"] == "connected" and agent.dtls_state(cid) == "connected"
     assert page_stats["fingerprintAlgorithm"] == "sha-256"
-    assert page_stats["remoteFingerprint"].upper() == peer.local_fingerprint("sha-256")
+    assert page_stats["remoteFingerprint"].upper() == agent.local_fingerprint(cid, "sha-256")
     assert page_stats["srtpCipher"]  # e.g. AEAD_AES_128_GCM
     assert page_stats["localAddress"] == "127.0.0.1" and page_stats["remoteAddress"] == "127.0.0.1"
 
     # Camera on: the rear camera is asked for; the fake one has no facing mode, and the page says so.
     await page.get_by_test_id("call-camera").click()
-    await agent.until(lambda: peer.received["video"] > 5, what="agent sees the buyer's camera")
-    assert peer.video_size == (640, 480)
+    await agent.until(lambda: agent.video_frames(cid) > 5, what="agent sees the buyer's camera")
+    await agent.until(lambda: agent.video_size(cid) == (640, 480), what="the camera's picture at the agent")
     assert await page.evaluate("window.__gumAsked") == [{"audio": True}, CAMERA]
     assert await page.evaluate("window.__kefuCall.gum") == [{"audio": True}, CAMERA]
     await expect(page.get_by_test_id("call-camera-note")).to_have_text("未检测到后置摄像头，已使用默认摄像头")
@@ -172,8 +174,8 @@ async def test_buyer_joins_with_the_camera_off_shows_the_product_with_the_rear_c
     await wait_js(page, "window.__kefuCall.gum.length === 3 && window.__kefuCall.current.cam !== null")
     assert (await page.evaluate("window.__gumAsked"))[-1] == FRONT
     assert await first_cam.evaluate("t => t.readyState") == "ended"
-    before = peer.received["video"]
-    await agent.until(lambda: peer.received["video"] > before + 5, what="frames from the front camera")
+    before = agent.video_frames(cid)
+    await agent.until(lambda: agent.video_frames(cid) > before + 5, what="frames from the front camera")
     await page.get_by_test_id("call-camera").click()
     await wait_js(page, "window.__kefuCall.current.cam === null"
                         " && window.__kefuCall.current.videoSender.track === null")
@@ -193,7 +195,7 @@ async def test_buyer_joins_with_the_camera_off_shows_the_product_with_the_rear_c
     await page.get_by_test_id("call-hangup").click()
     ended = await agent.state(call.call_id, "ended")
     assert (ended.ended_by, ended.end_reason, ended.duration_s) == ("buyer", "hangup", 75)
-    await agent.until(lambda: peer.pc.connectionState == "closed", what="agent's pc closed")
+    await agent.until(lambda: pc.connectionState == "closed", what="agent's pc closed")
     closed = await page.evaluate("""() => {
       const c = window.__kefuCall.last;
       return { pc: c.pc.connectionState, mic: c.mic.readyState, cam: c.cam, phase: c.phase,
@@ -235,14 +237,15 @@ async def test_voice_only_call_survives_a_dropped_socket_takes_a_complaint_and_t
     await accept(page, call.call_id, button="call-audio-only")
     connected = await agent.state(call.call_id, "connected")
     assert connected.audio_only is True
-    peer = agent.peers[call.call_id]
-    await agent.until(lambda: peer.received["audio"] > 25, what="agent hears the buyer")
+    cid = call.call_id
+    pc = agent.peer(cid)
+    await agent.until(lambda: agent.audio.get(cid, 0) > 25, what="agent hears the buyer")
     await until(page, lambda: _page_has(page, "audioReceived", 25))
     # Voice only: the page answered video inactive, so no video goes either way.
     directions = await page.evaluate(
         "window.__kefuCall.current.pc.getTransceivers().map(t => [t.receiver.track.kind, t.currentDirection])")
     assert directions == [["audio", "sendrecv"], ["video", "inactive"]]
-    assert peer.received["video"] == 0 and (await stats(page))["videoReceived"] == 0
+    assert agent.video_frames(cid) == 0 and (await stats(page))["videoReceived"] == 0
     await expect(page.get_by_test_id("call-camera")).to_be_hidden()
     await expect(page.get_by_test_id("call-agent")).to_have_text("小美")
 
@@ -268,12 +271,13 @@ async def test_voice_only_call_survives_a_dropped_socket_takes_a_complaint_and_t
     await expect(page.get_by_test_id("call-screen-complain")).to_have_text("已投诉")
 
     # The agent hangs up: the page closes its side and shows the summary.
-    ended = await agent.hang_up(call.call_id)
-    assert (ended.state, ended.ended_by, ended.end_reason) == ("ended", "agent", "hangup")
+    await agent.hang_up(cid)
+    ended = await agent.state(cid, "ended")
+    assert (ended.ended_by, ended.end_reason) == ("agent", "hangup")
     await expect(page.get_by_test_id("call-summary")).to_be_visible()
     await wait_js(page, "window.__kefuCall.last && window.__kefuCall.last.pc.connectionState === 'closed'")
     assert await page.evaluate("window.__kefuCall.last.mic.readyState") == "ended"
-    await agent.until(lambda: peer.pc.connectionState == "closed", what="agent's pc closed")
+    assert pc.connectionState == "closed"
     assert await page.evaluate("window.__kefuCall.mediaSent") == 1
 
 
@@ -289,13 +293,13 @@ async def test_the_shops_duration_limit_warns_then_ends_the_call_on_both_sides(
     assert call.max_duration_s == 60
     await accept(page, call.call_id)
     await agent.state(call.call_id, "connected")
-    peer = agent.peers[call.call_id]
+    pc = agent.peer(call.call_id)
     await wait_js(page, "window.__kefuCall.frames > 0")
 
     fake_clock.advance(30)
     notice = page.get_by_test_id("call-notice")
     await expect(notice).to_have_text(re.compile(r"^通话将在 (30|29|28) 秒后结束$"))
-    await agent.until(lambda: [n.remaining_s for n in agent.notices] == [30])
+    await agent.until(lambda: [n.remaining_s for n in agent.endings] == [30])
 
     fake_clock.advance(30)
     ended = await agent.state(call.call_id, "ended")
@@ -304,7 +308,7 @@ async def test_the_shops_duration_limit_warns_then_ends_the_call_on_both_sides(
     await expect(page.get_by_test_id("call-end-reason")).to_have_text("已达到本店单次通话的时长上限")
     await expect(page.get_by_test_id("call-duration")).to_have_text("通话时长 1:00")
     await wait_js(page, "window.__kefuCall.last.pc.connectionState === 'closed'")
-    await agent.until(lambda: peer.pc.connectionState == "closed", what="agent's pc closed")
+    await agent.until(lambda: pc.connectionState == "closed", what="agent's pc closed")
     row = call_row(relay, call.call_id)
     assert (row["state"], row["end_reason"], row["duration_s"]) == ("ended", "duration_limit", 60)
 
