@@ -89,12 +89,9 @@
 
     function stateOf(card) {
       const info = infos.get(card.call_id);
-      if (info) return info.state;
-      const told = inferred.get(card.call_id);
-      if (told) return told;
-      const status = card.status || "invited";
-      if (status === "invited" && host.relayNow() >= card.expires_at) return "expired";
-      return status;
+      const st = info ? info.state : inferred.get(card.call_id) || card.status || "invited";
+      // Past its expiry by the relay's clock: expired, even before the relay's frame says so.
+      return st === "invited" && host.relayNow() >= card.expires_at ? "expired" : st;
     }
 
     // Called by app.js with the open chat's messages in seq order, before they are drawn.
