@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from app.errors import KefuError
-from app.events import CallAudio, CallChanged, CallEnding, CallFrame, CallSide, CallView, Event
+from app.events import CallAudio, CallChanged, CallEnding, CallFrame, CallSide, CallView, Event, VideoImage
 from wire import frames as f
 
 if TYPE_CHECKING:  # aiortc, av and numpy cost a quarter of a second to import: only once a call needs them
     from aiortc import MediaStreamTrack, RTCIceServer, RTCPeerConnection
 
-    from app.media import LatestFrame, MicrophoneTrack, OutgoingVideo, PushedVideoTrack, VideoImage
+    from app.media import LatestFrame, MicrophoneTrack, OutgoingVideo, PushedVideoTrack
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ OVER = frozenset({"declined", "expired", "ended", "cancelled"})
 _RANK = {"invited": 0, "accepted": 1, "connected": 2}
 HANGUP_TIMEOUT_S = 2.0
 """How long closing waits for the relay to confirm each hang-up."""
+PC_CLOSE_TIMEOUT_S = 2.0
+"""Longest wait for a peer connection to close (it takes milliseconds)."""
 PEER_LOST_GRACE_S = 3.0
 """After the peer connection closed under us, how long the relay has to tell us the buyer hung up."""
 ENDED_MEMORY = 64
@@ -292,7 +294,11 @@ class Call:
         pc, self.pc = self.pc, None
         if pc is not None:
             try:
-                await pc.close()
+                # Bounded: when the buyer's side closed first, aiortc closes in a task of its own and
+                # pc.close() waits for that one; should it be cancelled, it would wait for ever.
+                await asyncio.wait_for(pc.close(), PC_CLOSE_TIMEOUT_S)
+            except TimeoutError:
+                logger.warning("call %s: the peer connection did not close in time", self.call_id)
             except Exception:
                 logger.exception("call %s: closing the peer connection failed", self.call_id)
             pc.remove_all_listeners()
@@ -385,6 +391,11 @@ class CallManager:
         else:
             if isinstance(reply, f.CallUpdate):
                 self.on_info(reply.call)
+
+    def hang_up_soon(self, call_id: str) -> None:
+        """`hang_up` in a task this manager owns (for a UI slot, which must not await)."""
+        if not self._closed and call_id in self.calls:
+            self.spawn(self.hang_up(call_id))
 
     async def ice_servers(self) -> list[RTCIceServer]:
         """The relay's STUN/TURN servers; none (host candidates only) when it has none or cannot say."""

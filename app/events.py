@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from app.history import LocalMessage
 from wire import frames as f
+
+if TYPE_CHECKING:
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +122,22 @@ class Notice:
 
 
 CallSide = Literal["remote", "local"]
+
+
+@dataclass(frozen=True, slots=True)
+class VideoImage:
+    """A picture of a call ready to paint: `rgb` is (height, width, 3) uint8, C-contiguous; `serial` counts up."""
+
+    rgb: np.ndarray[Any, np.dtype[np.uint8]]
+    serial: int
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
 
 
 @dataclass(slots=True)

@@ -22,7 +22,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,8 @@ import av
 import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
+
+from app.events import VideoImage
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +44,6 @@ MIC_BUFFER_MAX = AUDIO_RATE * 2 // 5 * 2
 """At most 200 ms of pushed microphone audio is kept (bytes of s16 mono); older audio is dropped."""
 PREVIEW_WIDTH = 320
 """The agent's own preview is converted at this width at most (it is painted small)."""
-
-
-@dataclass(frozen=True, slots=True)
-class VideoImage:
-    """A picture ready to paint: `rgb` is (height, width, 3) uint8, C-contiguous; `serial` counts up."""
-
-    rgb: np.ndarray[Any, np.dtype[np.uint8]]
-    serial: int
-
-    @property
-    def width(self) -> int:
-        return int(self.rgb.shape[1])
-
-    @property
-    def height(self) -> int:
-        return int(self.rgb.shape[0])
 
 
 def to_rgb(frame: av.VideoFrame, max_width: int | None = None) -> np.ndarray[Any, np.dtype[np.uint8]]:

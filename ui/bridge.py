@@ -27,6 +27,10 @@ class DeskBridge(QObject):
     case_changed = Signal(object)  # ev.CaseChanged
     attention = Signal(object)  # ev.Attention
     notice = Signal(object)  # ev.Notice
+    call_changed = Signal(object)  # ev.CallChanged
+    call_frame = Signal(str, str)  # call id, "remote" or "local": pull it with service.calls.frame()
+    call_audio = Signal(str, bytes)  # call id, s16le mono 48 kHz PCM from the buyer
+    call_ending = Signal(object)  # ev.CallEnding
 
     def __init__(self, service: DeskService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,3 +63,11 @@ class DeskBridge(QObject):
             self.attention.emit(event)
         elif isinstance(event, ev.Notice):
             self.notice.emit(event)
+        elif isinstance(event, ev.CallFrame):
+            self.call_frame.emit(event.call_id, event.side)
+        elif isinstance(event, ev.CallAudio):
+            self.call_audio.emit(event.call_id, event.pcm)
+        elif isinstance(event, ev.CallChanged):
+            self.call_changed.emit(event)
+        elif isinstance(event, ev.CallEnding):
+            self.call_ending.emit(event)

@@ -89,6 +89,9 @@ def card_lines(message: LocalMessage) -> tuple[str, list[str]] | None:
     if isinstance(card, f.OrderCard):
         return (QCoreApplication.translate("ChatView", "Order {0}").format(card.order_no),
                 [card.summary, f"{card.status} · {yuan(card.amount_cents)}"])
+    if isinstance(card, f.CallCard):  # the state it was sent in; the call's progress is in the header
+        return (QCoreApplication.translate("ChatView", "Video explanation invitation"),
+                [card.reason, QCoreApplication.translate("ChatView", "From {0}").format(card.agent_name)])
     return (QCoreApplication.translate("ChatView", "After-sales offer: {0}").format(offer_name(card.offer)),
             [QCoreApplication.translate("ChatView", "Order {0}").format(card.order_no), yuan(card.amount_cents),
              case_status_name(card.status)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -14,11 +15,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.events import CaseChanged, ConversationChanged, MessagesAdded, MessageUpdated, ReadByBuyer
+from app.errors import ConnectionLost, KefuError, RelayError
+from app.events import CallChanged, CaseChanged, ConversationChanged, MessagesAdded, MessageUpdated, ReadByBuyer
 from app.history import LocalMessage
 from app.services import DeskService
 from ui.chat_view import ChatModel, ChatView
@@ -30,6 +33,11 @@ from wire import frames as f
 
 logger = logging.getLogger(__name__)
 
+CALL_REASONS = ("演示安装步骤", "查看商品问题", "讲解产品功能")
+"""What an invitation says to the buyer (the card on the buyer's page); the menu shows them translated."""
+CALL_RECHECK_MS = 60_000
+"""How often the invite button asks again while a chat is shown (a chat falls quiet, a day turns)."""
+
 
 class ConversationPanel(QWidget):
     """Shows one conversation; sends, transfers, resolves and exports it through the service."""
@@ -37,6 +45,7 @@ class ConversationPanel(QWidget):
     error = Signal(object)  # BaseException, shown by the main window
     info = Signal(str)  # a short confirmation for the status bar
     context_wanted = Signal(int)
+    call_window_wanted = Signal(str)  # call id: the agent clicked "in a call"
 
     def __init__(self, service: DeskService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,13 +88,37 @@ class ConversationPanel(QWidget):
         self.export_button = QPushButton(self)
         self.export_button.setObjectName("exportButton")
         self.export_button.clicked.connect(self.ask_export)
+        self.call_button = QToolButton(self)
+        self.call_button.setObjectName("inviteCallButton")
+        self.call_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.call_button.clicked.connect(self._call_clicked)
+        self.call_menu = QMenu(self)
+        self.call_hint = QLabel(self)
+        self.call_hint.setObjectName("callHint")
+        self.call_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.call_hint.hide()
+        self.call_refusal: str | None = None
+        """Why the buyer cannot be invited now: the refusal code of the last check (None when allowed)."""
+        self._call_retry_after: float | None = None
+        self._call_check_gen = 0
+        self._call_retry = QTimer(self)
+        self._call_retry.setSingleShot(True)
+        self._call_retry.timeout.connect(self.check_call)
+        self._call_poll = QTimer(self)
+        self._call_poll.setInterval(CALL_RECHECK_MS)
+        self._call_poll.timeout.connect(self.check_call)
+        self._call_soon = QTimer(self)
+        self._call_soon.setSingleShot(True)
+        self._call_soon.setInterval(250)
+        self._call_soon.timeout.connect(self.check_call)
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.call_hint)
         header.addLayout(titles, 1)
         header.addWidget(self.sla_badge)
-        for button in (self.transfer_button, self.resolve_button, self.export_button):
+        for button in (self.call_button, self.transfer_button, self.resolve_button, self.export_button):
             header.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -113,6 +146,11 @@ class ConversationPanel(QWidget):
         self.resolve_button.setText(self.tr("Resolve"))
         self.resolve_button.setToolTip(self.tr("Close this chat as handled (Ctrl+Shift+R)"))
         self.export_button.setText(self.tr("Export"))
+        self.call_menu.clear()
+        labels = (self.tr("Show the installation steps"), self.tr("Look at a problem with the product"),
+                  self.tr("Explain the product's features"))
+        for label, reason in zip(labels, CALL_REASONS, strict=True):
+            self.call_menu.addAction(label, partial(self.invite, reason))
         self._update_header()
 
     # showing a conversation -------------------------------------------------------------------
@@ -120,8 +158,10 @@ class ConversationPanel(QWidget):
     def show_conversation(self, conversation_id: int | None, at_seq: int | None = None) -> None:
         self.conversation_id = conversation_id
         self.model.reset(conversation_id, [])
+        self.call_refusal = None
         self._update_header()
         self.service.focus(conversation_id)
+        self.check_call()
         if conversation_id is None:
             return
         self.tasks.run(self._load(conversation_id, at_seq))
@@ -181,6 +221,7 @@ class ConversationPanel(QWidget):
         self.composer.set_enabled(writable, "" if writable or self.conversation_id is None
                                   else self.tr("This chat is not assigned to you."))
         self._update_sla()
+        self._update_call_button()
 
     def _update_sla(self) -> None:
         """How long the buyer has waited for a reply, in the header: amber from 100 s, red past 180 s."""
@@ -209,6 +250,7 @@ class ConversationPanel(QWidget):
     def on_messages_added(self, event: MessagesAdded) -> None:
         if event.conversation_id == self.conversation_id:
             self.model.merge(event.messages)
+            self.recheck_call_soon()  # the buyer wrote (or the chat moved on): ask again, once
 
     def on_message_updated(self, event: MessageUpdated) -> None:
         if event.conversation_id == self.conversation_id:
@@ -225,6 +267,149 @@ class ConversationPanel(QWidget):
     def on_conversation_changed(self, event: ConversationChanged) -> None:
         if event.conversation.conversation_id == self.conversation_id:
             self._update_header()
+            self.recheck_call_soon()
+
+    # video calls ------------------------------------------------------------------------------
+
+    def recheck_call_soon(self) -> None:
+        """Something changed that may change the answer (the connection, a call): ask again shortly."""
+        self._call_soon.start()
+
+    def check_call(self) -> None:
+        """Ask the relay whether this chat's buyer may be invited now; the button shows the answer.
+
+        The relay decides (and says why not, policy first: an agent learns why even about a chat that
+        is not, or no longer, assigned to them); the button only reflects its answer."""
+        self._call_check_gen += 1
+        self._call_retry.stop()
+        cid = self.conversation_id
+        if cid is None or self.service.session.role != "agent":
+            self._call_poll.stop()
+            self._update_call_button()
+            return
+        self._call_poll.start()
+        if self.service.calls.for_conversation(cid) is not None:
+            self._update_call_button()
+            return
+        gen = self._call_check_gen
+
+        async def check() -> None:
+            code: str | None
+            retry: float | None
+            try:
+                answer = await self.service.calls.check(cid)
+            except ConnectionLost:
+                code, retry = "offline", None
+            except RelayError as exc:
+                code, retry = str(exc.code), exc.retry_after
+            except KefuError:
+                code, retry = "offline", None
+            else:
+                code, retry = (None, None) if answer.allowed else (str(answer.code), answer.retry_after)
+            if gen != self._call_check_gen:
+                return  # the agent moved on, or a newer check is on its way
+            self.call_refusal = code
+            self._call_retry_after = retry
+            if retry:
+                self._call_retry.start(int(retry * 1000) + 500)
+            self._update_call_button()
+
+        self.tasks.run(check())
+
+    def describe_refusal(self, code: str, retry_after: float | None = None) -> str:
+        """Why the agent cannot invite, in words the agent can act on."""
+        if code == "calls_off":
+            return self.tr("Video calls are switched off for this shop.")
+        if code == "call_not_started":
+            return self.tr("The buyer has not written in this chat: only a buyer who started a chat can be invited.")
+        if code == "call_inactive":
+            return self.tr("The chat has been quiet for too long; invite once the buyer writes again.")
+        if code == "call_daily_limit":
+            return self.tr("This buyer has had today's invitations already; try again tomorrow.")
+        if code == "call_cooldown":
+            minutes = max(1, math.ceil((retry_after or 60) / 60))
+            return self.tr("The buyer declined a moment ago; you can invite again in %n minute(s).", "", minutes)
+        if code == "call_blocked":
+            return self.tr("The buyer chose not to receive video invitations from this shop.")
+        if code == "call_busy":
+            return self.tr("A video call is already being set up or running.")
+        if code == "forbidden":
+            return self.tr("Only the agent this chat is assigned to can invite the buyer.")
+        if code == "offline":
+            return self.tr("Not connected to the relay.")
+        return self.tr("Video calls are not possible now ({0}).").format(code)
+
+    def _update_call_button(self) -> None:
+        button = self.call_button
+        cid = self.conversation_id
+        if cid is None or self.service.session.role != "agent":
+            button.hide()
+            self.call_hint.hide()
+            return
+        button.show()
+        call = self.service.calls.for_conversation(cid)
+        button.setMenu(None)  # type: ignore[arg-type]
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.DelayedPopup)
+        if call is not None and call.state == "invited":
+            button.setProperty("mode", "ringing")
+            button.setText(self.tr("Ringing… (withdraw)"))
+            button.setToolTip(self.tr("Waiting for the buyer to answer; click to withdraw the invitation."))
+            button.setEnabled(True)
+            self.call_hint.hide()
+        elif call is not None:
+            button.setProperty("mode", "in_call")
+            button.setText(self.tr("In a call"))
+            button.setToolTip(self.tr("Show the call window"))
+            button.setEnabled(True)
+            self.call_hint.hide()
+        elif self.call_refusal is not None:
+            reason = self.describe_refusal(self.call_refusal, self._call_retry_after)
+            button.setProperty("mode", "refused")
+            button.setText(self.tr("Video call"))
+            button.setToolTip(reason)
+            button.setEnabled(False)
+            self.call_hint.setText(reason)
+            self.call_hint.show()
+        else:
+            button.setProperty("mode", "invite")
+            button.setText(self.tr("Video call"))
+            button.setToolTip(self.tr("Invite the buyer to a video explanation (the buyer accepts or declines)"))
+            button.setEnabled(True)
+            button.setMenu(self.call_menu)
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            self.call_hint.hide()
+
+    def _call_clicked(self) -> None:
+        cid = self.conversation_id
+        call = self.service.calls.for_conversation(cid) if cid is not None else None
+        if call is None:
+            return
+        if call.state == "invited":
+            self.service.calls.hang_up_soon(call.call_id)
+        else:
+            self.call_window_wanted.emit(call.call_id)
+
+    def invite(self, reason: str) -> None:
+        """Invite this chat's buyer to a video explanation, saying why (shown to the buyer)."""
+        cid = self.conversation_id
+        if cid is None:
+            return
+
+        async def invite() -> None:
+            try:
+                await self.service.calls.invite(cid, reason)
+            finally:
+                if self.conversation_id == cid:
+                    self.check_call()
+
+        self.tasks.run(invite())
+
+    def on_call_changed(self, event: CallChanged) -> None:
+        if event.call.conversation_id != self.conversation_id:
+            return
+        if event.call.over:
+            self.recheck_call_soon()  # declined: the cooldown; expired or ended: invite again
+        self._update_call_button()
 
     # actions ------------------------------------------------------------------------------------
 

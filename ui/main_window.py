@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 from app.account import Accounts
 from app.config import Preferences
 from app.errors import ConnectionLost, KefuError, RelayError
-from app.events import ConnectionChanged, Notice
+from app.events import CallChanged, ConnectionChanged, Notice
 from app.services import DeskService
 from ui.attention import AttentionCenter
 from ui.bridge import DeskBridge
+from ui.call_window import CallWindow
 from ui.context_panel import ContextPanel
 from ui.conversation_panel import ConversationPanel
 from ui.help_dialog import HelpDialog
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.languages = languages
         self.bridge = DeskBridge(service, self)
         self.tasks = Tasks(self.show_error)
+        self.call_windows: dict[str, CallWindow] = {}
         self._closing = False
         self._closed = False
 
@@ -195,6 +197,10 @@ class MainWindow(QMainWindow):
         b.agents_changed.connect(lambda _e: self._sync_status_box())
         b.attention.connect(self.attention.on_attention)
         b.notice.connect(self._on_notice)
+        b.call_changed.connect(self._on_call_changed)
+        b.call_changed.connect(self.conversation.on_call_changed)
+        b.connection_changed.connect(lambda _e: self.conversation.recheck_call_soon())
+        self.conversation.call_window_wanted.connect(self.show_call_window)
         self.attention.notified.connect(lambda title, text: self.show_toast(f"{title}: {text}"))
         self.queue_panel.conversation_selected.connect(self.open_conversation)
         self.queue_panel.claim_requested.connect(lambda cid: self.tasks.run(self.service.claim(cid)))
@@ -279,6 +285,27 @@ class MainWindow(QMainWindow):
 
     def _on_notice(self, notice: Notice) -> None:
         self.show_toast(notice.text)
+
+    def _on_call_changed(self, event: CallChanged) -> None:
+        call = event.call
+        if event.reason == "accepted" and call.call_id not in self.call_windows and not self._closing:
+            window = self.call_windows[call.call_id] = CallWindow(self.service, self.bridge, call, self)
+            window.destroyed.connect(lambda _=None, cid=call.call_id: self.call_windows.pop(cid, None))
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.show()
+        elif event.reason == "declined":
+            self.show_toast(self.tr("{0} declined the video call.").format(call.info.buyer_name))
+        elif event.reason == "expired":
+            self.show_toast(self.tr("{0} did not answer the video call invitation.").format(call.info.buyer_name))
+        elif event.reason == "released":
+            self.call_windows.pop(call.call_id, None)
+
+    def show_call_window(self, call_id: str) -> None:
+        window = self.call_windows.get(call_id)
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.activateWindow()
 
     # actions -----------------------------------------------------------------------------------
 
@@ -373,6 +400,9 @@ class MainWindow(QMainWindow):
 
     def _finish(self, *, logged_out: bool) -> None:
         self._closed = True
+        for window in list(self.call_windows.values()):
+            window.close()  # the calls are over already (the service closed them)
+        self.call_windows.clear()
         self.bridge.detach()
         self.attention.close()
         self.close()

@@ -43,6 +43,103 @@
     </message>
   </context>
   <context>
+    <name>CallWindow</name>
+    <message>
+      <location filename="../../ui/call_window.py" line="173" />
+      <source>Video call · {0}</source>
+      <translation>Video call · {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="175" />
+      <source>Show:</source>
+      <translation>Show:</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="176" />
+      <source>Unmute</source>
+      <translation>Unmute</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="176" />
+      <source>Mute</source>
+      <translation>Mute</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="177" />
+      <source>Hang up</source>
+      <translation>Hang up</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="178" />
+      <source>Your video</source>
+      <translation>Your video</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="184" />
+      <source>Test pattern</source>
+      <translation>Test pattern</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="186" />
+      <source>My screen</source>
+      <translation>My screen</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="188" />
+      <source>Camera</source>
+      <translation>Camera</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="189" />
+      <source>Product video: {0}</source>
+      <translation>Product video: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="201" />
+      <source>The call has ended</source>
+      <translation>The call has ended</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="203" />
+      <source>Connected</source>
+      <translation>Connected</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="203" />
+      <location filename="../../ui/call_window.py" line="205" />
+      <source>Connecting…</source>
+      <translation>Connecting…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="207" />
+      <source>Waiting for the buyer…</source>
+      <translation>Waiting for the buyer…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="209" />
+      <source>audio only</source>
+      <translation>audio only</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="212" />
+      <source>The buyer chose audio only</source>
+      <translation>The buyer chose audio only</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="214" />
+      <source>The buyer's camera is off</source>
+      <translation>The buyer's camera is off</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/call_window.py" line="218" />
+      <source>The call will be ended at the shop's limit in %n minute(s).</source>
+      <translation>
+        <numerusform>The call will be ended at the shop's limit in %n minute.</numerusform>
+        <numerusform>The call will be ended at the shop's limit in %n minutes.</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
     <name>ChatView</name>
     <message>
       <location filename="../../ui/chat_view.py" line="57" />
@@ -91,52 +188,62 @@
     </message>
     <message>
       <location filename="../../ui/chat_view.py" line="90" />
-      <location filename="../../ui/chat_view.py" line="93" />
+      <location filename="../../ui/chat_view.py" line="96" />
       <source>Order {0}</source>
       <translation>Order {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="92" />
+      <location filename="../../ui/chat_view.py" line="93" />
+      <source>Video explanation invitation</source>
+      <translation>Video explanation invitation</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="94" />
+      <source>From {0}</source>
+      <translation>From {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="95" />
       <source>After-sales offer: {0}</source>
       <translation>After-sales offer: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="416" />
+      <location filename="../../ui/chat_view.py" line="419" />
       <source>Not sent — click to retry</source>
       <translation>Not sent — click to retry</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="418" />
+      <location filename="../../ui/chat_view.py" line="421" />
       <source>Sending…</source>
       <translation>Sending…</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="420" />
+      <location filename="../../ui/chat_view.py" line="423" />
       <source>Read</source>
       <translation>Read</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="421" />
+      <location filename="../../ui/chat_view.py" line="424" />
       <source>Sent</source>
       <translation>Sent</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="445" />
+      <location filename="../../ui/chat_view.py" line="448" />
       <source>Today</source>
       <translation>Today</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="447" />
+      <location filename="../../ui/chat_view.py" line="450" />
       <source>Yesterday</source>
       <translation>Yesterday</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="529" />
+      <location filename="../../ui/chat_view.py" line="532" />
       <source>Copy text</source>
       <translation>Copy text</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="531" />
+      <location filename="../../ui/chat_view.py" line="534" />
       <source>Retry sending</source>
       <translation>Retry sending</translation>
     </message>
@@ -271,117 +378,216 @@
   <context>
     <name>ConversationPanel</name>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="111" />
+      <location filename="../../ui/conversation_panel.py" line="144" />
       <source>Transfer</source>
       <translation>Transfer</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="112" />
+      <location filename="../../ui/conversation_panel.py" line="145" />
       <source>Hand this chat to a colleague (Ctrl+T)</source>
       <translation>Hand this chat to a colleague (Ctrl+T)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="113" />
+      <location filename="../../ui/conversation_panel.py" line="146" />
       <source>Resolve</source>
       <translation>Resolve</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="114" />
+      <location filename="../../ui/conversation_panel.py" line="147" />
       <source>Close this chat as handled (Ctrl+Shift+R)</source>
       <translation>Close this chat as handled (Ctrl+Shift+R)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="115" />
+      <location filename="../../ui/conversation_panel.py" line="148" />
       <source>Export</source>
       <translation>Export</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="164" />
+      <location filename="../../ui/conversation_panel.py" line="150" />
+      <source>Show the installation steps</source>
+      <translation>Show the installation steps</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="150" />
+      <source>Look at a problem with the product</source>
+      <translation>Look at a problem with the product</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="151" />
+      <source>Explain the product's features</source>
+      <translation>Explain the product's features</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="204" />
       <source>No conversation selected</source>
       <translation>No conversation selected</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="165" />
+      <location filename="../../ui/conversation_panel.py" line="205" />
       <source>Chats assigned to you appear on the left.</source>
       <translation>Chats assigned to you appear on the left.</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="167" />
+      <location filename="../../ui/conversation_panel.py" line="207" />
       <source>Conversation {0}</source>
       <translation>Conversation {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="168" />
+      <location filename="../../ui/conversation_panel.py" line="208" />
       <source>From the local history (read only)</source>
       <translation>From the local history (read only)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="171" />
+      <location filename="../../ui/conversation_panel.py" line="211" />
       <source>nobody</source>
       <translation>nobody</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="172" />
+      <location filename="../../ui/conversation_panel.py" line="212" />
       <source>Served by {0}</source>
       <translation>Served by {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="172" />
+      <location filename="../../ui/conversation_panel.py" line="212" />
       <source>Closed</source>
       <translation>Closed</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="174" />
+      <location filename="../../ui/conversation_panel.py" line="214" />
       <source>Note from the previous agent: {0}</source>
       <translation>Note from the previous agent: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="182" />
+      <location filename="../../ui/conversation_panel.py" line="222" />
       <source>This chat is not assigned to you.</source>
       <translation>This chat is not assigned to you.</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="195" />
+      <location filename="../../ui/conversation_panel.py" line="236" />
       <source>No reply for over 3 minutes ({0})</source>
       <translation>No reply for over 3 minutes ({0})</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="197" />
+      <location filename="../../ui/conversation_panel.py" line="238" />
       <source>Reply soon: {0} left to the 3-minute mark</source>
       <translation>Reply soon: {0} left to the 3-minute mark</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="199" />
+      <location filename="../../ui/conversation_panel.py" line="240" />
       <source>Waiting for a reply · {0}</source>
       <translation>Waiting for a reply · {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="265" />
+      <location filename="../../ui/conversation_panel.py" line="322" />
+      <source>Video calls are switched off for this shop.</source>
+      <translation>Video calls are switched off for this shop.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="324" />
+      <source>The buyer has not written in this chat: only a buyer who started a chat can be invited.</source>
+      <translation>The buyer has not written in this chat: only a buyer who started a chat can be invited.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="326" />
+      <source>The chat has been quiet for too long; invite once the buyer writes again.</source>
+      <translation>The chat has been quiet for too long; invite once the buyer writes again.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="328" />
+      <source>This buyer has had today's invitations already; try again tomorrow.</source>
+      <translation>This buyer has had today's invitations already; try again tomorrow.</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/conversation_panel.py" line="331" />
+      <source>The buyer declined a moment ago; you can invite again in %n minute(s).</source>
+      <translation>
+        <numerusform>The buyer declined a moment ago; you can invite again in %n minute.</numerusform>
+        <numerusform>The buyer declined a moment ago; you can invite again in %n minutes.</numerusform>
+      </translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="333" />
+      <source>The buyer chose not to receive video invitations from this shop.</source>
+      <translation>The buyer chose not to receive video invitations from this shop.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="335" />
+      <source>A video call is already being set up or running.</source>
+      <translation>A video call is already being set up or running.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="337" />
+      <source>Only the agent this chat is assigned to can invite the buyer.</source>
+      <translation>Only the agent this chat is assigned to can invite the buyer.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="339" />
+      <source>Not connected to the relay.</source>
+      <translation>Not connected to the relay.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="340" />
+      <source>Video calls are not possible now ({0}).</source>
+      <translation>Video calls are not possible now ({0}).</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="355" />
+      <source>Ringing… (withdraw)</source>
+      <translation>Ringing… (withdraw)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="356" />
+      <source>Waiting for the buyer to answer; click to withdraw the invitation.</source>
+      <translation>Waiting for the buyer to answer; click to withdraw the invitation.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="361" />
+      <source>In a call</source>
+      <translation>In a call</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="362" />
+      <source>Show the call window</source>
+      <translation>Show the call window</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="368" />
+      <location filename="../../ui/conversation_panel.py" line="375" />
+      <source>Video call</source>
+      <translation>Video call</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="376" />
+      <source>Invite the buyer to a video explanation (the buyer accepts or declines)</source>
+      <translation>Invite the buyer to a video explanation (the buyer accepts or declines)</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="450" />
       <source>Order {0} · {1}</source>
       <translation>Order {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="266" />
+      <location filename="../../ui/conversation_panel.py" line="451" />
       <source>[Order] {0}</source>
       <translation>[Order] {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="268" />
+      <location filename="../../ui/conversation_panel.py" line="453" />
       <source>This buyer has no orders in the shop</source>
       <translation>This buyer has no orders in the shop</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="295" />
+      <location filename="../../ui/conversation_panel.py" line="480" />
       <source>Export conversation</source>
       <translation>Export conversation</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="296" />
+      <location filename="../../ui/conversation_panel.py" line="481" />
       <source>Text (*.txt);;CSV (*.csv)</source>
       <translation>Text (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="308" />
+      <location filename="../../ui/conversation_panel.py" line="493" />
       <source>Exported {0} messages to {1}</source>
       <translation>Exported {0} messages to {1}</translation>
     </message>
@@ -525,92 +731,102 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../ui/main_window.py" line="226" />
+      <location filename="../../ui/main_window.py" line="232" />
       <source>Supervisor</source>
       <translation>Supervisor</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="226" />
+      <location filename="../../ui/main_window.py" line="232" />
       <source>Agent</source>
       <translation>Agent</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="227" />
+      <location filename="../../ui/main_window.py" line="233" />
       <source>Kefu Desk · {0}</source>
       <translation>Kefu Desk · {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="229" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Online</source>
       <translation>Online</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="229" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Busy</source>
       <translation>Busy</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="229" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Away</source>
       <translation>Away</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="234" />
+      <location filename="../../ui/main_window.py" line="240" />
       <source>Search</source>
       <translation>Search</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="235" />
+      <location filename="../../ui/main_window.py" line="241" />
       <source>Search the history (Ctrl+F)</source>
       <translation>Search the history (Ctrl+F)</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="236" />
+      <location filename="../../ui/main_window.py" line="242" />
       <source>Settings</source>
       <translation>Settings</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="237" />
+      <location filename="../../ui/main_window.py" line="243" />
       <source>Shortcuts</source>
       <translation>Shortcuts</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="238" />
+      <location filename="../../ui/main_window.py" line="244" />
       <source>Log out</source>
       <translation>Log out</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="274" />
+      <location filename="../../ui/main_window.py" line="280" />
       <source>Connected</source>
       <translation>Connected</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="277" />
+      <location filename="../../ui/main_window.py" line="283" />
       <source>Your login is no longer valid; please log in again.</source>
       <translation>Your login is no longer valid; please log in again.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="335" />
+      <location filename="../../ui/main_window.py" line="297" />
+      <source>{0} declined the video call.</source>
+      <translation>{0} declined the video call.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="299" />
+      <source>{0} did not answer the video call invitation.</source>
+      <translation>{0} did not answer the video call invitation.</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="362" />
       <source>Not connected to the relay; try again when the connection is back.</source>
       <translation>Not connected to the relay; try again when the connection is back.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="338" />
+      <location filename="../../ui/main_window.py" line="365" />
       <source>Not allowed: {0}</source>
       <translation>Not allowed: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="340" />
+      <location filename="../../ui/main_window.py" line="367" />
       <source>Someone was quicker: {0}</source>
       <translation>Someone was quicker: {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="342" />
+      <location filename="../../ui/main_window.py" line="369" />
       <source>Too fast; wait a moment and try again.</source>
       <translation>Too fast; wait a moment and try again.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="346" />
+      <location filename="../../ui/main_window.py" line="373" />
       <source>Something went wrong: {0}</source>
       <translation>Something went wrong: {0}</translation>
     </message>
@@ -646,27 +862,27 @@
   <context>
     <name>OfflineBanner</name>
     <message>
-      <location filename="../../ui/main_window.py" line="81" />
+      <location filename="../../ui/main_window.py" line="82" />
       <source>Reconnect now</source>
       <translation>Reconnect now</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="87" />
+      <location filename="../../ui/main_window.py" line="88" />
       <source>Messages you type are kept and sent when the connection is back.</source>
       <translation>Messages you type are kept and sent when the connection is back.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="89" />
+      <location filename="../../ui/main_window.py" line="90" />
       <source>Connecting to the relay…</source>
       <translation>Connecting to the relay…</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="91" />
+      <location filename="../../ui/main_window.py" line="92" />
       <source>The relay is unreachable; retrying in {0} s.</source>
       <translation>The relay is unreachable; retrying in {0} s.</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="94" />
+      <location filename="../../ui/main_window.py" line="95" />
       <source>Disconnected from the relay.</source>
       <translation>Disconnected from the relay.</translation>
     </message>

@@ -42,6 +42,102 @@
     </message>
   </context>
   <context>
+    <name>CallWindow</name>
+    <message>
+      <location filename="../../ui/call_window.py" line="173" />
+      <source>Video call · {0}</source>
+      <translation>视频讲解 · {0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="175" />
+      <source>Show:</source>
+      <translation>展示：</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="176" />
+      <source>Unmute</source>
+      <translation>取消静音</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="176" />
+      <source>Mute</source>
+      <translation>静音</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="177" />
+      <source>Hang up</source>
+      <translation>挂断</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="178" />
+      <source>Your video</source>
+      <translation>我的画面</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="184" />
+      <source>Test pattern</source>
+      <translation>测试图案</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="186" />
+      <source>My screen</source>
+      <translation>我的屏幕</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="188" />
+      <source>Camera</source>
+      <translation>摄像头</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="189" />
+      <source>Product video: {0}</source>
+      <translation>商品视频：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="201" />
+      <source>The call has ended</source>
+      <translation>通话已结束</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="203" />
+      <source>Connected</source>
+      <translation>已连接</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="203" />
+      <location filename="../../ui/call_window.py" line="205" />
+      <source>Connecting…</source>
+      <translation>正在连接…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="207" />
+      <source>Waiting for the buyer…</source>
+      <translation>正在等待买家…</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="209" />
+      <source>audio only</source>
+      <translation>仅语音</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="212" />
+      <source>The buyer chose audio only</source>
+      <translation>买家选择了仅语音</translation>
+    </message>
+    <message>
+      <location filename="../../ui/call_window.py" line="214" />
+      <source>The buyer's camera is off</source>
+      <translation>买家未开启摄像头</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/call_window.py" line="218" />
+      <source>The call will be ended at the shop's limit in %n minute(s).</source>
+      <translation>
+        <numerusform>通话将在 %n 分钟后达到店铺时长上限并自动结束。</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
     <name>ChatView</name>
     <message>
       <location filename="../../ui/chat_view.py" line="57" />
@@ -90,52 +186,62 @@
     </message>
     <message>
       <location filename="../../ui/chat_view.py" line="90" />
-      <location filename="../../ui/chat_view.py" line="93" />
+      <location filename="../../ui/chat_view.py" line="96" />
       <source>Order {0}</source>
       <translation>订单 {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="92" />
+      <location filename="../../ui/chat_view.py" line="93" />
+      <source>Video explanation invitation</source>
+      <translation>视频讲解邀请</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="94" />
+      <source>From {0}</source>
+      <translation>邀请人：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../ui/chat_view.py" line="95" />
       <source>After-sales offer: {0}</source>
       <translation>售后方案：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="416" />
+      <location filename="../../ui/chat_view.py" line="419" />
       <source>Not sent — click to retry</source>
       <translation>发送失败 — 点击重试</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="418" />
+      <location filename="../../ui/chat_view.py" line="421" />
       <source>Sending…</source>
       <translation>发送中…</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="420" />
+      <location filename="../../ui/chat_view.py" line="423" />
       <source>Read</source>
       <translation>已读</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="421" />
+      <location filename="../../ui/chat_view.py" line="424" />
       <source>Sent</source>
       <translation>已发送</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="445" />
+      <location filename="../../ui/chat_view.py" line="448" />
       <source>Today</source>
       <translation>今天</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="447" />
+      <location filename="../../ui/chat_view.py" line="450" />
       <source>Yesterday</source>
       <translation>昨天</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="529" />
+      <location filename="../../ui/chat_view.py" line="532" />
       <source>Copy text</source>
       <translation>复制文字</translation>
     </message>
     <message>
-      <location filename="../../ui/chat_view.py" line="531" />
+      <location filename="../../ui/chat_view.py" line="534" />
       <source>Retry sending</source>
       <translation>重新发送</translation>
     </message>
@@ -268,117 +374,215 @@
   <context>
     <name>ConversationPanel</name>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="111" />
+      <location filename="../../ui/conversation_panel.py" line="144" />
       <source>Transfer</source>
       <translation>转接</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="112" />
+      <location filename="../../ui/conversation_panel.py" line="145" />
       <source>Hand this chat to a colleague (Ctrl+T)</source>
       <translation>把会话转给同事（Ctrl+T）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="113" />
+      <location filename="../../ui/conversation_panel.py" line="146" />
       <source>Resolve</source>
       <translation>结束会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="114" />
+      <location filename="../../ui/conversation_panel.py" line="147" />
       <source>Close this chat as handled (Ctrl+Shift+R)</source>
       <translation>标记为已解决并结束（Ctrl+Shift+R）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="115" />
+      <location filename="../../ui/conversation_panel.py" line="148" />
       <source>Export</source>
       <translation>导出</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="164" />
+      <location filename="../../ui/conversation_panel.py" line="150" />
+      <source>Show the installation steps</source>
+      <translation>演示安装步骤</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="150" />
+      <source>Look at a problem with the product</source>
+      <translation>查看商品问题</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="151" />
+      <source>Explain the product's features</source>
+      <translation>讲解产品功能</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="204" />
       <source>No conversation selected</source>
       <translation>未选择会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="165" />
+      <location filename="../../ui/conversation_panel.py" line="205" />
       <source>Chats assigned to you appear on the left.</source>
       <translation>分配给您的会话显示在左侧。</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="167" />
+      <location filename="../../ui/conversation_panel.py" line="207" />
       <source>Conversation {0}</source>
       <translation>会话 {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="168" />
+      <location filename="../../ui/conversation_panel.py" line="208" />
       <source>From the local history (read only)</source>
       <translation>本地历史记录（只读）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="171" />
+      <location filename="../../ui/conversation_panel.py" line="211" />
       <source>nobody</source>
       <translation>无人</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="172" />
+      <location filename="../../ui/conversation_panel.py" line="212" />
       <source>Served by {0}</source>
       <translation>接待客服：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="172" />
+      <location filename="../../ui/conversation_panel.py" line="212" />
       <source>Closed</source>
       <translation>已结束</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="174" />
+      <location filename="../../ui/conversation_panel.py" line="214" />
       <source>Note from the previous agent: {0}</source>
       <translation>上一位客服的备注：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="182" />
+      <location filename="../../ui/conversation_panel.py" line="222" />
       <source>This chat is not assigned to you.</source>
       <translation>该会话未分配给您。</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="195" />
+      <location filename="../../ui/conversation_panel.py" line="236" />
       <source>No reply for over 3 minutes ({0})</source>
       <translation>超过 3 分钟未回复（{0}）</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="197" />
+      <location filename="../../ui/conversation_panel.py" line="238" />
       <source>Reply soon: {0} left to the 3-minute mark</source>
       <translation>请尽快回复：距 3 分钟还剩 {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="199" />
+      <location filename="../../ui/conversation_panel.py" line="240" />
       <source>Waiting for a reply · {0}</source>
       <translation>买家等待回复 · {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="265" />
+      <location filename="../../ui/conversation_panel.py" line="322" />
+      <source>Video calls are switched off for this shop.</source>
+      <translation>本店已关闭视频邀请。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="324" />
+      <source>The buyer has not written in this chat: only a buyer who started a chat can be invited.</source>
+      <translation>买家还没有在此会话中发言：只能邀请主动咨询的买家。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="326" />
+      <source>The chat has been quiet for too long; invite once the buyer writes again.</source>
+      <translation>会话已沉默太久，请在买家再次发言后邀请。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="328" />
+      <source>This buyer has had today's invitations already; try again tomorrow.</source>
+      <translation>今天对该买家的邀请次数已用完，请明天再试。</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../ui/conversation_panel.py" line="331" />
+      <source>The buyer declined a moment ago; you can invite again in %n minute(s).</source>
+      <translation>
+        <numerusform>买家刚刚拒绝了邀请，%n 分钟后可再次邀请。</numerusform>
+      </translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="333" />
+      <source>The buyer chose not to receive video invitations from this shop.</source>
+      <translation>买家已选择不再接收本店的视频邀请。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="335" />
+      <source>A video call is already being set up or running.</source>
+      <translation>已有一个视频通话正在建立或进行中。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="337" />
+      <source>Only the agent this chat is assigned to can invite the buyer.</source>
+      <translation>只有负责此会话的客服可以邀请买家。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="339" />
+      <source>Not connected to the relay.</source>
+      <translation>未连接到服务器。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="340" />
+      <source>Video calls are not possible now ({0}).</source>
+      <translation>目前无法发起视频通话（{0}）。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="355" />
+      <source>Ringing… (withdraw)</source>
+      <translation>呼叫中…（撤回）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="356" />
+      <source>Waiting for the buyer to answer; click to withdraw the invitation.</source>
+      <translation>正在等待买家回应；点击可撤回邀请。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="361" />
+      <source>In a call</source>
+      <translation>通话中</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="362" />
+      <source>Show the call window</source>
+      <translation>显示通话窗口</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="368" />
+      <location filename="../../ui/conversation_panel.py" line="375" />
+      <source>Video call</source>
+      <translation>视频讲解</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="376" />
+      <source>Invite the buyer to a video explanation (the buyer accepts or declines)</source>
+      <translation>邀请买家进行视频讲解（由买家决定接受或拒绝）</translation>
+    </message>
+    <message>
+      <location filename="../../ui/conversation_panel.py" line="450" />
       <source>Order {0} · {1}</source>
       <translation>订单 {0} · {1}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="266" />
+      <location filename="../../ui/conversation_panel.py" line="451" />
       <source>[Order] {0}</source>
       <translation>[订单] {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="268" />
+      <location filename="../../ui/conversation_panel.py" line="453" />
       <source>This buyer has no orders in the shop</source>
       <translation>该买家在本店没有订单</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="295" />
+      <location filename="../../ui/conversation_panel.py" line="480" />
       <source>Export conversation</source>
       <translation>导出会话</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="296" />
+      <location filename="../../ui/conversation_panel.py" line="481" />
       <source>Text (*.txt);;CSV (*.csv)</source>
       <translation>文本 (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-      <location filename="../../ui/conversation_panel.py" line="308" />
+      <location filename="../../ui/conversation_panel.py" line="493" />
       <source>Exported {0} messages to {1}</source>
       <translation>已导出 {0} 条消息到 {1}</translation>
     </message>
@@ -522,92 +726,102 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../ui/main_window.py" line="226" />
+      <location filename="../../ui/main_window.py" line="232" />
       <source>Supervisor</source>
       <translation>主管</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="226" />
+      <location filename="../../ui/main_window.py" line="232" />
       <source>Agent</source>
       <translation>客服</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="227" />
+      <location filename="../../ui/main_window.py" line="233" />
       <source>Kefu Desk · {0}</source>
       <translation>客服工作台 · {0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="229" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Online</source>
       <translation>在线</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="229" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Busy</source>
       <translation>忙碌</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="229" />
+      <location filename="../../ui/main_window.py" line="235" />
       <source>Away</source>
       <translation>离开</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="234" />
+      <location filename="../../ui/main_window.py" line="240" />
       <source>Search</source>
       <translation>搜索</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="235" />
+      <location filename="../../ui/main_window.py" line="241" />
       <source>Search the history (Ctrl+F)</source>
       <translation>搜索聊天记录（Ctrl+F）</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="236" />
+      <location filename="../../ui/main_window.py" line="242" />
       <source>Settings</source>
       <translation>设置</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="237" />
+      <location filename="../../ui/main_window.py" line="243" />
       <source>Shortcuts</source>
       <translation>快捷键</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="238" />
+      <location filename="../../ui/main_window.py" line="244" />
       <source>Log out</source>
       <translation>退出登录</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="274" />
+      <location filename="../../ui/main_window.py" line="280" />
       <source>Connected</source>
       <translation>已连接</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="277" />
+      <location filename="../../ui/main_window.py" line="283" />
       <source>Your login is no longer valid; please log in again.</source>
       <translation>登录已失效，请重新登录。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="335" />
+      <location filename="../../ui/main_window.py" line="297" />
+      <source>{0} declined the video call.</source>
+      <translation>{0} 拒绝了视频通话。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="299" />
+      <source>{0} did not answer the video call invitation.</source>
+      <translation>{0} 未回应视频通话邀请。</translation>
+    </message>
+    <message>
+      <location filename="../../ui/main_window.py" line="362" />
       <source>Not connected to the relay; try again when the connection is back.</source>
       <translation>未连接服务器，请在连接恢复后重试。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="338" />
+      <location filename="../../ui/main_window.py" line="365" />
       <source>Not allowed: {0}</source>
       <translation>无权操作：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="340" />
+      <location filename="../../ui/main_window.py" line="367" />
       <source>Someone was quicker: {0}</source>
       <translation>已被他人处理：{0}</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="342" />
+      <location filename="../../ui/main_window.py" line="369" />
       <source>Too fast; wait a moment and try again.</source>
       <translation>操作太快，请稍后再试。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="346" />
+      <location filename="../../ui/main_window.py" line="373" />
       <source>Something went wrong: {0}</source>
       <translation>出错了：{0}</translation>
     </message>
@@ -643,27 +857,27 @@
   <context>
     <name>OfflineBanner</name>
     <message>
-      <location filename="../../ui/main_window.py" line="81" />
+      <location filename="../../ui/main_window.py" line="82" />
       <source>Reconnect now</source>
       <translation>立即重连</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="87" />
+      <location filename="../../ui/main_window.py" line="88" />
       <source>Messages you type are kept and sent when the connection is back.</source>
       <translation>您输入的消息会保留，连接恢复后自动发送。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="89" />
+      <location filename="../../ui/main_window.py" line="90" />
       <source>Connecting to the relay…</source>
       <translation>正在连接服务器…</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="91" />
+      <location filename="../../ui/main_window.py" line="92" />
       <source>The relay is unreachable; retrying in {0} s.</source>
       <translation>服务器无法连接，{0} 秒后重试。</translation>
     </message>
     <message>
-      <location filename="../../ui/main_window.py" line="94" />
+      <location filename="../../ui/main_window.py" line="95" />
       <source>Disconnected from the relay.</source>
       <translation>与服务器的连接已断开。</translation>
     </message>

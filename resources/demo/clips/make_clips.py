@@ -72,7 +72,8 @@ def range_hood(p: QPainter, t: float) -> None:
         p.setBrush(QColor("#bcaaa4"))
         p.drawEllipse(QPointF(x, 40), 10, 10)
         a = t * 6 + x
-        p.drawLine(QPointF(x - 8 * math.cos(a), 40 - 8 * math.sin(a)), QPointF(x + 8 * math.cos(a), 40 + 8 * math.sin(a)))
+        dx, dy = 8 * math.cos(a), 8 * math.sin(a)
+        p.drawLine(QPointF(x - dx, 40 - dy), QPointF(x + dx, 40 + dy))
     rise = min(1.0, t / 2.5)
     top = 130 - 70 * rise
     p.setPen(QPen(QColor("#546e7a"), 2))
