@@ -59,6 +59,10 @@ window.__kefu = state; // test hook: window.__kefu.ws.close() drops the connecti
 const calls = window.kefuCall.create({
   t, has, el: (...args) => el(...args), request: (...args) => request(...args), toast: (text) => toast(text),
   rerender: () => render(), relayNow: () => Date.now() + state.clockOffset,
+  isOpen: (conversationId) => { // that chat is on screen (or opening: its shop is chosen)
+    const conv = state.conversations.get(conversationId);
+    return !$("chat").hidden && (isCurrent(conversationId) || (conv !== undefined && conv.shop === state.shop));
+  },
 });
 
 // --- small helpers -------------------------------------------------------------------------

@@ -149,6 +149,7 @@
         );
         box.append(actions, button("link block", "callBlock", "call-block", () => confirmBlock(card)));
         updateCountdowns(box);
+        ensureTicking();
       } else {
         const status = el("div", `card-status call-state ${st}`, statusText(st, info, card.call_id));
         status.dataset.testid = "call-status";
@@ -181,19 +182,28 @@
       return expired;
     }
 
-    // One timer for the cards' countdowns and the call screen's clock.
+    // One timer for the cards' countdowns and the call screen's clock: started whenever either is
+    // drawn, stopped by itself once neither is on the page.
     function tick() {
       if (updateCountdowns()) host.rerender();
       renderTimer();
       const needed = document.querySelector("[data-expires]") !== null || (hook.current && hook.current.phase !== "over");
-      if (needed && tickTimer === null) tickTimer = setInterval(tick, 1000);
-      else if (!needed && tickTimer !== null) { clearInterval(tickTimer); tickTimer = null; }
+      if (needed) ensureTicking();
+      else if (tickTimer !== null) { clearInterval(tickTimer); tickTimer = null; }
+    }
+
+    function ensureTicking() {
+      if (tickTimer === null) tickTimer = setInterval(tick, 1000);
     }
 
     // --- frames from the relay -----------------------------------------------------------
 
     function onCall(info) {
+      const known = infos.get(info.call_id);
       infos.set(info.call_id, info);
+      if (info.state === "invited" && !known && !host.isOpen(info.conversation_id)) {
+        host.toast(t("callInviteToast", { name: info.agent_name })); // the card is in a chat not on screen
+      }
       const cur = hook.current;
       if (cur && cur.id === info.call_id) {
         if (info.state === "connected" && cur.connectedAt === null) cur.connectedAt = performance.now();
@@ -684,6 +694,11 @@
       renderTimer();
     }
 
+    // Leaving the page ends the call it carries (the relay would otherwise wait 15 s for the buyer).
+    function onPageHide() {
+      if (hook.current && hook.current.phase !== "over") hangUp("ended");
+    }
+
     function wire() {
       $("call-hangup").addEventListener("click", () => hangUp("ended"));
       $("call-camera").addEventListener("click", toggleCamera);
@@ -692,6 +707,7 @@
       $("call-complain").addEventListener("click", () => { if (hook.current) openComplaint(hook.current.id); });
       $("summary-complain").addEventListener("click", () => { if (hook.current) openComplaint(hook.current.id); });
       $("summary-close").addEventListener("click", closeScreen);
+      window.addEventListener("pagehide", onPageHide);
       $("sheet").addEventListener("click", (event) => { if (event.target === $("sheet")) closeSheet(); });
       document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("sheet").hidden) closeSheet(); });
     }

@@ -76,6 +76,7 @@ const STRINGS = {
     err_internal: "服务器出错了，请稍后重试",
     // video calls (call.js)
     callCard: "视频讲解邀请",
+    callInviteToast: "{name} 邀请您视频讲解，请到聊天中查看",
     callInvite: "{name} 邀请您进行视频讲解",
     callExpiresIn: "{t} 后失效",
     callAccept: "接受",
@@ -211,6 +212,7 @@ const STRINGS = {
     err_internal: "Server error; try again shortly",
     // video calls (call.js)
     callCard: "Video explanation",
+    callInviteToast: "{name} invites you to a video explanation: see the chat",
     callInvite: "{name} invites you to a video explanation",
     callExpiresIn: "expires in {t}",
     callAccept: "Accept",

@@ -318,8 +318,13 @@ async def test_invitation_card_shows_its_live_state_and_expiry_and_decline_and_b
 ) -> None:
     conv = await chatting(page, relay, agent)
 
-    # The card: who invites and why, a countdown that moves, the four answers.
+    # Invited while looking at the shop list: a toast says so, the card waits in the chat.
+    await page.get_by_test_id("back").click()
     first = await agent.invite(conv, "看看安装位置")
+    await expect(page.get_by_test_id("toast")).to_have_text("小美 邀请您视频讲解，请到聊天中查看")
+    await page.locator("[data-testid=shop][data-slug=jiadian]").click()
+
+    # The card: who invites and why, a countdown that moves, the four answers.
     card = page.locator(f"[data-testid=card-call][data-call-id='{first.call_id}']")
     await expect(card).to_contain_text("小美 邀请您进行视频讲解")
     await expect(card.get_by_test_id("call-reason")).to_have_text("看看安装位置")
