@@ -40,8 +40,10 @@ ABSENCE_GRACE_S = 15.0
 """A party with no connection this long during a call ends it (its page or workstation is gone)."""
 CONNECT_TIMEOUT_S = 60.0
 """An accepted call whose media never flows is ended after this long."""
+RECENT_CALLS_MS = 24 * 3600 * 1000
+"""How far back a (re)connecting party is told its calls' outcomes."""
 COMPLAINT_LABELS = {
-    "not_requested": "我没有要求视频", "inappropriate": "内容不当", "sales_pressure": "强行推销",
+    "not_requested": "我没有要求视频", "inappropriate": "内容不当", "sales_pressure": "推销",
     "privacy": "侵犯隐私", "poor_quality": "通话质量差", "other": "其他",
 }
 
@@ -474,8 +476,10 @@ class Calls:
                 self._arm_absence(live, "agent")
 
     def _on_synced(self, conn: Connection) -> None:
-        """A party is back (or new): cancel its absence timer and tell it the calls it is in."""
+        """A party is back (or new): cancel its absence timer and tell it its calls of the last day
+        (the open ones, and how the recent ones ended, so a reloaded chat shows each card's outcome)."""
         p = conn.principal
+        sent: set[str] = set()
         for live in self._live.values():
             row = live.row
             side = "buyer" if p.is_buyer and row.buyer_id == p.user_id else (
@@ -485,3 +489,15 @@ class Calls:
             if side is not None:
                 live.cancel(f"gone_{side}")
             conn.send(encode(f.CallUpdate(call=call_info(row))))
+            sent.add(row.id)
+        if p.role != "supervisor":
+            self._desk.spawn(self._send_recent(conn, sent))
+
+    async def _send_recent(self, conn: Connection, sent: set[str]) -> None:
+        p = conn.principal
+        since = self._clock.now_ms() - RECENT_CALLS_MS
+        rows = await (self._store.recent_calls(buyer_id=p.user_id, since_ms=since) if p.is_buyer
+                      else self._store.recent_calls(agent_id=int(p.user_id), since_ms=since))
+        for row in rows:
+            if row.id not in sent and row.id not in self._live:
+                conn.send(encode(f.CallUpdate(call=call_info(row))))

@@ -339,6 +339,9 @@ class Store(Protocol):
     async def get_call(self, call_id: str) -> CallRow | None: ...
     async def open_calls(self) -> list[CallRow]:
         """Calls invited, accepted or connected (to re-arm their timers after a restart)."""
+    async def recent_calls(self, *, buyer_id: str | None = None, agent_id: int | None = None,
+                           since_ms: int) -> list[CallRow]:
+        """A buyer's or an agent's calls invited since `since_ms`, oldest first."""
     async def update_call(self, call_id: str, **fields: int | str | bool | None) -> None:
         """Change fields of a call (see CALL_FIELDS)."""
     async def block_calls(self, shop_id: int, buyer_id: str, at: int) -> None:

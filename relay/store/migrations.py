@@ -249,6 +249,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             card_seq INTEGER
         ) WITHOUT ROWID;
         CREATE INDEX calls_buyer ON calls(shop_id, buyer_id, invited_at);
+        CREATE INDEX calls_buyer_recent ON calls(buyer_id, invited_at);
+        CREATE INDEX calls_agent_recent ON calls(agent_id, invited_at);
         CREATE INDEX calls_open ON calls(state) WHERE state IN ('invited', 'accepted', 'connected');
         CREATE INDEX calls_shop_day ON calls(shop_id, invited_at);
         CREATE TABLE call_blocks (

@@ -875,6 +875,13 @@ class SqliteStore:
                          ())
         return [_call_row(r) for r in rows]
 
+    async def recent_calls(self, *, buyer_id: str | None = None, agent_id: int | None = None,
+                           since_ms: int) -> list[CallRow]:
+        column, value = ("buyer_id", buyer_id) if buyer_id is not None else ("agent_id", agent_id)
+        rows = self._all(f"SELECT {_CALL_COLUMNS} FROM calls WHERE {column} = ? AND invited_at >= ?"
+                         " ORDER BY invited_at", (value, since_ms))
+        return [_call_row(r) for r in rows]
+
     async def update_call(self, call_id: str, **fields: int | str | bool | None) -> None:
         unknown = set(fields) - CALL_FIELDS
         if unknown:
