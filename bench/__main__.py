@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ORDER = ["routing", "relay_load", "relay_idle", "history_search", "desktop_burst", "desk_start"]
+ORDER = ["routing", "relay_load", "relay_idle", "history_search", "desktop_burst", "desk_start", "call_setup"]
 
 
 def main(argv: list[str]) -> int:
