@@ -18,7 +18,6 @@ all on shutdown); `DeskService` routes the relay's call frames to it and closes 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import ipaddress
 import logging
 import os
@@ -81,7 +80,9 @@ def screen_available() -> bool:
 
 def media_module() -> Any:
     """`app.media`, imported on first use (see `CallManager.warm_up`)."""
-    return importlib.import_module("app.media")
+    import app.media  # here, not at the top: see TYPE_CHECKING above (and PyInstaller still sees it)
+
+    return app.media
 
 
 @contextmanager
