@@ -172,7 +172,11 @@ class PatternTrack(MediaStreamTrack):
         if self.readyState != "live":
             raise MediaStreamError
         await self._pace.wait()
-        n = self._pace.n
+        # About a millisecond of numpy per frame: in the executor, like every other pixel job, so the
+        # workstation's GUI thread (the loop) never does it.
+        return await asyncio.get_running_loop().run_in_executor(None, self._frame, self._pace.n)
+
+    def _frame(self, n: int) -> av.VideoFrame:
         y = np.roll(self._bars, n * 4, axis=1)
         block = 64
         bx = (n * 8) % (self.width - block)
