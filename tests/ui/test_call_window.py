@@ -181,3 +181,28 @@ async def test_closing_the_main_window_ends_the_call_and_releases_its_peer(open_
     assert (await phone.state(call_id, "ended")).ended_by == "agent"
     assert pcs and all(pc.connectionState == "closed" for pc in pcs)
     assert not window.call_windows and gone(call_window)
+
+
+def test_camera_pictures_reach_the_call_as_rgb_arrays_at_most_15_a_second(qapp) -> None:
+    """No camera here: frames are fed to the feed's video sink as a camera would."""
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtMultimedia import QVideoFrame
+
+    from ui.call_devices import CameraFeed
+
+    pushed: list[Any] = []
+    feed = CameraFeed(pushed.append)
+    image = QImage(638, 480, QImage.Format.Format_RGB32)  # RGB888 rows of 1914 bytes are padded to 1916
+    image.fill(QColor(10, 200, 30))
+    for _ in range(5):
+        feed.sink.setVideoFrame(QVideoFrame(image))
+    assert len(pushed) == 1  # the next ones came sooner than 1/15 s
+    rgb = pushed[0]
+    assert rgb.shape == (480, 638, 3) and rgb.flags["C_CONTIGUOUS"]
+    assert tuple(rgb[100, 100]) == tuple(rgb[479, 637]) == (10, 200, 30)
+    big = QImage(1280, 720, QImage.Format.Format_RGB32)
+    big.fill(QColor(10, 200, 30))
+    feed._next = 0.0
+    feed.sink.setVideoFrame(QVideoFrame(big))
+    assert pushed[-1].shape == (360, 640, 3)  # scaled down to what the call sends
+    feed.deleteLater()
