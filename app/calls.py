@@ -333,6 +333,9 @@ class CallManager:
         self.peer_connections: weakref.WeakSet[RTCPeerConnection] = weakref.WeakSet()
         """Every peer connection made and not yet collected (tests check that all are closed)."""
         self._ended: OrderedDict[str, None] = OrderedDict()
+        self._mine: set[str] = set()
+        """Calls invited from this workstation: only these get a peer connection here. The relay gives
+        the media to the connection that invited; the same agent on another computer only sees them."""
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
 
@@ -373,6 +376,7 @@ class CallManager:
         """Invite the buyer (a card in the chat); the call is `invited` until the buyer answers."""
         reply = await self.request(f.InviteCall, conversation_id=conversation_id, reason=reason[:60])
         assert isinstance(reply, f.CallUpdate)
+        self._mine.add(reply.call.call_id)
         self.on_info(reply.call)
         call = self.calls.get(reply.call.call_id)
         return call.view if call is not None else CallView(reply.call)
@@ -466,10 +470,12 @@ class CallManager:
         if call is None:
             if info.state in OVER:
                 return
-            if info.call_id in self._ended or info.state == "connected":
-                # Ended here (the relay did not hear it), or running since before this workstation
-                # started: there is no media for it here, so it ends.
+            if info.call_id in self._ended:  # ended here, and the relay did not hear it
                 self.spawn(self._hang_up_unknown(info.call_id))
+                return
+            if info.call_id not in self._mine:
+                # Invited from another computer, or from this one before it restarted: no media here.
+                # The relay ends it once the connection that owns it is gone.
                 return
             call = self.calls[info.call_id] = Call(self, info)
         elif info.state not in OVER and _RANK[info.state] < _RANK.get(call.view.state, 3):
@@ -480,6 +486,13 @@ class CallManager:
         self.emit(CallChanged(call.view, info.state))
         if info.state in OVER:
             self.spawn(self._finish(call))
+
+    def relinked(self) -> None:
+        """The link to the relay is back: say that our calls still run here (the relay gives a call's
+        media to the connection that speaks for it, and ends it if none does within its grace)."""
+        for call in list(self.calls.values()):
+            if not call.view.over and not call.closing and (call.view.media or call.view.state == "connected"):
+                self.spawn(self._tell_media(call.call_id))
 
     def media_arrived(self, call: Call) -> None:
         call.view.media = True

@@ -173,6 +173,7 @@ class DeskService:
         self.events.emit(self.connection)
         if status == "online":
             self._outbox_wake.set()
+            self.calls.relinked()
 
     def _on_session_ended(self, reason: str) -> None:
         self.events.emit(SessionEnded(reason))

@@ -79,6 +79,9 @@ class LiveCall:
 
     row: CallRow
     timers: dict[str, TimerHandle] = field(default_factory=dict)
+    agent_conn: Connection | None = None
+    """The agent's connection that owns the call's media (the workstation that invited); signals go
+    there only. Another workstation of the same agent sees the call but never takes part in it."""
 
     def cancel(self, *names: str) -> None:
         for name in names or tuple(self.timers):
@@ -202,7 +205,7 @@ class Calls:
             state="invited", invited_at=now, expires_at=now + s.invite_ttl_s * 1000, max_duration_s=s.max_duration_s,
         )
         card = f.CallCard(call_id=row.id, agent_name=row.agent_name, reason=reason, expires_at=row.expires_at)
-        live = self._live[row.id] = LiveCall(row)  # before any await: a second invite is busy at once
+        live = self._live[row.id] = LiveCall(row, agent_conn=conn)  # before any await: busy at once
         try:
             result = await self._store.append_message(
                 conv.id, "agent", p.user_id, p.display_name, row.id, f"[视频讲解邀请] {reason}", now,
@@ -218,7 +221,7 @@ class Calls:
         logger.info("call %s invited in conversation %d", row.id, conv.id)
 
     async def on_answer(self, conn: Connection, frame: f.AnswerCall) -> None:
-        live = self._party(conn.principal, frame.call_id, frame.id, "buyer")
+        live = self._party(conn, frame.call_id, frame.id, "buyer")
         if live.row.state != "invited":
             raise FrameError(ErrorCode.CALL_STATE, f"the invitation is {live.row.state}", frame.id)
         now = self._clock.now_ms()
@@ -237,7 +240,7 @@ class Calls:
 
     async def on_signal(self, conn: Connection, frame: f.SignalCall) -> None:
         side = "agent" if not conn.principal.is_buyer else "buyer"
-        live = self._party(conn.principal, frame.call_id, frame.id, side)
+        live = self._party(conn, frame.call_id, frame.id, side)
         if live.row.state not in ("accepted", "connected"):
             raise FrameError(ErrorCode.CALL_STATE, f"the call is {live.row.state}", frame.id)
         if (frame.kind == "offer" and side != "agent") or (frame.kind == "answer" and side != "buyer"):
@@ -249,13 +252,13 @@ class Calls:
         data = encode(f.RelayedSignal(call_id=frame.call_id, kind=frame.kind, sdp=frame.sdp, candidate=frame.candidate))
         if side == "agent":
             self._hub.send_to_buyer(live.row.buyer_id, data)
-        else:
-            self._hub.send_to_account(str(live.row.agent_id), data)
+        elif live.agent_conn is not None and not live.agent_conn.closed:
+            live.agent_conn.send(data)
         conn.send(encode(f.Ok(id=frame.id)))
 
     async def on_media(self, conn: Connection, frame: f.CallMedia) -> None:
         side = "agent" if not conn.principal.is_buyer else "buyer"
-        live = self._party(conn.principal, frame.call_id, frame.id, side)
+        live = self._party(conn, frame.call_id, frame.id, side)
         if live.row.state == "accepted":
             await self.settings(live.row.shop_id)
             live.cancel("connect")
@@ -269,7 +272,7 @@ class Calls:
 
     async def on_hangup(self, conn: Connection, frame: f.HangUp) -> None:
         side = "agent" if not conn.principal.is_buyer else "buyer"
-        live = self._party(conn.principal, frame.call_id, frame.id, side)
+        live = self._party(conn, frame.call_id, frame.id, side)
         if live.row.state == "invited" and side == "agent":
             now = self._clock.now_ms()
             await self._change(live, state="cancelled", ended_at=now, ended_by="agent", end_reason="withdrawn")
@@ -354,8 +357,12 @@ class Calls:
 
     # helpers ----------------------------------------------------------------------------------
 
-    def _party(self, p: Principal, call_id: str, rid: str, side: str) -> LiveCall:
-        """The open call `call_id` if `p` is its `side`; errors say which rule failed."""
+    def _party(self, conn: Connection, call_id: str, rid: str, side: str) -> LiveCall:
+        """The open call `call_id` if the connection's principal is its `side`; errors say which rule failed.
+
+        The agent's connection that speaks for the call becomes the one that owns it (the
+        workstation that invited, back after a dropped socket: it re-announces with `call_media`)."""
+        p = conn.principal
         live = self._live.get(call_id)
         if live is None:
             raise FrameError(ErrorCode.NOT_FOUND, f"no open call {call_id}", rid)
@@ -366,6 +373,9 @@ class Calls:
             raise FrameError(ErrorCode.FORBIDDEN, "you are not a party of this call", rid)
         if (side == "buyer") != p.is_buyer:
             raise FrameError(ErrorCode.FORBIDDEN, f"only the {side} does this", rid)
+        if side == "agent" and live.agent_conn is not conn:
+            live.agent_conn = conn
+            live.cancel("gone_agent")
         return live
 
     async def _change(self, live: LiveCall, **fields: Any) -> None:
@@ -434,11 +444,15 @@ class Calls:
         self._hub.send_to_buyer(live.row.buyer_id, data)
         self._hub.send_to_account(str(live.row.agent_id), data)
 
+    def _present(self, live: LiveCall, side: str) -> bool:
+        """The buyer: any connection of theirs. The agent: the connection that owns the call's media."""
+        if side == "buyer":
+            return self._hub.online("buyer", live.row.buyer_id)
+        return live.agent_conn is not None and not live.agent_conn.closed
+
     def _arm_absence(self, live: LiveCall, side: str) -> None:
         row = live.row
-        present = self._hub.online("buyer", row.buyer_id) if side == "buyer" else self._hub.online(
-            "account", str(row.agent_id))
-        if present or f"gone_{side}" in live.timers:
+        if self._present(live, side) or f"gone_{side}" in live.timers:
             return
         live.timers[f"gone_{side}"] = self._clock.call_later(ABSENCE_GRACE_S, lambda: self._gone_too_long(row.id, side))
 
@@ -448,9 +462,7 @@ class Calls:
             return
         live.timers.pop(f"gone_{side}", None)
         row = live.row
-        present = self._hub.online("buyer", row.buyer_id) if side == "buyer" else self._hub.online(
-            "account", str(row.agent_id))
-        if present:
+        if self._present(live, side):
             return
         if row.state == "invited" and side == "agent":
             self._later(self._withdraw(call_id))
@@ -467,12 +479,12 @@ class Calls:
         self._announce(live.row)
         await self._system(live.row, "call_cancelled")
 
-    def _on_gone(self, p: Principal) -> None:
+    def _on_gone(self, conn: Connection) -> None:
+        p = conn.principal
         for live in list(self._live.values()):
-            row = live.row
-            if p.is_buyer and row.buyer_id == p.user_id:
+            if p.is_buyer and live.row.buyer_id == p.user_id:
                 self._arm_absence(live, "buyer")
-            elif not p.is_buyer and p.user_id == str(row.agent_id):
+            elif live.agent_conn is conn:
                 self._arm_absence(live, "agent")
 
     def _on_synced(self, conn: Connection) -> None:
@@ -486,8 +498,8 @@ class Calls:
                 "agent" if not p.is_buyer and p.user_id == str(row.agent_id) else None)
             if side is None and not (p.role == "supervisor" and p.shop_id == row.shop_id):
                 continue
-            if side is not None:
-                live.cancel(f"gone_{side}")
+            if side == "buyer":  # a buyer's page is back; an agent is back only by speaking for the call
+                live.cancel("gone_buyer")
             conn.send(encode(f.CallUpdate(call=call_info(row))))
             sent.add(row.id)
         if p.role != "supervisor":

@@ -67,8 +67,8 @@ class Hub:
             self._handlers[frame_type] = self._on_routing
         self.synced_listeners: list[Callable[[Connection], None]] = []
         """Told when a connection has synced (its `synced` frame is on its way)."""
-        self.gone_listeners: list[Callable[[Principal], None]] = []
-        """Told when a synced connection closes."""
+        self.gone_listeners: list[Callable[[Connection], None]] = []
+        """Told when a synced connection closes (after it left the registry)."""
 
     # registry -------------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ class Hub:
             _discard(self._accounts, p.user_id, conn)
             self.desk.agent_disconnected(p)
         for listener in self.gone_listeners:
-            listener(p)
+            listener(conn)
 
     def send_to_account(self, account_id: str, data: bytes) -> None:
         for conn in self._accounts.get(account_id, ()):

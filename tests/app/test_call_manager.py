@@ -256,8 +256,10 @@ async def test_closing_the_desk_ends_the_call_on_the_relay_and_closes_every_peer
     assert calls_table(relay)[call_id]["state"] == "ended"
 
 
-async def test_a_call_running_before_the_desk_started_is_hung_up(desks, clients, phones, relay) -> None:
-    """After a crash the relay still has the call connected; the new desk has no media for it and ends it."""
+async def test_a_call_running_before_the_desk_restarted_ends_without_it(desks, clients, phones, relay,
+                                                                       fake_clock) -> None:
+    """After a crash the relay still has the call connected; the new desk has no media for it and does not
+    speak for it, so the relay ends it once the grace for the connection that owned it is over."""
     desk, phone, cid = await chat_with_phone(desks, clients, phones)
     call_id = await connected_call(desk, phone, cid)
     calls = desk.service.calls
@@ -266,8 +268,29 @@ async def test_a_call_running_before_the_desk_started_is_hung_up(desks, clients,
     await call.close()  # as if the process died: media gone, relay not told
     calls.calls.clear()
     calls._ended.clear()
-    assert relay.drop(desk.user_id) == 1  # it reconnects; the relay resends the open call
-    assert (await phone.state(call_id, "ended")).ended_by == "agent"
+    calls._mine.clear()
+    assert relay.drop(desk.user_id) == 1  # it reconnects; the relay resends the open call, which it ignores
+    await desk.service.link.online.wait()
+    await asyncio.sleep(0.3)  # the relay has seen the old connection go
+    assert calls.call(call_id) is None
+    fake_clock.advance(15)
+    ended = await phone.state(call_id, "ended")
+    assert (ended.ended_by, ended.end_reason) == ("agent", "disconnected")
+
+
+async def test_a_desk_back_after_a_dropped_socket_keeps_its_call(
+    desks, clients, phones, relay, fake_clock
+) -> None:
+    desk, phone, cid = await chat_with_phone(desks, clients, phones)
+    call_id = await connected_call(desk, phone, cid)
+    assert relay.drop(desk.user_id) == 1  # the socket drops; the media goes on peer to peer
+    await asyncio.sleep(0.3)
+    await desk.service.link.online.wait()
+    await asyncio.sleep(0.3)  # the desk says "still here" for its call
+    fake_clock.advance(20)
+    await asyncio.sleep(0.2)
+    assert calls_table(relay)[call_id]["state"] == "connected"
+    assert desk.service.calls.call(call_id) is not None
 
 
 async def test_a_peer_that_closes_without_a_word_is_hung_up_after_a_grace(

@@ -397,3 +397,41 @@ async def test_a_reconnecting_buyer_hears_how_the_days_calls_ended(clients):
     await buyer.connect()
     update = await next_of(buyer, f.CallUpdate)
     assert update.call.call_id == call.call_id and update.call.state == "declined"
+
+
+async def test_the_workstation_that_invited_owns_the_call_another_one_only_watches(clients):
+    agent, buyer, conv = await chatting(clients)
+    other_desk = await clients("agent1")  # the same agent logged in on a second computer
+    call = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    await buyer.call(f.SignalCall, call_id=call.call_id, kind="answer", sdp="v=0 answer")
+    assert (await next_of(agent, f.RelayedSignal)).kind == "answer"
+    await settle()
+    seen = drain(other_desk)
+    assert any(isinstance(fr, f.CallUpdate) and fr.call.state == "accepted" for fr in seen)
+    assert not any(isinstance(fr, f.RelayedSignal) for fr in seen)
+
+
+async def test_the_agent_back_within_the_grace_keeps_the_call_else_it_ends(clients, relay: RunningRelay,
+                                                                         fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    call = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    await agent.call(f.CallMedia, call_id=call.call_id)
+    await agent.close()  # the socket dropped; the media (peer to peer) goes on
+    await settle()
+    fake_clock.advance(10)
+    await agent.connect()
+    await agent.call(f.CallMedia, call_id=call.call_id)  # "still here": the new connection owns the call
+    fake_clock.advance(10)
+    await settle()
+    assert calls_table(relay)[0]["state"] == "connected"
+
+    await agent.close()
+    await settle()
+    watcher = await clients("agent1")  # the agent is online, but not with the connection that owns the call
+    fake_clock.advance(15)
+    await settle()
+    row = calls_table(relay)[0]
+    assert (row["state"], row["ended_by"], row["end_reason"]) == ("ended", "agent", "disconnected")
+    assert watcher.connected
