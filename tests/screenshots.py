@@ -191,6 +191,35 @@ async def shoot(out: Path) -> None:
         await service.link.online.wait()
         await settle(1.0)
 
+        # A video explanation: the buyer accepts and turns the camera on (an aiortc phone with a test pattern).
+        from app.buyer_call import BuyerPhone
+        from app.calls import loopback_only
+
+        with loopback_only():
+            client, video_conv = await buyer("b-jiadian-0030", "这台洗碗机的安装要注意什么？能视频看看吗")
+            phone = BuyerPhone(client)
+            await settle(1.0)
+            window.open_conversation(video_conv)
+            await settle(1.0)
+            call_button = window.conversation.call_button
+            save(window, "video-invite-zh")
+            menu = call_button.menu()
+            if menu is not None and call_button.isEnabled():
+                menu.actions()[0].trigger()
+                invited = await phone.invitation()
+                await settle(0.8)
+                save(window, "video-ringing-zh")
+                await phone.answer(invited.call_id)
+                await settle(1.5)
+                phone.camera_on()
+                await settle(3.0)
+                call_window = window.call_windows.get(invited.call_id)
+                if call_window is not None:
+                    save(call_window, "video-call-window-zh")
+                    await window.service.calls.hang_up(invited.call_id)
+                await settle(1.0)
+            await phone.close()
+
         languages.use("en")
         window.open_conversation(router)
         await settle(1.0)
