@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+# Before Qt is loaded: QtMultimedia's backends log their probing (pipewire, VA-API) as they load.
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
+
 import qasync
 from PySide6.QtCore import QCoreApplication, Qt, SignalInstance
 from PySide6.QtGui import QIcon
@@ -137,7 +140,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("QT_API", "pyside6")
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
