@@ -41,6 +41,32 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")
 _collector: GuiThreadCollector | None = None
 
 
+class _TestQtLoop(qasync.QEventLoop):  # type: ignore[misc]
+    """qasync's loop, except that its "one last round" of Qt events after each run (pytest-asyncio runs
+    every fixture and test separately) happens with the loop marked as running: a task stepped in that
+    round (a store's checkpointer waking up) otherwise fails with "no running event loop"."""
+
+    def run_until_complete(self, future: Any) -> Any:
+        future = asyncio.ensure_future(future, loop=self)
+
+        def stop(_future: Any) -> None:
+            self.stop()
+
+        future.add_done_callback(stop)
+        try:
+            self.run_forever()
+        finally:
+            future.remove_done_callback(stop)
+        asyncio.events._set_running_loop(self)
+        try:
+            QApplication.processEvents()
+        finally:
+            asyncio.events._set_running_loop(None)
+        if not future.done():
+            raise RuntimeError("Event loop stopped before Future completed.")
+        return future.result()
+
+
 def _qt_loop() -> asyncio.AbstractEventLoop:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -49,7 +75,7 @@ def _qt_loop() -> asyncio.AbstractEventLoop:
     global _collector
     if _collector is None:  # as in ui.main: garbage is collected on the GUI thread only
         _collector = GuiThreadCollector(app)
-    return qasync.QEventLoop(app)
+    return _TestQtLoop(app)
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], Any]]:
