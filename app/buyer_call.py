@@ -21,10 +21,12 @@ from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSes
 from aiortc.mediastreams import MediaStreamError
 
 from app.client import KefuClient
+from app.events import until_changed
 from app.media import PatternTrack, ToneTrack
 from wire import frames as f
 
 logger = logging.getLogger(__name__)
+
 
 
 class BuyerPhone:
@@ -55,14 +57,7 @@ class BuyerPhone:
 
     async def until(self, predicate: Any, what: str, timeout: float = 10.0) -> Any:
         """Re-check `predicate` whenever something happens, until it holds (AssertionError on timeout)."""
-        try:
-            async with asyncio.timeout(timeout):
-                while not (value := predicate()):
-                    self._changed.clear()
-                    await self._changed.wait()
-                return value
-        except TimeoutError:
-            raise AssertionError(f"buyer: timed out after {timeout} s waiting for {what}") from None
+        return await until_changed(self._changed, predicate, f"buyer: {what}", timeout)
 
     async def invitation(self, timeout: float = 10.0) -> f.CallInfo:
         """The newest call of this buyer still ringing."""

@@ -6,6 +6,7 @@ A listener must be quick (the bridge only re-emits them as Qt signals).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -229,3 +230,14 @@ class EventBus:
                 listener(event)
             except Exception:
                 logger.exception("event listener failed on %s", type(event).__name__)
+
+async def until_changed(changed: asyncio.Event, predicate: Callable[[], Any], what: str, timeout: float) -> Any:
+    """Re-check `predicate` each time `changed` is set, until it holds; AssertionError after `timeout`."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not (value := predicate()):
+                changed.clear()
+                await changed.wait()
+            return value
+    except TimeoutError:
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None

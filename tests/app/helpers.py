@@ -14,7 +14,7 @@ from aiohttp import web
 
 from app.client import KefuClient, login
 from app.config import DeskConfig
-from app.events import ConversationView, Event, MessagesAdded, MessageUpdated
+from app.events import ConversationView, Event, MessagesAdded, MessageUpdated, until_changed
 from app.history import LocalMessage
 from app.services import DeskService
 from relay.sessions import Connection
@@ -103,14 +103,7 @@ class Recorder:
 
     async def until(self, predicate: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
         """Re-check `predicate` after every event until it holds; AssertionError after `timeout`."""
-        try:
-            async with asyncio.timeout(timeout):
-                while not (value := predicate()):
-                    self._changed.clear()
-                    await self._changed.wait()
-                return value
-        except TimeoutError:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}") from None
+        return await until_changed(self._changed, predicate, what, timeout)
 
     def mark(self) -> int:
         """Where the record stands now: pass it as `since` to wait for what happens after."""
