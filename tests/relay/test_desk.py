@@ -24,6 +24,23 @@ async def settle() -> None:
         await asyncio.sleep(0.01)
 
 
+def drain(client: KefuClient) -> list[Any]:
+    """Every frame pushed to `client` and not read yet (the queue is left empty)."""
+    taken = []
+    while not client.events.empty():
+        taken.append(client.events.get_nowait())
+    return taken
+
+
+def stored_state(relay: RunningRelay, conversation_id: int) -> tuple[tuple[str, int | None], list[tuple[Any, ...]]]:
+    """The conversation's (status, agent) and its recorded routing events, straight from the database."""
+    with sqlite3.connect(relay.config.db_path) as db:
+        row = db.execute("SELECT status, agent_id FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        events = db.execute("SELECT kind, from_agent, to_agent, note FROM conversation_events"
+                            " WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall()
+    return (row[0], row[1]), events
+
+
 async def buyer_asks(clients: Any, buyer_id: str, text: str = "你好，请问在吗？") -> tuple[KefuClient, int]:
     buyer = await clients(buyer=buyer_id)
     conv = await buyer.open_conversation("jiadian")
@@ -82,16 +99,31 @@ async def test_returning_buyer_waits_for_their_agent_then_falls_back_after_60_s(
     await buyer_asks(clients, "b-jiadian-0006")  # fills agent1's only slot
     agent2 = await clients("agent2")
     await settle()
-    await buyer.send_text(conv, "我又来了，上次的问题还想再问问")
+    everyone = (buyer, agent1, agent2, supervisor)
+    for who in everyone:
+        drain(who)
+    back = await buyer.send_text(conv, "我又来了，上次的问题还想再问问")
     status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
     assert status.reason == "waiting_for_your_agent" and status.position == 1
     fake_clock.advance(59)
     await settle()
-    assert (await buyer.history(conv)).messages  # still waiting: nobody assigned
-    assert not any(isinstance(e, f.Assignment) for e in list(agent2.events._queue))  # type: ignore[attr-defined]
+    # Still waiting for agent1 (full): the chat is queued, reserved for them, and given to nobody.
+    seen = {who: drain(who) for who in everyone}
+    for who, frames in seen.items():
+        assert not [e for e in frames if isinstance(e, f.Assignment)], f"assignment sent to {who.session}"
+    assert not [e for e in seen[buyer] if isinstance(e, f.QueueStatus) and e.position == 0]
+    snapshots = [e for e in seen[supervisor] if isinstance(e, f.QueueSnapshot)]
+    assert [(e.conversation_id, e.position, e.reserved_for) for e in snapshots[-1].entries] == [(conv, 1, AGENT1)]
+    assert [m.event for m in (await buyer.history(conv)).messages if m.seq > back.seq] == ["welcome"]
     fake_clock.advance(1)
     handed = await next_of(agent2, f.Assignment, reason="auto")
     assert handed.conversation.conversation_id == conv and handed.conversation.agent_id == AGENT2
+    assert (await next_of(agent2, f.Message, seq=back.seq)).text == "我又来了，上次的问题还想再问问"
+    assert "阿杰" in (await next_of(buyer, f.Message, event="agent_joined")).text
+    assert (await next_of(buyer, f.QueueStatus, conversation_id=conv, position=0)).agent_name == "阿杰"
+    await settle()
+    assert not [e for e in drain(agent1) if isinstance(e, f.Assignment)]  # agent1 is still full: not theirs
+    assert [m.event for m in (await buyer.history(conv)).messages if m.seq > back.seq] == ["welcome", "agent_joined"]
 
 
 async def test_returning_buyer_goes_to_their_agent_when_a_slot_frees_up(clients, fake_clock: FakeClock):
@@ -201,16 +233,33 @@ async def test_agent_cannot_transfer_a_colleagues_chat(clients):
     assert err.value.code == "forbidden"
 
 
-async def test_transfer_to_unknown_agent_or_another_shops_agent_is_refused(clients):
+async def test_transfer_to_unknown_agent_or_another_shops_agent_is_refused(clients, relay: RunningRelay):
     agent1 = await clients("agent1")
     tea = await clients("cha1", shop=OTHER_SHOP)
-    _, conv = await buyer_asks(clients, "b-jiadian-0017")
+    buyer, conv = await buyer_asks(clients, "b-jiadian-0017")
     await next_of(agent1, f.Assignment)
+    agent2 = await clients("agent2")  # connected after the assignment: a possible target, given nothing
+    await settle()
+    before = stored_state(relay, conv)
+    assert before[0] == ("assigned", int(AGENT1))
+    everyone = (agent1, agent2, tea, buyer)
+    for who in everyone:
+        drain(who)
     for target in ("999", tea.session.user_id, "not-a-number"):  # type: ignore[union-attr]
         with pytest.raises(RelayError) as err:
-            await agent1.call(f.Transfer, conversation_id=conv, to_agent=target)
+            await agent1.call(f.Transfer, conversation_id=conv, to_agent=target, note="这条备注不该留下")
         assert err.value.code == "not_found"
-    assert (await agent1.history(conv)).messages  # still agent1's chat
+    await settle()
+    # Nothing changed: nobody was told of a transfer, nothing was stored, the chat is still agent1's.
+    for who in everyone:
+        assert not [e for e in drain(who) if isinstance(e, (f.Assignment, f.Message))], f"{who.session} was told"
+    assert stored_state(relay, conv) == before
+    await agent1.send_text(conv, "我还在，继续为您服务")
+    assert (await next_chat(buyer)).text == "我还在，继续为您服务"
+    await agent1.call(f.Resolve, conversation_id=conv)
+    await buyer.send_text(conv, "还有一个问题")
+    back = await next_of(agent1, f.Assignment, reason="exclusive")  # no note of the refused requests lingers
+    assert back.conversation.conversation_id == conv and back.note == ""
 
 
 async def test_transfer_to_an_offline_or_full_agent_is_a_conflict(clients):
