@@ -6,10 +6,13 @@ import argparse
 import asyncio
 import getpass
 import logging
+import math
 import os
+import re
 import resource
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from aiohttp import web
@@ -17,6 +20,9 @@ from aiohttp import web
 from relay.config import RateLimit, RelayConfig
 
 logger = logging.getLogger(__name__)
+
+SERVE_PREFIX = "serve_"
+"""Where the repeatable options given after `serve` collect before parse_args merges them."""
 
 LISTEN_BACKLOG = 1024
 """Pending handshakes the kernel queues (capped by net.core.somaxconn): many buyers reconnecting at
@@ -36,34 +42,117 @@ def raise_file_limit() -> int:
     return soft
 
 
+class UsageError(Exception):
+    """A command line that cannot work (a file that cannot be read, a TURN URL without a secret...): one line."""
+
+
 def _rate(text: str) -> RateLimit:
-    rate, _, burst = text.partition("/")
-    return RateLimit(rate=float(rate), burst=int(burst or max(1, int(float(rate) * 2))))
+    """`RATE[/BURST]`: frames per second (> 0), and the bucket size (>= 1, default twice the rate)."""
+    rate_text, slash, burst_text = text.partition("/")
+    try:
+        rate = float(rate_text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the rate must be a number, as in 5 or 5/20") from None
+    if not math.isfinite(rate) or rate <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the rate must be a number above 0")
+    if not slash:
+        return RateLimit(rate=rate, burst=max(1, int(rate * 2)))
+    try:
+        burst = int(burst_text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the burst must be a whole number, as in 5/20") from None
+    if burst < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: the burst must be at least 1")
+    return RateLimit(rate=rate, burst=burst)
+
+
+ICE_SCHEMES = ("stun", "stuns", "turn", "turns")
+_ICE_URL = re.compile(
+    r"(?P<scheme>[A-Za-z]+):(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s?:/\[\]@]+)(?::(?P<port>[0-9]{1,5}))?"
+    r"(?:\?transport=(?P<transport>udp|tcp))?"
+)
+
+
+def _ice_url(text: str) -> str:
+    """A STUN or TURN URL as RFC 7064/7065 write them: `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]`."""
+    url = text.strip()
+    match = _ICE_URL.fullmatch(url)
+    scheme = url.partition(":")[0].lower()
+    if scheme not in ICE_SCHEMES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a STUN or TURN URL (it must start with stun:, stuns:, turn: or turns:)")
+    if match is None or not 0 < int(match["port"] or 3478) < 65536:
+        form = f"{scheme}:HOST[:PORT]" + ("[?transport=udp|tcp]" if scheme.startswith("turn") else "")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid {scheme}: URL (expected {form}, no //)")
+    if match["transport"] and not scheme.startswith("turn"):
+        raise argparse.ArgumentTypeError(f"{text!r}: ?transport= is for turn: URLs only")
+    return scheme + url[len(scheme):]
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _log_level(text: str) -> str:
+    level = text.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+    return level
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kefu-relay", description="Kefu Desk relay server")
     parser.add_argument("--data-dir", type=Path, default=Path("data/relay"), help="where the database lives")
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--log-level", type=_log_level, default="INFO")
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the relay (the default)")
     for p in (parser, serve):
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-        p.add_argument("--demo", action="store_true", help="seed the demo shops, accounts and buyers")
-        p.add_argument("--fsync", choices=["full", "normal"], default="full",
+        # The options may come before or after `serve`. After it, an option left out must not reset one
+        # given before it (argparse copies every subparser default over the main parser's values), so
+        # the subparser has no defaults; its repeatable options collect separately and are merged in main().
+        def default(value: object, p: argparse.ArgumentParser = p) -> object:
+            return value if p is parser else argparse.SUPPRESS
+
+        def dest(name: str, p: argparse.ArgumentParser = p) -> str:
+            return name if p is parser else SERVE_PREFIX + name
+
+        p.add_argument("--host", default=default("127.0.0.1"))
+        p.add_argument("--port", type=_port, default=default(8765), help="0 picks a free port")
+        p.add_argument("--demo", action="store_true", default=default(False),
+                       help="seed the demo shops, accounts and buyers")
+        p.add_argument("--fsync", choices=["full", "normal"], default=default("full"),
                        help="full: acked messages survive power loss (default); normal: only a crash")
-        p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
-                       help="an extra Origin allowed at the WebSocket handshake (repeatable)")
-        p.add_argument("--buyer-rate", type=_rate, default=None, metavar="RATE[/BURST]")
-        p.add_argument("--agent-rate", type=_rate, default=None, metavar="RATE[/BURST]")
-        p.add_argument("--token-ttl", type=int, default=12 * 3600, help="agent token lifetime, seconds")
-        p.add_argument("--no-uvloop", action="store_true", help="use the standard asyncio loop")
-        p.add_argument("--port-file", type=Path, help="write the bound port here once listening")
-        p.add_argument("--ice-server", action="append", default=[], metavar="URL",
+        p.add_argument("--allow-origin", action="append", default=default([]), dest=dest("allow_origin"),
+                       metavar="ORIGIN", help="an extra Origin allowed at the WebSocket handshake (repeatable)")
+        p.add_argument("--buyer-rate", type=_rate, default=default(None), metavar="RATE[/BURST]")
+        p.add_argument("--agent-rate", type=_rate, default=default(None), metavar="RATE[/BURST]")
+        p.add_argument("--token-ttl", type=_positive_int, default=default(12 * 3600),
+                       help="agent token lifetime, seconds")
+        p.add_argument("--no-uvloop", action="store_true", default=default(False),
+                       help="use the standard asyncio loop")
+        p.add_argument("--port-file", type=Path, default=default(None),
+                       help="write the bound port here once listening")
+        p.add_argument("--ice-server", type=_ice_url, action="append", default=default([]),
+                       dest=dest("ice_server"), metavar="URL",
                        help="a STUN or TURN URL handed to video call parties (repeatable); none by default")
-        p.add_argument("--turn-secret-file", type=Path, metavar="PATH",
+        p.add_argument("--turn-secret-file", type=Path, default=default(None), metavar="PATH",
                        help="file holding coturn's static-auth-secret (or set KEFU_TURN_SECRET)")
 
     add = sub.add_parser("adduser", help="create an agent or supervisor account (password prompted)")
@@ -76,21 +165,80 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def turn_secret(args: argparse.Namespace) -> str | None:
+    """The TURN secret from --turn-secret-file, else from KEFU_TURN_SECRET; UsageError if the file is unusable."""
+    path: Path | None = args.turn_secret_file
+    if path is None:
+        return os.environ.get("KEFU_TURN_SECRET") or None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--turn-secret-file {path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"--turn-secret-file {path}: is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--turn-secret-file {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"--turn-secret-file {path}: cannot read it ({exc.strerror or exc})") from None
+    secret = text.strip()
+    if not secret:
+        raise UsageError(f"--turn-secret-file {path}: the file is empty")
+    return secret
+
+
+def check_data_dir(path: Path) -> None:
+    """Create the data directory if needed and make sure the relay can write there; UsageError if not."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"--data-dir {path}: exists and is not a directory") from None
+    except NotADirectoryError:
+        blocker = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        raise UsageError(f"--data-dir {path}: {blocker} is a file, not a directory") from None
+    except OSError as exc:
+        raise UsageError(f"--data-dir {path}: cannot create it ({exc.strerror or exc})") from None
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--data-dir {path}: not writable ({exc.strerror or exc})") from None
+    for name, mode, what in (("relay.sqlite3", "r+b", "readable and writable"),
+                             ("buyer-session.key", "rb", "readable")):
+        file = path / name
+        if file.exists():
+            try:
+                with file.open(mode):
+                    pass
+            except OSError as exc:
+                raise UsageError(f"--data-dir {path}: {file} is not a {what} file ({exc.strerror or exc})") from None
+
+
 def config_from(args: argparse.Namespace) -> RelayConfig:
+    """The relay's configuration from parsed arguments; UsageError when they cannot work together."""
     extra = {}
     if args.buyer_rate:
         extra["buyer_rate"] = args.buyer_rate
     if args.agent_rate:
         extra["agent_rate"] = args.agent_rate
-    secret = os.environ.get("KEFU_TURN_SECRET") or None
-    if args.turn_secret_file is not None:
-        secret = args.turn_secret_file.read_text(encoding="utf-8").strip() or None
+    secret = turn_secret(args)
+    turn = [url for url in args.ice_server if url.startswith(("turn:", "turns:"))]
+    if turn and secret is None:
+        raise UsageError(f"--ice-server {turn[0]} needs the TURN secret: pass --turn-secret-file PATH "
+                         "or set KEFU_TURN_SECRET")
     return RelayConfig(
         data_dir=args.data_dir, host=args.host, port=args.port, demo=args.demo,
         synchronous="FULL" if args.fsync == "full" else "NORMAL",
         allowed_origins=tuple(args.allow_origin), token_ttl_s=args.token_ttl,
         ice_servers=tuple(args.ice_server), turn_secret=secret, **extra,  # type: ignore[arg-type]
     )
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse and merge the options given before and after `serve`."""
+    args = parser.parse_args(argv)
+    for name in ("allow_origin", "ice_server"):
+        setattr(args, name, getattr(args, name) + getattr(args, SERVE_PREFIX + name, []))
+    return args
 
 
 async def serve(config: RelayConfig, port_file: Path | None = None) -> None:
@@ -153,11 +301,17 @@ async def adduser(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.command == "adduser":
+    parser = build_parser()
+    args = parse_args(parser, argv)
+    # Every mistake in the command line ends here, as one line and exit status 2, before anything starts.
+    try:
+        config = None if args.command == "adduser" else config_from(args)
+        check_data_dir(args.data_dir)
+    except UsageError as exc:
+        parser.error(str(exc))
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if config is None:
         return asyncio.run(adduser(args))
-    config = config_from(args)
     loop_factory = None
     if not args.no_uvloop:
         try:

@@ -1,0 +1,291 @@
+"""`kefu-relay`'s command line: every unusable option is one line on stderr and exit status 2, before
+the relay starts; the options that are accepted reach RelayConfig (and a real relay) unchanged."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.client import KefuClient, buyer_session
+from app.relay_process import ROOT, spawn_relay
+from relay import cli
+from relay.config import RateLimit, RelayConfig
+from wire import frames as f
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[RelayConfig]:
+    """`serve` replaced by a recorder: a command line the CLI wrongly accepts shows up here instead of
+    running a relay forever (and an accepted one shows the config the relay would have got)."""
+    configs: list[RelayConfig] = []
+
+    async def fake_serve(config: RelayConfig, port_file: Path | None = None) -> None:
+        configs.append(config)
+
+    monkeypatch.setattr(cli, "serve", fake_serve)
+    monkeypatch.delenv("KEFU_TURN_SECRET", raising=False)
+    return configs
+
+
+def refused(
+    argv: list[str], capsys: pytest.CaptureFixture[str], started: list[RelayConfig], prog: str = "kefu-relay"
+) -> str:
+    """Run the CLI; assert it exits with status 2 and one error line after the usage; return that line."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2, err
+    assert "Traceback" not in err
+    assert started == [], "the relay was started despite the error"
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"{prog}: error: "), err
+    assert err.strip().splitlines()[0].startswith(f"usage: {prog} "), err
+    return last
+
+
+@pytest.fixture
+def data_dir_ok(tmp_path: Path) -> Path:
+    return tmp_path / "relay-data"
+
+
+@contextlib.contextmanager
+def unprivileged() -> Iterator[None]:
+    """Run the block as an ordinary user: as root (as in containers), file modes would not stop us."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A directory outside pytest's private (0700) tmp tree, so the unprivileged user can reach it."""
+    path = Path(tempfile.mkdtemp(prefix="kefu-cli-"))
+    path.chmod(0o755)
+    yield path
+    for sub in [path, *path.rglob("*")]:
+        sub.chmod(0o755 if sub.is_dir() else 0o644)
+    shutil.rmtree(path)
+
+
+# --turn-secret-file ---------------------------------------------------------------------------------
+
+
+def test_missing_turn_secret_file(tmp_path: Path, data_dir_ok: Path, capsys, started) -> None:
+    missing = tmp_path / "nope" / "turn.secret"
+    line = refused(["--data-dir", str(data_dir_ok), "--turn-secret-file", str(missing)], capsys, started)
+    assert line == f"kefu-relay: error: --turn-secret-file {missing}: no such file"
+
+
+def test_turn_secret_file_that_is_a_directory(tmp_path: Path, data_dir_ok: Path, capsys, started) -> None:
+    line = refused(["--data-dir", str(data_dir_ok), "--turn-secret-file", str(tmp_path)], capsys, started)
+    assert f"--turn-secret-file {tmp_path}: is a directory" in line
+
+
+def test_turn_secret_file_that_cannot_be_read(shared_dir: Path, capsys, started) -> None:
+    secret = shared_dir / "turn.secret"
+    secret.write_text("s3cret\n")
+    secret.chmod(0o000)
+    with unprivileged():
+        line = refused(["--data-dir", str(shared_dir / "data"), "--turn-secret-file", str(secret)], capsys, started)
+    assert line == f"kefu-relay: error: --turn-secret-file {secret}: cannot read it (Permission denied)"
+
+
+@pytest.mark.parametrize(("content", "expected"), [(b" \n", "the file is empty"), (b"\xff\xfe\x00", "not UTF-8 text")])
+def test_turn_secret_file_without_a_secret(
+    content: bytes, expected: str, tmp_path: Path, data_dir_ok: Path, capsys, started
+) -> None:
+    secret = tmp_path / "turn.secret"
+    secret.write_bytes(content)
+    line = refused(["--data-dir", str(data_dir_ok), "--ice-server", "turn:turn.shop.example:3478",
+                    "--turn-secret-file", str(secret)], capsys, started)
+    assert line.endswith(f"--turn-secret-file {secret}: {expected}")
+
+
+# --ice-server ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://stun.shop.example", "is not a STUN or TURN URL"),
+    ("stun.shop.example:3478", "is not a STUN or TURN URL"),
+    ("", "is not a STUN or TURN URL"),
+    ("stun://stun.shop.example", "is not a valid stun: URL (expected stun:HOST[:PORT], no //)"),
+    ("turn:", "is not a valid turn: URL"),
+    ("stun:stun.shop.example:99999", "is not a valid stun: URL"),
+    ("turn:turn.shop.example:3478?transport=sctp", "is not a valid turn: URL"),
+    ("stun:stun.shop.example?transport=udp", "?transport= is for turn: URLs only"),
+])
+def test_invalid_ice_server(url: str, expected: str, data_dir_ok: Path, capsys, started) -> None:
+    line = refused(["--data-dir", str(data_dir_ok), "--ice-server", url], capsys, started)
+    assert line.startswith(f"kefu-relay: error: argument --ice-server: {url!r}")
+    assert expected in line
+
+
+@pytest.mark.parametrize("before_serve", [True, False])
+def test_turn_url_without_a_secret(before_serve: bool, data_dir_ok: Path, capsys, started) -> None:
+    options = ["--ice-server", "stun:stun.shop.example", "--ice-server", "turns:turn.shop.example:5349"]
+    argv = ["--data-dir", str(data_dir_ok), *([*options, "serve"] if before_serve else ["serve", *options])]
+    line = refused(argv, capsys, started)
+    assert line == ("kefu-relay: error: --ice-server turns:turn.shop.example:5349 needs the TURN secret: "
+                    "pass --turn-secret-file PATH or set KEFU_TURN_SECRET")
+
+
+# --data-dir ------------------------------------------------------------------------------------------
+
+
+def test_data_dir_under_a_regular_file(tmp_path: Path, capsys, started) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    line = refused(["--data-dir", str(blocker / "relay")], capsys, started)
+    assert line == f"kefu-relay: error: --data-dir {blocker / 'relay'}: {blocker} is a file, not a directory"
+
+
+def test_data_dir_that_is_a_regular_file(tmp_path: Path, capsys, started) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    line = refused(["--data-dir", str(blocker)], capsys, started)
+    assert line == f"kefu-relay: error: --data-dir {blocker}: exists and is not a directory"
+
+
+def test_data_dir_is_checked_for_adduser_too(tmp_path: Path, capsys, started) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    line = refused(["--data-dir", str(blocker / "x"), "adduser", "--shop", "jiadian", "--username", "n1",
+                    "--display-name", "x", "--password-stdin"], capsys, started)
+    assert "is a file, not a directory" in line
+
+
+def test_data_dir_not_writable(shared_dir: Path, capsys, started) -> None:
+    shared_dir.chmod(0o555)
+    with unprivileged():
+        line = refused(["--data-dir", str(shared_dir)], capsys, started)
+        created = refused(["--data-dir", str(shared_dir / "relay")], capsys, started)
+    assert line == f"kefu-relay: error: --data-dir {shared_dir}: not writable (Permission denied)"
+    assert created == f"kefu-relay: error: --data-dir {shared_dir / 'relay'}: cannot create it (Permission denied)"
+
+
+def test_database_not_writable(shared_dir: Path, capsys, started) -> None:
+    shared_dir.chmod(0o777)
+    db = shared_dir / "relay.sqlite3"
+    db.write_bytes(b"")
+    db.chmod(0o444)
+    with unprivileged():
+        line = refused(["--data-dir", str(shared_dir)], capsys, started)
+    assert line == (f"kefu-relay: error: --data-dir {shared_dir}: {db} is not a readable and writable file "
+                    "(Permission denied)")
+
+
+# rates and other values --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--buyer-rate", "abc", "the rate must be a number, as in 5 or 5/20"),
+    ("--buyer-rate", "", "the rate must be a number"),
+    ("--agent-rate", "0", "the rate must be a number above 0"),
+    ("--agent-rate", "-3", "the rate must be a number above 0"),
+    ("--agent-rate", "inf", "the rate must be a number above 0"),
+    ("--buyer-rate", "nan/5", "the rate must be a number above 0"),
+    ("--buyer-rate", "5/0", "the burst must be at least 1"),
+    ("--buyer-rate", "5/x", "the burst must be a whole number"),
+    ("--buyer-rate", "5/2.5", "the burst must be a whole number"),
+    ("--port", "70000", "is not a port number"),
+    ("--port", "http", "is not a port number"),
+    ("--token-ttl", "0", "must be at least 1"),
+    ("--log-level", "loud", "is not one of DEBUG, INFO"),
+])
+def test_invalid_values(option: str, value: str, expected: str, data_dir_ok: Path, capsys, started) -> None:
+    line = refused(["--data-dir", str(data_dir_ok), f"{option}={value}"], capsys, started)
+    assert line.startswith(f"kefu-relay: error: argument {option}: {value!r}")
+    assert expected in line
+    if option != "--log-level":  # a main-parser option; the others are also options of `serve`
+        line = refused(["--data-dir", str(data_dir_ok), "serve", option, value], capsys, started,
+                       prog="kefu-relay serve")
+        assert line.startswith(f"kefu-relay serve: error: argument {option}: {value!r}")
+        assert expected in line
+
+
+async def test_the_real_entry_point_prints_no_traceback(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "relay.cli", "--data-dir", str(tmp_path / "d"), "--port", "0",
+        "--turn-secret-file", str(tmp_path / "missing"), cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 2
+    missing = tmp_path / "missing"
+    assert err.decode().splitlines()[-1] == f"kefu-relay: error: --turn-secret-file {missing}: no such file"
+    assert "Traceback" not in err.decode() and out == b""
+
+
+# what is accepted ---------------------------------------------------------------------------------------
+
+
+def run(argv: list[str], started: list[RelayConfig]) -> RelayConfig:
+    assert cli.main([*argv, "--no-uvloop"]) == 0
+    assert len(started) == 1
+    return started[0]
+
+
+def test_accepted_options_reach_the_config(tmp_path: Path, data_dir_ok: Path, started) -> None:
+    secret = tmp_path / "turn.secret"
+    secret.write_text("  s3cret \n")
+    config = run(["--data-dir", str(data_dir_ok), "--buyer-rate", "2.5", "--agent-rate", "40/80",
+                  "--ice-server", "STUN:stun.shop.example:3478", "--ice-server",
+                  "turn:turn.shop.example:3478?transport=udp", "--ice-server", "turns:[2001:db8::1]:5349",
+                  "--turn-secret-file", str(secret), "--log-level", "warning"], started)
+    assert config.buyer_rate == RateLimit(rate=2.5, burst=5)
+    assert config.agent_rate == RateLimit(rate=40.0, burst=80)
+    assert config.ice_servers == ("stun:stun.shop.example:3478", "turn:turn.shop.example:3478?transport=udp",
+                                  "turns:[2001:db8::1]:5349")
+    assert config.turn_secret == "s3cret"
+    assert data_dir_ok.is_dir()
+
+
+def test_turn_secret_from_the_environment(data_dir_ok: Path, started, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEFU_TURN_SECRET", "from-env")
+    config = run(["--data-dir", str(data_dir_ok), "serve", "--ice-server", "turn:turn.shop.example"], started)
+    assert config.turn_secret == "from-env" and config.ice_servers == ("turn:turn.shop.example",)
+
+
+def test_options_before_serve_are_not_reset_by_it(data_dir_ok: Path, started) -> None:
+    config = run(["--data-dir", str(data_dir_ok), "--port", "9000", "--demo", "--allow-origin", "https://a.example",
+                  "--ice-server", "stun:a.example", "serve", "--ice-server", "stun:b.example",
+                  "--allow-origin", "https://b.example"], started)
+    assert config.port == 9000 and config.demo
+    assert config.ice_servers == ("stun:a.example", "stun:b.example")
+    assert config.allowed_origins == ("https://a.example", "https://b.example")
+
+
+async def test_a_real_relay_hands_out_the_configured_ice_servers(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KEFU_TURN_SECRET", "shared-with-coturn")
+    relay = await spawn_relay(data_dir, "--ice-server", "stun:stun.shop.example:3478",
+                              "--ice-server", "TURN:turn.shop.example:3478?transport=tcp")
+    client: Any = None
+    try:
+        client = KefuClient(relay.url, (await buyer_session(relay.url, "b-jiadian-0003")).token)
+        await client.connect()
+        reply = await client.call(f.GetIceServers)
+        assert [s.urls for s in reply.servers] == [["stun:stun.shop.example:3478"],
+                                                   ["turn:turn.shop.example:3478?transport=tcp"]]
+        assert reply.servers[1].username and reply.servers[1].credential and reply.ttl_s > 0
+    finally:
+        if client is not None:
+            await client.close()
+        await relay.stop()
