@@ -29,6 +29,7 @@ AgentStatus = Literal["online", "busy", "away", "offline"]
 Mode = Literal["auto", "manual", "both"]
 Reason = Literal["auto", "exclusive", "claim", "transfer", "reassign"]
 DEFAULT_CAP = 8
+MAX_CAP = 50  # docs/routing.md and docs/protocol.md (`set_cap`: 1-50); wire/frames.py SetCap agrees
 
 
 class Tier(IntEnum):
@@ -127,8 +128,8 @@ class ShopRouter:
         return self.dispatch()
 
     def set_cap(self, account_id: int, cap: int) -> list[Assignment]:
-        if not 1 <= cap <= 100:
-            raise RoutingError("invalid_field", "cap must be between 1 and 50")
+        if not 1 <= cap <= MAX_CAP:
+            raise RoutingError("invalid_field", f"cap must be between 1 and {MAX_CAP}")
         self.agent(account_id).cap = cap
         return self.dispatch()
 

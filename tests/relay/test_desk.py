@@ -486,3 +486,17 @@ async def test_staff_resume_lists_open_chats_only_and_can_still_read_closed_ones
     assert open_conv in listed and done_conv not in listed
     page = await supervisor.history(done_conv)
     assert any(m.text == "谢谢，没问题了" for m in page.messages)
+
+
+async def test_a_cap_of_50_is_accepted_and_51_refused_as_documented(clients, relay: RunningRelay):
+    supervisor = await clients("super1")
+    await supervisor.call(f.SetCap, agent_id=AGENT1, cap=50)  # docs/routing.md: per agent, 1-50
+    caps: dict[str, int] = {}
+    while caps.get(AGENT1) != 50:  # the supervisors' agent list shows the new cap
+        caps = {a.agent_id: a.cap for a in (await next_of(supervisor, f.AgentsSnapshot)).agents}
+    for refused in (51, 0):
+        with pytest.raises(RelayError) as err:
+            await supervisor.call(f.SetCap, agent_id=AGENT1, cap=refused)
+        assert err.value.code == "invalid_field"
+    with sqlite3.connect(relay.config.db_path) as db:
+        assert db.execute("SELECT cap FROM accounts WHERE id = ?", (int(AGENT1),)).fetchone()[0] == 50

@@ -383,3 +383,22 @@ def test_a_reservation_is_not_shown_while_its_agent_is_disconnected() -> None:
     router.set_status(1, "offline")
     assert not router.is_reserved(2)
 
+
+# set_cap: docs/routing.md ('per agent, default 8, 1-50') and docs/protocol.md (`cap`: integer 1-50).
+
+@pytest.mark.parametrize("cap", [1, 50])
+def test_a_cap_at_the_documented_limits_is_accepted(cap: int) -> None:
+    router = ShopRouter(lambda: 0.0)
+    router.add_agent(1, "agent1")
+    router.set_cap(1, cap)
+    assert router.agents[1].cap == cap
+
+
+@pytest.mark.parametrize("cap", [0, 51, 100])
+def test_a_cap_outside_the_documented_limits_is_refused_and_changes_nothing(cap: int) -> None:
+    router = ShopRouter(lambda: 0.0)
+    router.add_agent(1, "agent1", cap=8)
+    with pytest.raises(RoutingError) as err:
+        router.set_cap(1, cap)
+    assert err.value.code == "invalid_field" and err.value.message == "cap must be between 1 and 50"
+    assert router.agents[1].cap == 8
