@@ -57,18 +57,22 @@ class AttentionCenter(QObject):
             self.tray.activated.connect(self._raise_window)
             self.tray.show()
         self._sound: QObject | None = None
-        self._sound_ready = False
         self.unread = 0
         self.history: list[tuple[str, str]] = []
         """What was notified, newest last (the settings' effect is visible here; also for tests)."""
         self.sounds_played = 0
+        # Now, before the desk connects: the first QMediaDevices call loads Qt's FFmpeg plugin, whose
+        # initialisers log through Qt's message handler. If that ran while the call stack (PyAV) is
+        # being imported in a thread (`CallManager.warm_up`), each would wait for the other: the
+        # importing thread holds the GIL inside dlopen, and a Python message handler (pytest-qt's,
+        # or any installed later) needs the GIL while the plugin's dlopen holds the loader lock.
+        self._load_sound()
 
     def _raise_window(self, _reason: object) -> None:
         self._window.showNormal()
         self._window.activateWindow()
 
     def _load_sound(self) -> None:
-        self._sound_ready = True
         try:
             from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
         except ImportError:
@@ -113,8 +117,6 @@ class AttentionCenter(QObject):
 
     def play(self) -> None:
         self.sounds_played += 1
-        if not self._sound_ready:
-            self._load_sound()
         if self._sound is not None:
             self._sound.play()  # type: ignore[attr-defined]
 
