@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from app.history import LocalMessage
 from ui import theme
+from ui.text import plain_tooltip
 from wire import frames as f
 
 logger = logging.getLogger(__name__)
@@ -126,8 +127,10 @@ class ChatModel(QAbstractListModel):
         message = self._rows[index.row()]
         if role == MessageRole:
             return message
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return message.text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(message.text)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{message.sender_name}: {message.text}"
         return None

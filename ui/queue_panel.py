@@ -43,6 +43,7 @@ from app.services import DeskService
 from ui import theme
 from ui.sla import RANK as _RANK
 from ui.sla import countdown, sla_level
+from ui.text import plain_tooltip
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class ConversationListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return view.info.buyer_name
         if role == Qt.ItemDataRole.ToolTipRole:
-            return view.last_text
+            return plain_tooltip(view.last_text)
         return None
 
     def row_of(self, conversation_id: int) -> int | None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signa
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QFrame, QLabel, QListView, QVBoxLayout, QWidget
 
+from ui.text import plain_tooltip
 from wire import frames as f
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class TemplatePicker(QFrame):
             shortcut = f"   /{template.shortcut}" if template.shortcut else ""
             item = QStandardItem(f"{template.group} · {template.title}{shortcut}\n{body}")  # shown as plain text
             item.setData(template, TemplateRole)
-            item.setToolTip(template.body)
+            item.setToolTip(plain_tooltip(template.body))
             self.model.appendRow(item)
         if self.model.rowCount():
             self.list.setCurrentIndex(self.model.index(0, 0))
