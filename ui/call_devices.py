@@ -7,9 +7,11 @@ to the core as plain data (RGB arrays, PCM bytes); the core does the WebRTC part
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -56,8 +58,22 @@ def camera_available() -> bool:
     return bool(QMediaDevices.videoInputs())
 
 
+def camera_picture(frame: QVideoFrame) -> np.ndarray[Any, np.dtype[np.uint8]] | None:
+    """A camera frame as RGB, at most `CAMERA_MAX_WIDTH` wide (a worker thread's job: it decodes and scales)."""
+    image = frame.toImage()
+    if image.isNull():
+        return None
+    if image.width() > CAMERA_MAX_WIDTH:
+        image = image.scaledToWidth(CAMERA_MAX_WIDTH)
+    return image_to_rgb(image)
+
+
 class CameraFeed(QObject):
-    """The default camera's pictures as RGB arrays, at most 15 a second, handed to `push`."""
+    """The default camera's pictures as RGB arrays, at most 15 a second, handed to `push` on the loop.
+
+    Frames are converted in a thread of their own, one at a time: a frame that comes while the previous
+    one is still being converted is dropped (the call wants the newest picture, not a queue of old ones).
+    """
 
     def __init__(self, push: Callable[[np.ndarray[Any, np.dtype[np.uint8]]], None],
                  parent: QObject | None = None) -> None:
@@ -69,10 +85,14 @@ class CameraFeed(QObject):
         self._camera: QCamera | None = None
         self._session: QMediaCaptureSession | None = None
         self._next = 0.0
+        self._converting = False
+        self._converter: ThreadPoolExecutor | None = None
+        self._stopped = False
         self.frames = 0
 
     def start(self) -> bool:
         """Open the default camera; False when there is none."""
+        self._stopped = False
         if self._camera is not None:
             return True
         if not camera_available():
@@ -85,6 +105,8 @@ class CameraFeed(QObject):
         return True
 
     def stop(self) -> None:
+        """Close the camera; no picture is pushed after this (one being converted is thrown away)."""
+        self._stopped = True
         if self._camera is not None:
             self._camera.stop()
             self._camera.deleteLater()
@@ -92,19 +114,32 @@ class CameraFeed(QObject):
         if self._session is not None:
             self._session.deleteLater()
             self._session = None
+        if self._converter is not None:
+            self._converter.shutdown(wait=False, cancel_futures=True)
+            self._converter = None
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         now = time.monotonic()
-        if now < self._next or not frame.isValid():
-            return  # faster than the call sends: dropped here rather than converted for nothing
+        if self._stopped or self._converting or now < self._next or not frame.isValid():
+            return  # faster than the call sends, or the last one is still converting: dropped
         self._next = max(now, self._next) + 1 / CAMERA_FPS
-        image = frame.toImage()
-        if image.isNull():
+        if self._converter is None:
+            self._converter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-camera")
+        self._converting = True
+        future = asyncio.get_running_loop().run_in_executor(self._converter, camera_picture, frame)
+        future.add_done_callback(self._converted)
+
+    def _converted(self, future: asyncio.Future[np.ndarray[Any, np.dtype[np.uint8]] | None]) -> None:
+        self._converting = False
+        if future.cancelled() or self._stopped:
             return
-        if image.width() > CAMERA_MAX_WIDTH:
-            image = image.scaledToWidth(CAMERA_MAX_WIDTH)
-        self.frames += 1
-        self._push(image_to_rgb(image))
+        if (error := future.exception()) is not None:
+            logger.warning("a camera picture could not be converted: %s", error)
+            return
+        rgb = future.result()
+        if rgb is not None:
+            self.frames += 1
+            self._push(rgb)
 
 
 class MicrophoneFeed(QObject):

@@ -183,26 +183,54 @@ async def test_closing_the_main_window_ends_the_call_and_releases_its_peer(open_
     assert not window.call_windows and gone(call_window)
 
 
-def test_camera_pictures_reach_the_call_as_rgb_arrays_at_most_15_a_second(qapp) -> None:
-    """No camera here: frames are fed to the feed's video sink as a camera would."""
+async def test_camera_pictures_reach_the_call_as_rgb_arrays_at_most_15_a_second(qapp, monkeypatch) -> None:
+    """No camera here: frames are fed to the feed's video sink as a camera would. They are converted
+    in the feed's own thread, one at a time, and handed over on the loop."""
+    import threading
+
     from PySide6.QtGui import QColor, QImage
     from PySide6.QtMultimedia import QVideoFrame
 
+    import ui.call_devices
     from ui.call_devices import CameraFeed
 
     pushed: list[Any] = []
-    feed = CameraFeed(pushed.append)
-    image = QImage(638, 480, QImage.Format.Format_RGB32)  # RGB888 rows of 1914 bytes are padded to 1916
-    image.fill(QColor(10, 200, 30))
-    for _ in range(5):
+    pushed_on: list[str] = []
+    converted_on: list[str] = []
+    convert = ui.call_devices.camera_picture
+
+    def spy(frame: Any) -> Any:
+        converted_on.append(threading.current_thread().name)
+        return convert(frame)
+
+    def push(rgb: Any) -> None:
+        pushed.append(rgb)
+        pushed_on.append(threading.current_thread().name)
+
+    monkeypatch.setattr(ui.call_devices, "camera_picture", spy)
+    feed = CameraFeed(push)
+    try:
+        image = QImage(638, 480, QImage.Format.Format_RGB32)  # RGB888 rows of 1914 bytes are padded to 1916
+        image.fill(QColor(10, 200, 30))
+        for _ in range(5):
+            feed.sink.setVideoFrame(QVideoFrame(image))
+        await until(lambda: pushed, what="the first picture")
+        assert len(pushed) == 1 and len(converted_on) == 1  # the next ones came sooner than 1/15 s
+        assert converted_on[0].startswith("kefu-camera") and pushed_on == [threading.current_thread().name]
+        rgb = pushed[0]
+        assert rgb.shape == (480, 638, 3) and rgb.flags["C_CONTIGUOUS"]
+        assert tuple(rgb[100, 100]) == tuple(rgb[479, 637]) == (10, 200, 30)
+        big = QImage(1280, 720, QImage.Format.Format_RGB32)
+        big.fill(QColor(10, 200, 30))
+        feed._next = 0.0
+        feed.sink.setVideoFrame(QVideoFrame(big))
+        await until(lambda: len(pushed) == 2, what="the second picture")
+        assert pushed[-1].shape == (360, 640, 3)  # scaled down to what the call sends
+        # After stop, nothing more is converted or pushed.
+        feed.stop()
+        feed._next = 0.0
         feed.sink.setVideoFrame(QVideoFrame(image))
-    assert len(pushed) == 1  # the next ones came sooner than 1/15 s
-    rgb = pushed[0]
-    assert rgb.shape == (480, 638, 3) and rgb.flags["C_CONTIGUOUS"]
-    assert tuple(rgb[100, 100]) == tuple(rgb[479, 637]) == (10, 200, 30)
-    big = QImage(1280, 720, QImage.Format.Format_RGB32)
-    big.fill(QColor(10, 200, 30))
-    feed._next = 0.0
-    feed.sink.setVideoFrame(QVideoFrame(big))
-    assert pushed[-1].shape == (360, 640, 3)  # scaled down to what the call sends
-    feed.deleteLater()
+        assert len(converted_on) == 2 and len(pushed) == 2
+    finally:
+        feed.stop()
+        feed.deleteLater()
