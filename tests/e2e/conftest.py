@@ -9,7 +9,8 @@ import pytest
 from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-# Playwright adds --headless itself (headless=True); DEVELOPERS.md's other flags are ours.
+# Playwright adds --headless itself (headless=True); the other flags are ours: a quiet, loopback-only
+# browser on a fresh profile (docs/architecture.md, "Tests").
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -48,12 +49,20 @@ async def watched_page(context: BrowserContext) -> Page:
     return page
 
 
+def nothing_unexpected_happened(page: Page) -> None:
+    """Teardown of `page` and `call_page`: any page error or dialog fails the test (docs/architecture.md)."""
+    errors: list[str] = page.errors  # type: ignore[attr-defined]
+    dialogs: list[str] = page.dialogs  # type: ignore[attr-defined]
+    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not dialogs, f"the page opened dialogs (none may open; each was dismissed): {dialogs}"
+
+
 @pytest.fixture
 async def page(browser_context: BrowserContext) -> AsyncIterator[Page]:
-    """A page that records every dialog (none must ever open) and every page error."""
+    """A page that records every dialog (none must ever open) and every page error; either fails the test."""
     page = await watched_page(browser_context)
     yield page
-    assert page.errors == [], page.errors  # type: ignore[attr-defined]
+    nothing_unexpected_happened(page)
 
 
 # --- calls: WebRTC on loopback with fake camera and microphone --------------------------------
@@ -130,8 +139,7 @@ async def call_context(loopback_ice: None) -> AsyncIterator[BrowserContext]:
 
 @pytest.fixture
 async def call_page(call_context: BrowserContext) -> AsyncIterator[Page]:
-    """A call-capable page that records dialogs and page errors like `page`."""
+    """A call-capable page that records dialogs and page errors like `page`; either fails the test."""
     page = await watched_page(call_context)
     yield page
-    assert page.errors == [], page.errors  # type: ignore[attr-defined]
-    assert page.dialogs == [], page.dialogs  # type: ignore[attr-defined]
+    nothing_unexpected_happened(page)
