@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from app.errors import KefuError
+from app.errors import KefuError, SourceUnavailable
 from app.events import CallAudio, CallChanged, CallEnding, CallFrame, CallSide, CallView, Event, VideoImage
 from wire import frames as f
 
@@ -227,11 +227,11 @@ class Call:
             return self.camera
         if key == "screen":
             if not screen_available():
-                raise KefuError("the screen cannot be shared here (no X11 display)")
+                raise SourceUnavailable("the screen cannot be shared here (no X11 display)")
             return media.ScreenTrack()  # type: ignore[no-any-return]
         if key.startswith("clip:") and key[5:] in self.manager.clips:
             return media.LoopingClipTrack(self.manager.clips[key[5:]])  # type: ignore[no-any-return]
-        raise KefuError(f"unknown video source {key!r}")
+        raise SourceUnavailable(f"unknown video source {key!r}")
 
     def set_source(self, key: str) -> None:
         if self.video is None:

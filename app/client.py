@@ -237,7 +237,7 @@ class KefuClient:
         finally:
             self._waiters.pop(frame.id, None)
         if isinstance(reply, f.Error):
-            raise RelayError(reply.code, reply.message, reply.retry_after)
+            raise RelayError(reply.code, reply.message, reply.retry_after, reply.reason)
         return reply
 
     async def _pace(self) -> None:

@@ -12,11 +12,18 @@ class KefuError(Exception):
 class RelayError(KefuError):
     """The relay refused a request; `code` is the stable protocol error code."""
 
-    def __init__(self, code: ErrorCode | str, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, code: ErrorCode | str, message: str, retry_after: float | None = None,
+                 reason: str | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.reason = reason
+        """Which conflict (`wire.errors.ConflictReason`), when the relay says."""
+
+
+class SourceUnavailable(KefuError):
+    """The chosen video source cannot be used on this computer (no X11 display to share, say)."""
 
 
 class ConnectionLost(KefuError):

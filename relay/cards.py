@@ -18,7 +18,7 @@ from relay.store import Store, StoreConflict
 from relay.store.interface import NewCase
 from wire import frames as f
 from wire.codec import FrameError, encode
-from wire.errors import ErrorCode
+from wire.errors import ConflictReason, ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,8 @@ class Cards:
         if req.offer is None:
             raise FrameError(ErrorCode.INVALID_FIELD, "an offer card needs `offer`", rid)
         if order.status in NOT_PAID:
-            raise FrameError(ErrorCode.CONFLICT, "the order is not paid yet: nothing to refund", rid)
+            raise FrameError(ErrorCode.CONFLICT, "the order is not paid yet: nothing to refund", rid,
+                             reason=ConflictReason.NOT_PAID)
         if req.offer == "coupon":
             ceiling = min(COUPON_MAX_CENTS, order.amount_cents)
             if req.amount_cents is None or req.amount_cents > ceiling:
@@ -129,7 +130,7 @@ class Cards:
         except KeyError:
             raise FrameError(ErrorCode.NOT_FOUND, "no such offer in this conversation", frame.id) from None
         except StoreConflict as exc:
-            raise FrameError(ErrorCode.CONFLICT, str(exc), frame.id) from None
+            raise FrameError(ErrorCode.CONFLICT, str(exc), frame.id, reason=exc.reason) from None
         data = encode(f.CaseUpdate(conversation_id=frame.conversation_id, case=case))
         for other in self._hub.audience(frame.conversation_id, owner):
             other.send(data)

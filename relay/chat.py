@@ -324,7 +324,7 @@ class Hub:
         conn.write_done()
         if result is None:
             if isinstance(exc, StoreConflict):
-                error = f.Error(code=ErrorCode.CONFLICT, message=str(exc), id=rid)
+                error = f.Error(code=ErrorCode.CONFLICT, message=str(exc), id=rid, reason=exc.reason)
             elif isinstance(exc, StoreUnavailable):
                 error = f.Error(code=ErrorCode.UNAVAILABLE, message=_NOT_STORED, id=rid)
             else:

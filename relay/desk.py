@@ -575,7 +575,7 @@ class Desk:
                 self._supervisor_only(supervisor, frame.id)
                 await self._settings(desk, frame)
         except RoutingError as exc:
-            raise FrameError(ErrorCode(exc.code), exc.message, frame.id) from None
+            raise FrameError(ErrorCode(exc.code), exc.message, frame.id, reason=exc.reason) from None
         return f.Ok(id=frame.id)
 
     def _supervisor_only(self, supervisor: bool, rid: str) -> None:

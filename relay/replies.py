@@ -19,7 +19,7 @@ from relay.store import Store
 from relay.store.interface import TemplateRow
 from wire import frames as f
 from wire.codec import FrameError, encode
-from wire.errors import ErrorCode
+from wire.errors import ConflictReason, ErrorCode
 from wire.matching import template_matches
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ class Replies:
         elif owner is not None and len([
             r for r in await self._store.list_templates(shop_id, owner) if r.owner_id == owner
         ]) >= MAX_PERSONAL_TEMPLATES:
-            raise FrameError(ErrorCode.CONFLICT, f"at most {MAX_PERSONAL_TEMPLATES} personal templates", frame.id)
+            raise FrameError(ErrorCode.CONFLICT, f"at most {MAX_PERSONAL_TEMPLATES} personal templates", frame.id,
+                             reason=ConflictReason.TEMPLATE_LIMIT)
         row = await self._store.save_template(TemplateRow(
             id=frame.template_id or 0, shop_id=shop_id, owner_id=owner, group=draft.group.strip(),
             title=draft.title.strip(), body=draft.body, shortcut=draft.shortcut,

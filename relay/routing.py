@@ -23,6 +23,8 @@ from typing import Literal
 
 from sortedcontainers import SortedList
 
+from wire.errors import ConflictReason
+
 logger = logging.getLogger(__name__)
 
 AgentStatus = Literal["online", "busy", "away", "offline"]
@@ -42,12 +44,13 @@ class Tier(IntEnum):
 
 
 class RoutingError(Exception):
-    """A routing request that cannot be done; `code` is a wire error code."""
+    """A routing request that cannot be done; `code` is a wire error code, `reason` refines a conflict."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, reason: ConflictReason | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -212,13 +215,14 @@ class ShopRouter:
             raise RoutingError("forbidden", "this shop assigns chats automatically; claiming is off")
         slot = self.agent(account_id)
         if conversation_id in self.assigned:
-            raise RoutingError("conflict", "this chat was already taken")
+            raise RoutingError("conflict", "this chat was already taken", ConflictReason.TAKEN)
         if conversation_id not in self._waiting:
             raise RoutingError("not_found", "this chat is not waiting in the queue")
         if slot.status == "offline":
-            raise RoutingError("conflict", "go online before claiming chats")
+            raise RoutingError("conflict", "go online before claiming chats", ConflictReason.NOT_ONLINE)
         if len(slot.active) >= slot.cap:
-            raise RoutingError("conflict", f"you already have {len(slot.active)} chats, your maximum")
+            raise RoutingError("conflict", f"you already have {len(slot.active)} chats, your maximum",
+                               ConflictReason.AT_CAP)
         w = self._dequeue(conversation_id)
         assert w is not None
         return self._assign(conversation_id, w.buyer_id, slot, "claim")
@@ -226,15 +230,16 @@ class ShopRouter:
     def transfer(self, conversation_id: int, to_agent: int | None, *, reason: Reason = "transfer") -> list[Assignment]:
         """Move an assigned chat to a named agent of the shop, or back to the head of the queue."""
         if conversation_id not in self.assigned:
-            raise RoutingError("conflict", "this chat is not assigned to anybody")
+            raise RoutingError("conflict", "this chat is not assigned to anybody", ConflictReason.UNASSIGNED)
         if to_agent is not None:
             target = self.agent(to_agent)
             if target.account_id == self.assigned[conversation_id]:
-                raise RoutingError("conflict", "the chat is already with this agent")
+                raise RoutingError("conflict", "the chat is already with this agent", ConflictReason.SAME_AGENT)
             if target.status == "offline":
-                raise RoutingError("conflict", f"{target.name} is offline")
+                raise RoutingError("conflict", f"{target.name} is offline", ConflictReason.TARGET_OFFLINE)
             if len(target.active) >= target.cap:
-                raise RoutingError("conflict", f"{target.name} is at their maximum of {target.cap} chats")
+                raise RoutingError("conflict", f"{target.name} is at their maximum of {target.cap} chats",
+                                   ConflictReason.TARGET_AT_CAP)
         buyer = self._buyer_of.get(conversation_id, "")
         self._unassign(conversation_id)
         if to_agent is None:

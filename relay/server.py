@@ -144,7 +144,7 @@ class Relay:
         """Answer a refused or failed request; the error names the request whenever it is known."""
         if isinstance(exc, FrameError):
             conn.send(encode(f.Error(code=exc.code, message=exc.message, id=exc.request_id or rid,
-                                     retry_after=exc.retry_after)))
+                                     retry_after=exc.retry_after, reason=exc.reason)))
         elif isinstance(exc, StoreUnavailable):
             logger.error("store unavailable: %s", exc)
             conn.send(encode(f.Error(code=ErrorCode.UNAVAILABLE, message="storage unavailable, retry later", id=rid)))

@@ -30,6 +30,7 @@ from app.events import CallChanged, CallEnding, CallView, VideoImage
 from app.services import DeskService
 from ui.bridge import DeskBridge
 from ui.call_devices import CameraFeed, MicrophoneFeed, Speaker, camera_available
+from ui.errors import error_text
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +262,7 @@ class CallWindow(QWidget):
         try:
             self.service.calls.set_source(self.call_id, key)
         except KefuError as exc:
-            self.state_label.setText(str(exc))
+            self.state_label.setText(error_text(exc))
             self.source_box.setCurrentIndex(max(0, self.source_box.findData(self.view.source)))
             return
         if key == "camera":

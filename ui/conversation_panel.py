@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -26,6 +25,7 @@ from app.history import LocalMessage
 from app.services import DeskService
 from ui.chat_view import ChatModel, ChatView
 from ui.composer import Composer
+from ui.errors import call_refusal_text
 from ui.sla import countdown, sla_level
 from ui.tasks import Tasks
 from ui.transfer_dialog import TransferDialog
@@ -318,21 +318,8 @@ class ConversationPanel(QWidget):
 
     def describe_refusal(self, code: str, retry_after: float | None = None) -> str:
         """Why the agent cannot invite, in words the agent can act on."""
-        if code == "calls_off":
-            return self.tr("Video calls are switched off for this shop.")
-        if code == "call_not_started":
-            return self.tr("The buyer has not written in this chat: only a buyer who started a chat can be invited.")
-        if code == "call_inactive":
-            return self.tr("The chat has been quiet for too long; invite once the buyer writes again.")
-        if code == "call_daily_limit":
-            return self.tr("This buyer has had today's invitations already; try again tomorrow.")
-        if code == "call_cooldown":
-            minutes = max(1, math.ceil((retry_after or 60) / 60))
-            return self.tr("The buyer declined a moment ago; you can invite again in %n minute(s).", "", minutes)
-        if code == "call_blocked":
-            return self.tr("The buyer chose not to receive video invitations from this shop.")
-        if code == "call_busy":
-            return self.tr("A video call is already being set up or running.")
+        if (text := call_refusal_text(code, retry_after)) is not None:
+            return text
         if code == "forbidden":
             return self.tr("Only the agent this chat is assigned to can invite the buyer.")
         if code == "offline":

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.account import Accounts, LoggedIn
-from app.errors import ConnectionLost, RelayError
+from app.errors import ConnectionLost, KefuError, RelayError
+from ui.errors import error_text
 from ui.tasks import Tasks
 from wire.errors import ErrorCode
 
@@ -138,9 +139,8 @@ class LoginDialog(QDialog):
             text = self.tr("Too many failed attempts. Try again in {0} s.").format(wait)
         elif isinstance(exc, ConnectionLost):
             text = self.tr("Cannot reach the relay. Check the address and your network.")
-        elif isinstance(exc, RelayError):
-            text = exc.message
         else:
-            logger.error("login failed", exc_info=exc)
-            text = self.tr("Login failed: {0}").format(str(exc))
+            if not isinstance(exc, KefuError):
+                logger.error("login failed", exc_info=exc)
+            text = error_text(exc)
         self.error.setText(text)

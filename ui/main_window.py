@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.account import Accounts
 from app.config import Preferences
-from app.errors import ConnectionLost, KefuError, RelayError
+from app.errors import KefuError
 from app.events import CallChanged, ConnectionChanged, Notice
 from app.services import DeskService
 from ui.attention import AttentionCenter
@@ -37,6 +37,7 @@ from ui.bridge import DeskBridge
 from ui.call_window import CallWindow
 from ui.context_panel import ContextPanel
 from ui.conversation_panel import ConversationPanel
+from ui.errors import error_text
 from ui.help_dialog import HelpDialog
 from ui.i18n import Languages
 from ui.queue_panel import QueuePanel
@@ -44,7 +45,6 @@ from ui.search_dialog import SearchDialog
 from ui.settings_dialog import SettingsDialog
 from ui.tasks import Tasks
 from wire import frames as f
-from wire.errors import ErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
                 context = await self.service.context(conversation_id, fresh=True)
             except KefuError as exc:
                 if self.conversation.conversation_id == conversation_id:
-                    self.context_panel.show_error(self.describe(exc))
+                    self.context_panel.show_error(error_text(exc))
                 return
             if self.conversation.conversation_id == conversation_id:
                 self.context_panel.show_context(context)
@@ -356,26 +356,10 @@ class MainWindow(QMainWindow):
 
     # errors, toasts ----------------------------------------------------------------------------
 
-    def describe(self, exc: BaseException) -> str:
-        """One sentence for the agent: what happened and what to do."""
-        if isinstance(exc, ConnectionLost):
-            return self.tr("Not connected to the relay; try again when the connection is back.")
-        if isinstance(exc, RelayError):
-            if exc.code == ErrorCode.FORBIDDEN:
-                return self.tr("Not allowed: {0}").format(exc.message)
-            if exc.code == ErrorCode.CONFLICT:
-                return self.tr("Someone was quicker: {0}").format(exc.message)
-            if exc.code == ErrorCode.RATE_LIMITED:
-                return self.tr("Too fast; wait a moment and try again.")
-            return exc.message
-        if isinstance(exc, KefuError):
-            return str(exc)
-        return self.tr("Something went wrong: {0}").format(str(exc) or type(exc).__name__)
-
     def show_error(self, exc: BaseException) -> None:
         if not isinstance(exc, KefuError):
             logger.error("unexpected error", exc_info=exc)
-        self.show_toast(self.describe(exc))
+        self.show_toast(error_text(exc))
 
     def show_toast(self, text: str, ms: int = 6000) -> None:
         self.toast.setText(text)

@@ -21,12 +21,13 @@ class FrameError(Exception):
     """A frame that cannot be accepted, with the error code to answer it with."""
 
     def __init__(self, code: ErrorCode, message: str, request_id: str | None = None,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.request_id = request_id
         self.retry_after = retry_after
+        self.reason = reason
 
 
 def encode(frame: Any) -> bytes:

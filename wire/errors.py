@@ -61,6 +61,34 @@ class ErrorCode(StrEnum):
     """The call is not in a state that allows this (answering an expired invitation, signalling a call that ended)."""
 
 
+class ConflictReason(StrEnum):
+    """Why a `conflict` happened, in the `reason` field of its error frame: clients word it in the
+    agent's language from this key (the `message` is English, for logs and developers)."""
+
+    TAKEN = "taken"
+    """Claiming a chat another agent already has."""
+    NOT_ONLINE = "not_online"
+    """Claiming while one's own status is offline."""
+    AT_CAP = "at_cap"
+    """Claiming with as many chats as one's maximum."""
+    UNASSIGNED = "unassigned"
+    """Transferring a chat that nobody has."""
+    SAME_AGENT = "same_agent"
+    """Transferring a chat to the agent who already has it."""
+    TARGET_OFFLINE = "target_offline"
+    """Transferring to an agent who is offline."""
+    TARGET_AT_CAP = "target_at_cap"
+    """Transferring to an agent who has as many chats as their maximum."""
+    NOT_PAID = "not_paid"
+    """Offering a refund or coupon on an order that is not paid."""
+    ALREADY_ANSWERED = "already_answered"
+    """Answering an offer that was already accepted or declined."""
+    ID_REUSED = "id_reused"
+    """A `client_msg_id` sent again with different content."""
+    TEMPLATE_LIMIT = "template_limit"
+    """Saving a personal template beyond the 200 allowed."""
+
+
 class WebSocketClose:
     """Close codes the relay uses (RFC 6455 and the 4000-4999 private range)."""
 

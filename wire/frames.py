@@ -492,6 +492,8 @@ class Error(_Frame, tag="error"):
     message: str
     id: str | None = None
     retry_after: float | None = None
+    reason: str | None = None
+    """For `conflict`: which one (`wire.errors.ConflictReason`), so a client can say it in its own words."""
 
 
 QueueReason = Literal["all_busy", "no_agent_online", "outside_hours", "waiting_for_your_agent", "manual"]

@@ -22,7 +22,12 @@ class StoreUnavailable(Exception):
 
 
 class StoreConflict(Exception):
-    """The write contradicts what is stored (a client message id reused for a different message)."""
+    """The write contradicts what is stored (a client message id reused for a different message);
+    `reason` is the `wire.errors.ConflictReason` a client is told."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +175,8 @@ class CallRow:
     expires_at: int
     max_duration_s: int
     audio_only: bool = False
+    delivered_at: int | None = None
+    """When the invitation first reached a connection of the buyer (None: not while it was pending)."""
     answered_at: int | None = None
     connected_at: int | None = None
     ended_at: int | None = None
@@ -193,8 +200,8 @@ class CallFacts:
 
 
 CALL_FIELDS = frozenset({
-    "state", "audio_only", "answered_at", "connected_at", "ended_at", "ended_by", "end_reason", "duration_s",
-    "complaint", "complaint_text", "complaint_at",
+    "state", "audio_only", "delivered_at", "answered_at", "connected_at", "ended_at", "ended_by", "end_reason",
+    "duration_s", "complaint", "complaint_text", "complaint_at",
 })
 """The fields `update_call` may change."""
 

@@ -40,6 +40,7 @@ from relay.store.interface import (
 )
 from relay.store.migrations import MIGRATIONS
 from wire import frames as f
+from wire.errors import ConflictReason
 
 if TYPE_CHECKING:
     from relay.demo_data import DemoDataset
@@ -692,7 +693,8 @@ class SqliteStore:
                 raise
             stored = MessageRow(*old)
             if stored.conversation_id != conversation_id or stored.text != text:
-                raise StoreConflict("client_msg_id was already used for a different message") from None
+                raise StoreConflict("client_msg_id was already used for a different message",
+                                    ConflictReason.ID_REUSED) from None
             return AppendResult(stored, duplicate=True)
         if new_case is not None:
             c = new_case
@@ -994,7 +996,7 @@ class SqliteStore:
                 raise KeyError(case_id)
             order_no, kind, reason, current, amount, card_seq = row
             if current != "offered":
-                raise StoreConflict(f"this offer was already {current}")
+                raise StoreConflict(f"this offer was already {current}", ConflictReason.ALREADY_ANSWERED)
             conn.execute("UPDATE after_sales SET status = ?, updated_at = ? WHERE case_id = ?", (status, at, case_id))
             card = conn.execute("SELECT card_json FROM messages WHERE conversation_id = ? AND seq = ?",
                                 (conversation_id, card_seq)).fetchone()

@@ -79,7 +79,7 @@ async def test_refund_only_offer_accepted_by_the_buyer_updates_case_and_audit(cl
     assert "仅退款" in (await next_of(agent, f.Message, event="offer_accepted")).text
     with pytest.raises(RelayError) as err:
         await buyer.call(f.AnswerOffer, conversation_id=conv, case_id=card.case_id, accept=False)
-    assert err.value.code == "conflict"
+    assert (err.value.code, err.value.reason) == ("conflict", "already_answered")
     history = await agent.history(conv)
     stored_card = next(m.card for m in history.messages if m.kind == "card")
     assert isinstance(stored_card, f.OfferCard) and stored_card.status == "accepted"

@@ -86,7 +86,7 @@ async def test_client_id_reused_for_other_text_is_a_conflict(clients, relay: Run
     await buyer.send_text(conv.conversation_id, "原文", cid)
     with pytest.raises(RelayError) as err:
         await buyer.send_text(conv.conversation_id, "改过的", cid)
-    assert err.value.code == "conflict"
+    assert (err.value.code, err.value.reason) == ("conflict", "id_reused")
     assert stored_count(relay, "text") == 1
 
 

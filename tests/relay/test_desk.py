@@ -269,14 +269,14 @@ async def test_transfer_to_an_offline_or_full_agent_is_a_conflict(clients):
     await next_of(agent1, f.Assignment)
     with pytest.raises(RelayError) as err:
         await agent1.call(f.Transfer, conversation_id=conv, to_agent=AGENT2)
-    assert err.value.code == "conflict" and "offline" in err.value.message
+    assert (err.value.code, err.value.reason) == ("conflict", "target_offline") and "offline" in err.value.message
     await clients("agent2")
     await supervisor.call(f.SetCap, agent_id=AGENT2, cap=1)
     await buyer_asks(clients, "b-jiadian-0019")  # goes to agent2, who is then full
     await settle()
     with pytest.raises(RelayError) as err:
         await agent1.call(f.Transfer, conversation_id=conv, to_agent=AGENT2)
-    assert err.value.code == "conflict"
+    assert (err.value.code, err.value.reason) == ("conflict", "target_at_cap")
 
 
 async def test_resolved_chat_tells_the_buyer_and_frees_the_agent(clients):
@@ -316,7 +316,7 @@ async def test_manual_mode_claim_and_conflict_on_a_taken_chat(clients, relay: Ru
     before = stored_count(relay)
     with pytest.raises(RelayError) as err:
         await agent2.call(f.Claim, conversation_id=conv)
-    assert err.value.code == "conflict"
+    assert (err.value.code, err.value.reason) == ("conflict", "taken")
     await settle()
     assert stored_count(relay) == before
     assert (await agent1.history(conv)).messages[-1].event == "agent_joined"

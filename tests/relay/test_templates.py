@@ -146,3 +146,21 @@ async def test_buyers_have_no_templates(clients) -> None:
     with pytest.raises(RelayError) as err:
         await templates(buyer)
     assert err.value.code == "forbidden"
+
+
+async def test_personal_templates_stop_at_the_limit_and_can_still_be_edited(clients, monkeypatch) -> None:
+    import relay.replies
+
+    monkeypatch.setattr(relay.replies, "MAX_PERSONAL_TEMPLATES", 3)
+    agent = await clients("agent1")
+    ids = [(await agent.call(f.SaveTemplate, template=draft("personal", f"第{i}条"))).template.template_id  # type: ignore[union-attr]
+           for i in range(3)]
+    with pytest.raises(RelayError) as err:
+        await agent.call(f.SaveTemplate, template=draft("personal", "第4条"))
+    assert (err.value.code, err.value.reason) == ("conflict", "template_limit")
+    assert "第4条" not in [t.title for t in await templates(agent)]
+    edited = await agent.call(f.SaveTemplate, template_id=ids[0], template=draft("personal", "改过的第0条"))
+    assert isinstance(edited, f.TemplateSaved) and edited.template.title == "改过的第0条"
+    # Another agent's own allowance is untouched.
+    other = await clients("agent2")
+    assert isinstance(await other.call(f.SaveTemplate, template=draft("personal", "阿杰的")), f.TemplateSaved)

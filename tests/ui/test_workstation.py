@@ -153,6 +153,26 @@ async def test_transfer_to_a_colleague_with_a_note(open_desk, clients) -> None:
     assert not window.conversation.composer.send_button.isEnabled()
 
 
+async def test_a_refused_transfer_is_explained_in_the_agents_language(open_desk, clients) -> None:
+    """The relay's refusal (`conflict`, reason `target_offline`) is worded by the workstation, in Chinese."""
+    window = await open_desk("agent1", language="zh_CN")
+    colleague = await clients("agent2")
+    _, conv = await buyer_says(clients, "我要换货")
+    await open_chat(window, conv.conversation_id, "我要换货")
+    mate = await until(lambda: next((a.agent_id for a in window.service.agents if a.name == "阿杰" and a.connected),
+                                    None), what="the colleague online")
+    dialog = window.conversation.open_transfer()
+    assert dialog is not None
+    dialog.choose(mate)
+    await colleague.close()  # goes offline while the dialog is open
+    await until(lambda: not any(a.agent_id == mate and a.connected for a in window.service.agents),
+                what="the colleague offline")
+    dialog.accept()
+    expected = "该客服已离线，请选择其他客服或转回队列。"
+    await until(lambda: window.toast.isVisible() and window.toast.text() == expected, what="the refusal in words")
+    assert window.service.conversations[conv.conversation_id].active  # still this agent's chat
+
+
 async def test_transfer_note_is_shown_to_the_next_agent(open_desk, clients) -> None:
     window = await open_desk("agent2")
     await window.service.set_status("busy")  # the next chat goes to the colleague
