@@ -35,8 +35,6 @@ class DeskConfig:
 
     data_dir: Path = field(default_factory=default_data_dir)
     relay_url: str = DEFAULT_RELAY_URL
-    ice_servers: tuple[str, ...] = ()
-    """STUN/TURN URLs for video calls; empty means loopback and LAN only (never a public server)."""
     reconnect_max_s: float = 10.0
     """Longest pause between two reconnection attempts."""
     request_timeout_s: float = 10.0
