@@ -506,10 +506,12 @@ class Desk:
         desk.connections[account_id] = max(0, left)
         if left > 0 or principal.role != "agent":
             return
-        desk.router.set_status(account_id, "offline")
+        # Going offline ends the agent's reservations: the chats waiting for them may go to someone
+        # else at once, so apply what `set_status` decided (the router has already made it).
+        made = desk.router.set_status(account_id, "offline")
         self._start_grace(desk, account_id)
         self._agents_changed(desk)
-        self._redispatch(desk)
+        self.spawn(self._apply(desk, made))
 
     def _start_grace(self, desk: ShopDesk, account_id: int) -> None:
         if account_id in desk.grace:

@@ -8,7 +8,8 @@ Rules (docs/routing.md has the full text):
   cap) with the fewest active chats; ties go to the agent idle longest (oldest last assignment).
 - A returning buyer may be reserved for their exclusive agent (专属客服) for a while: if that agent
   is online with room they get the chat at once; if the agent is connected but full or busy the
-  chat waits for them; when the reservation ends, or the agent goes offline, normal rules apply.
+  chat waits for them; when the reservation ends, or the agent goes offline, normal rules apply
+  (and `is_reserved` says no). An agent back within the reservation's time has it again.
   A reserved chat never blocks the chats queued behind it.
 - Modes: `auto` assigns automatically; `manual` only by claim; `both` does both.
 """
@@ -272,15 +273,14 @@ class ShopRouter:
         while i < len(self._queue):
             conversation_id = self._queue[i][-1]
             w = self._waiting[conversation_id]
-            if w.reserved_for is not None and w.reserved_until > now:
-                mine = self.agents.get(w.reserved_for)
-                if mine is not None and mine.status != "offline":
-                    if mine.eligible:
-                        self._dequeue(conversation_id)
-                        made.append(self._assign(conversation_id, w.buyer_id, mine, "exclusive"))
-                    else:
-                        i += 1  # keeps waiting for its agent without blocking the rest
-                    continue
+            mine = self._reserved_agent(w, now)
+            if mine is not None:
+                if mine.eligible:
+                    self._dequeue(conversation_id)
+                    made.append(self._assign(conversation_id, w.buyer_id, mine, "exclusive"))
+                else:
+                    i += 1  # keeps waiting for its agent without blocking the rest
+                continue
             best = self.best_agent()
             if best is None:
                 break
@@ -305,5 +305,16 @@ class ShopRouter:
         return len(self._queue)
 
     def is_reserved(self, conversation_id: int) -> bool:
+        """The conversation waits for its exclusive agent right now (what `dispatch` honours): queued,
+        within its 60 s, and that agent connected. While the agent is offline normal rules apply (the
+        buyer is not told to wait for them); back within the 60 s, the chat is reserved for them again."""
         w = self._waiting.get(conversation_id)
-        return w is not None and w.reserved_for is not None and w.reserved_until > self._now()
+        return w is not None and self._reserved_agent(w, self._now()) is not None
+
+    def _reserved_agent(self, w: Waiting, now: float) -> AgentSlot | None:
+        """The agent `w` is reserved for, if the reservation holds at `now`: the one rule that both
+        `dispatch` and `is_reserved` follow."""
+        if w.reserved_for is None or w.reserved_until <= now:
+            return None
+        mine = self.agents.get(w.reserved_for)
+        return mine if mine is not None and mine.status != "offline" else None

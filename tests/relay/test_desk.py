@@ -126,6 +126,76 @@ async def test_returning_buyer_waits_for_their_agent_then_falls_back_after_60_s(
     assert [m.event for m in (await buyer.history(conv)).messages if m.seq > back.seq] == ["welcome", "agent_joined"]
 
 
+async def _returning_buyer_waiting_for_full_agent1(
+    clients: Any, buyer_id: str, other_buyer_id: str, *, agent2_online: bool,
+) -> tuple[KefuClient, int, KefuClient, KefuClient, KefuClient | None]:
+    """agent1 served `buyer_id` and is now full (cap 1); the buyer writes again and waits for agent1."""
+    agent1 = await clients("agent1")
+    supervisor = await clients("super1")
+    buyer, conv = await buyer_asks(clients, buyer_id)
+    await next_of(agent1, f.Assignment, reason="auto")
+    await agent1.send_text(conv, "您好，我是小美")
+    await agent1.call(f.Resolve, conversation_id=conv)
+    await supervisor.call(f.SetCap, agent_id=AGENT1, cap=1)
+    await buyer_asks(clients, other_buyer_id)  # fills agent1's only slot
+    agent2 = await clients("agent2") if agent2_online else None
+    await settle()
+    for who in (buyer, agent1, supervisor, agent2):
+        if who is not None:
+            drain(who)
+    await buyer.send_text(conv, "我又来了，上次的问题还想再问问")
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
+    assert status.reason == "waiting_for_your_agent" and status.position == 1
+    await settle()
+    return buyer, conv, agent1, supervisor, agent2
+
+
+async def test_returning_buyer_is_not_told_to_wait_for_their_agent_while_that_agent_is_disconnected(
+    clients, fake_clock: FakeClock
+):
+    """'When the 60 s are over, or the agent disconnects, normal rules apply' (docs/routing.md): the
+    buyer's status changes the moment the agent goes, and comes back if they return within the 60 s."""
+    buyer, conv, agent1, supervisor, _ = await _returning_buyer_waiting_for_full_agent1(
+        clients, "b-jiadian-0031", "b-jiadian-0032", agent2_online=False)
+    drain(supervisor)
+    fake_clock.advance(10)
+    await agent1.close()
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
+    assert (status.position, status.reason, status.estimated_wait_s) == (1, "no_agent_online", None)
+    await settle()
+    snapshots = [e for e in drain(supervisor) if isinstance(e, f.QueueSnapshot)]
+    assert [(e.conversation_id, e.reserved_for) for e in snapshots[-1].entries] == [(conv, None)]
+    fake_clock.advance(20)
+    await agent1.connect()  # back within the 60 s (and the grace), still full: the chat waits for them again
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
+    assert (status.position, status.reason) == (1, "waiting_for_your_agent")
+    await settle()
+    snapshots = [e for e in drain(supervisor) if isinstance(e, f.QueueSnapshot)]
+    assert [(e.conversation_id, e.reserved_for) for e in snapshots[-1].entries] == [(conv, AGENT1)]
+    fake_clock.advance(30)  # 60 s since the buyer came back: normal rules
+    status = await next_of(buyer, f.QueueStatus, conversation_id=conv)
+    assert (status.position, status.reason) == (1, "all_busy")
+    await settle()
+    assert not [e for e in drain(agent1) if isinstance(e, f.Assignment)]
+
+
+async def test_returning_buyer_goes_to_another_agent_at_once_when_their_agent_disconnects(
+    clients, fake_clock: FakeClock
+):
+    buyer, conv, agent1, supervisor, agent2 = await _returning_buyer_waiting_for_full_agent1(
+        clients, "b-jiadian-0033", "b-jiadian-0034", agent2_online=True)
+    assert agent2 is not None
+    fake_clock.advance(10)
+    await agent1.close()
+    handed = await next_of(agent2, f.Assignment, reason="auto")
+    assert handed.conversation.conversation_id == conv and handed.conversation.agent_id == AGENT2
+    assert "阿杰" in (await next_of(buyer, f.Message, event="agent_joined")).text
+    assert (await next_of(buyer, f.QueueStatus, conversation_id=conv, position=0)).agent_name == "阿杰"
+    await settle()
+    snapshots = [e for e in drain(supervisor) if isinstance(e, f.QueueSnapshot)]
+    assert snapshots and snapshots[-1].entries == []  # nothing left waiting, for agent1 or anybody
+
+
 async def test_returning_buyer_goes_to_their_agent_when_a_slot_frees_up(clients, fake_clock: FakeClock):
     agent1 = await clients("agent1")
     supervisor = await clients("super1")
