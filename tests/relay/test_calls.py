@@ -109,6 +109,8 @@ async def test_invited_accepted_signalled_connected_ended_and_recorded(clients, 
     ended = await buyer.call(f.HangUp, call_id=call.call_id)
     assert isinstance(ended, f.CallUpdate) and ended.call.state == "ended"
     assert ended.call.ended_by == "buyer" and ended.call.end_reason == "hangup" and ended.call.duration_s == 192
+    # The hang-up is answered before its system message is stored: wait for the message, then read history.
+    await next_of(agent, f.Message, kind="system", event="call_ended")
     system = [m.event for m in (await agent.history(conv)).messages if m.kind == "system"]
     assert "call_connected" in system and "call_ended" in system
     row = calls_table(relay)[0]
