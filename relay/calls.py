@@ -6,7 +6,8 @@ decline, never a buyer who blocked the shop, and only if the shop has calls swit
 refusal is an error frame to the agent and nothing reaches the buyer. The buyer accepts (camera
 off), declines, or declines and blocks. The relay carries offer, answer and ICE candidates only
 between the two parties of an accepted call, never sees the media (DTLS-SRTP peer to peer), ends
-calls at the shop's duration limit, and keeps the records the supervisors' figures need.
+calls at the shop's duration limit, and keeps the records the supervisors' figures need (invited,
+delivered to the buyer's page, answered, connected, ended by whom and why, duration, complaint).
 docs/protocol.md section 12 is the reference.
 """
 
@@ -54,9 +55,9 @@ def call_info(row: CallRow) -> f.CallInfo:
         call_id=row.id, conversation_id=row.conversation_id, agent_id=str(row.agent_id), agent_name=row.agent_name,
         buyer_id=row.buyer_id, buyer_name=row.buyer_name, reason=row.reason, state=row.state,  # type: ignore[arg-type]
         invited_at=row.invited_at, expires_at=row.expires_at, max_duration_s=row.max_duration_s,
-        audio_only=row.audio_only, answered_at=row.answered_at, connected_at=row.connected_at, ended_at=row.ended_at,
-        ended_by=row.ended_by, end_reason=row.end_reason, duration_s=row.duration_s,
-        complaint=row.complaint,  # type: ignore[arg-type]
+        audio_only=row.audio_only, delivered_at=row.delivered_at, answered_at=row.answered_at,
+        connected_at=row.connected_at, ended_at=row.ended_at, ended_by=row.ended_by, end_reason=row.end_reason,
+        duration_s=row.duration_s, complaint=row.complaint,  # type: ignore[arg-type]
     )
 
 
@@ -215,6 +216,9 @@ class Calls:
             self._live.pop(row.id, None)
             raise
         self._hub.publish(result.message, (conv.shop_id, conv.buyer_id))
+        if any(c.principal.is_buyer and not c.closed
+               for c in self._hub.audience_of_call(row.shop_id, row.buyer_id, str(row.agent_id))):
+            self._delivered(live)  # the card went to the buyer's page just now; else at the buyer's sync
         self._desk.spawn(self._desk.on_agent_message(conv.id, int(p.user_id), now))  # a human reply, too
         self._arm_expiry(live)
         self._announce(live.row, conn, frame.id)
@@ -386,15 +390,31 @@ class Calls:
         live.cancel()
         self._live.pop(live.row.id, None)
 
-    def _announce(self, row: CallRow, conn: Connection | None = None, rid: str | None = None) -> None:
-        """The call's state to both parties and the shop's supervisors; the request's own answer carries its id."""
+    def _announce(self, row: CallRow, conn: Connection | None = None, rid: str | None = None,
+                  skip: Connection | None = None) -> None:
+        """The call's state to both parties and the shop's supervisors; the request's own answer carries its id.
+        `skip`: a connection that was just sent the call's state."""
         info = call_info(row)
         data = encode(f.CallUpdate(call=info))
-        targets = [c for c in self._hub.audience_of_call(row.shop_id, row.buyer_id, str(row.agent_id)) if c is not conn]
+        targets = [c for c in self._hub.audience_of_call(row.shop_id, row.buyer_id, str(row.agent_id))
+                   if c is not conn and c is not skip]
         for target in targets:
             target.send(data)
         if conn is not None:
             conn.send(encode(f.CallUpdate(call=info, id=rid)))
+
+    def _delivered(self, live: LiveCall) -> bool:
+        """A connection of the buyer was just handed the pending invitation (its card live, or its `call`
+        frame at the buyer's sync): the first time, record when. True if the record changed (the caller
+        tells the others). Persisted in the background: the frames that carry it are already on their way."""
+        row = live.row
+        if row.delivered_at is not None or row.state != "invited":
+            return False
+        now = self._clock.now_ms()
+        live.row = replace(row, delivered_at=now)
+        self._later(self._store.update_call(row.id, delivered_at=now))
+        logger.info("call %s delivered to the buyer", row.id)
+        return True
 
     async def _system(self, row: CallRow, event: str, **values: str) -> None:
         state = self._desk.state(row.conversation_id)
@@ -489,7 +509,8 @@ class Calls:
 
     def _on_synced(self, conn: Connection) -> None:
         """A party is back (or new): cancel its absence timer and tell it its calls of the last day
-        (the open ones, and how the recent ones ended, so a reloaded chat shows each card's outcome)."""
+        (the open ones, and how the recent ones ended, so a reloaded chat shows each card's outcome).
+        A buyer who was away when invited gets the invitation now: that is when it is delivered."""
         p = conn.principal
         sent: set[str] = set()
         for live in self._live.values():
@@ -498,9 +519,13 @@ class Calls:
                 "agent" if not p.is_buyer and p.user_id == str(row.agent_id) else None)
             if side is None and not (p.role == "supervisor" and p.shop_id == row.shop_id):
                 continue
+            delivered = False
             if side == "buyer":  # a buyer's page is back; an agent is back only by speaking for the call
                 live.cancel("gone_buyer")
-            conn.send(encode(f.CallUpdate(call=call_info(row))))
+                delivered = not conn.closed and self._delivered(live)  # an invitation sent while they were away
+            conn.send(encode(f.CallUpdate(call=call_info(live.row))))
+            if delivered:
+                self._announce(live.row, skip=conn)
             sent.add(row.id)
         if p.role != "supervisor":
             self._desk.spawn(self._send_recent(conn, sent))

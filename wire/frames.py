@@ -670,6 +670,9 @@ class CallInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     expires_at: Millis
     max_duration_s: int
     audio_only: bool = False
+    delivered_at: Millis | None = None
+    """When the invitation first reached a connection of the buyer (its card sent live, or its `call` frame
+    at the buyer's `sync`) while it was still `invited`; absent until then, and for good if it never did."""
     answered_at: Millis | None = None
     connected_at: Millis | None = None
     ended_at: Millis | None = None

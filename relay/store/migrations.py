@@ -3,6 +3,10 @@
 0006 turns `messages` from a table clustered by (conversation, seq) into a rowid table: rows are
 appended in commit order, so a group commit of 50 messages from 50 conversations writes a few
 contiguous pages instead of 50 scattered ones (commit 1.9 ms -> 1.4 ms, see docs/benchmarks.md).
+
+0008 adds when a call's invitation first reached the buyer (`calls.delivered_at`, unix ms by the
+relay's clock, NULL while it has not, and for calls recorded before 0008); 0007 may already have
+run on a deployed demo database, so it is not edited.
 """
 
 from __future__ import annotations
@@ -269,6 +273,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             max_duration_s INTEGER NOT NULL,
             warning_before_s INTEGER NOT NULL
         );
+        """,
+    ),
+    (
+        "0008_call_delivered",
+        """
+        ALTER TABLE calls ADD COLUMN delivered_at INTEGER;
         """,
     ),
 ]

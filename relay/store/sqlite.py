@@ -1077,7 +1077,7 @@ class SqliteStore:
 _CALL_FIELDS_IN_ORDER = (
     "id", "shop_id", "conversation_id", "agent_id", "agent_name", "buyer_id", "buyer_name", "reason", "state",
     "invited_at", "expires_at", "max_duration_s", "audio_only", "answered_at", "connected_at", "ended_at", "ended_by",
-    "end_reason", "duration_s", "complaint", "complaint_text", "complaint_at",
+    "end_reason", "duration_s", "complaint", "complaint_text", "complaint_at", "delivered_at",
 )
 _CALL_COLUMNS = ", ".join(_CALL_FIELDS_IN_ORDER)
 _CALL_COLUMN_COUNT = len(_CALL_FIELDS_IN_ORDER)

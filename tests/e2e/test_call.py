@@ -121,6 +121,7 @@ async def test_buyer_joins_with_the_camera_off_shows_the_product_with_the_rear_c
     page = call_page
     conv = await chatting(page, relay, agent)
     call = await agent.invite(conv, "演示安装步骤")
+    assert call.delivered_at == call.invited_at  # the page is open: the card reached it at once
 
     # The first call: the notice comes before anything is asked of the devices; Cancel keeps the invitation.
     card = page.locator(f"[data-testid=card-call][data-call-id='{call.call_id}']")
@@ -211,7 +212,9 @@ async def test_buyer_joins_with_the_camera_off_shows_the_product_with_the_rear_c
     await page.get_by_test_id("complaint-sheet").get_by_test_id("complaint-privacy").click()
     await agent.until(lambda: agent.calls[call.call_id].complaint == "privacy")
     assert agent.calls[call.call_id].state == "ended"
-    assert call_row(relay, call.call_id)["complaint"] == "privacy"
+    row = call_row(relay, call.call_id)
+    assert row["complaint"] == "privacy"
+    assert row["invited_at"] == row["delivered_at"] <= row["answered_at"] <= row["connected_at"] < row["ended_at"]
     await expect(summary.get_by_test_id("summary-complain")).to_have_text("已投诉")
     await summary.get_by_test_id("summary-close").click()
     await expect(page.get_by_test_id("call-screen")).to_be_hidden()
@@ -322,6 +325,7 @@ async def test_invitation_card_shows_its_live_state_and_expiry_and_decline_and_b
     await page.get_by_test_id("back").click()
     first = await agent.invite(conv, "看看安装位置")
     await expect(page.get_by_test_id("toast")).to_have_text("小美 邀请您视频讲解，请到聊天中查看")
+    assert first.delivered_at == first.invited_at  # the shop list keeps the page's socket: delivered at once
     await page.locator("[data-testid=shop][data-slug=jiadian]").click()
 
     # The card: who invites and why, a countdown that moves, the four answers.
@@ -370,8 +374,9 @@ async def test_invitation_card_shows_its_live_state_and_expiry_and_decline_and_b
     with pytest.raises(RelayError) as refused:
         await agent.invite(conv)
     assert refused.value.code == "call_blocked"
-    states = [call_row(relay, c.call_id)["state"] for c in (first, second, third)]
-    assert states == ["expired", "declined", "declined"]
+    rows = [call_row(relay, c.call_id) for c in (first, second, third)]
+    assert [r["state"] for r in rows] == ["expired", "declined", "declined"]
+    assert [r["delivered_at"] for r in rows] == [c.invited_at for c in (first, second, third)]
     with sqlite3.connect(relay.config.db_path) as db:
         assert db.execute("SELECT COUNT(*) FROM call_blocks WHERE buyer_id = 'b-jiadian-0001'").fetchone()[0] == 1
     assert await page.evaluate("window.__kefuCall.current") is None

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import sqlite3
+from contextlib import closing
 from dataclasses import replace
 from typing import Any
 
@@ -80,11 +81,13 @@ async def test_invited_accepted_signalled_connected_ended_and_recorded(clients, 
     assert isinstance(check, f.CallAllowed) and check.allowed
     drain(buyer)
     call = await invite(agent, conv)
+    assert call.delivered_at == call.invited_at  # the buyer's page is online: the card went to it at once
     card = await next_of(buyer, f.Message, kind="card")
     assert isinstance(card.card, f.CallCard) and card.card.call_id == call.call_id
     assert card.card.reason == "演示安装步骤"
     assert card.card.agent_name == "小美" and card.card.expires_at == call.invited_at + 60_000
     assert (await next_of(buyer, f.CallUpdate)).call.state == "invited"
+    fake_clock.advance(3)
 
     accepted = await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
     assert isinstance(accepted, f.CallUpdate) and accepted.call.state == "accepted"
@@ -115,7 +118,8 @@ async def test_invited_accepted_signalled_connected_ended_and_recorded(clients, 
     assert "call_connected" in system and "call_ended" in system
     row = calls_table(relay)[0]
     assert (row["state"], row["ended_by"], row["duration_s"], row["reason"]) == ("ended", "buyer", 192, "演示安装步骤")
-    assert row["answered_at"] and row["connected_at"] and row["ended_at"]
+    assert row["invited_at"] == row["delivered_at"] < row["answered_at"] <= row["connected_at"] < row["ended_at"]
+    assert ended.call.delivered_at == row["delivered_at"]
 
 
 async def test_an_unanswered_invitation_expires_after_60_s(clients, relay: RunningRelay, fake_clock: FakeClock):
@@ -214,6 +218,130 @@ async def test_a_complaint_is_recorded_with_the_call_once(clients, relay: Runnin
     assert (row["complaint"], row["complaint_text"]) == ("sales_pressure", "一直推销别的")
     system = [m for m in (await agent.history(conv)).messages if m.event == "call_complaint"]
     assert system and "推销" in system[0].text
+
+
+# --- delivered: when the invitation actually reached the buyer's page -----------------------------
+
+
+async def test_an_invitation_to_an_online_buyer_is_delivered_at_once_and_only_once(clients, relay: RunningRelay,
+                                                                                 fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    drain(buyer)
+    call = await invite(agent, conv)
+    assert call.delivered_at == call.invited_at
+    assert (await next_of(buyer, f.Message, kind="card")).card.call_id == call.call_id
+    assert (await next_of(buyer, f.CallUpdate)).call.delivered_at == call.invited_at
+    await settle()
+    assert calls_table(relay)[0]["delivered_at"] == call.invited_at
+
+    # The page reloads while the invitation is still pending: it is sent again, the record keeps the first time.
+    fake_clock.advance(10)
+    await buyer.close()
+    await settle()
+    drain(agent)
+    await buyer.connect()
+    again = await next_of(buyer, f.CallUpdate)
+    assert (again.call.state, again.call.delivered_at) == ("invited", call.invited_at)
+    await settle()
+    assert [fr for fr in drain(agent) if isinstance(fr, f.CallUpdate)] == []  # nothing changed: nothing to tell
+    assert calls_table(relay)[0]["delivered_at"] == call.invited_at
+
+
+async def test_an_invitation_to_an_absent_buyer_is_delivered_when_the_buyer_comes_back(
+        clients, relay: RunningRelay, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    supervisor = await clients("super1")
+    await buyer.close()  # the buyer's page is gone (the phone locked, the tab closed)
+    await settle()
+    call = await invite(agent, conv)
+    assert call.state == "invited" and call.delivered_at is None
+    await settle()
+    assert calls_table(relay)[0]["delivered_at"] is None
+
+    fake_clock.advance(20)  # still inside the invitation's 60 s
+    await settle()
+    assert calls_table(relay)[0]["delivered_at"] is None  # time alone delivers nothing
+    drain(agent)
+    drain(supervisor)
+    await buyer.connect()  # resumes from its cursor: the card comes in the catch-up, then the call
+    card = await next_of(buyer, f.Message, kind="card")
+    assert card.card.call_id == call.call_id
+    update = await next_of(buyer, f.CallUpdate)
+    delivered_at = call.invited_at + 20_000
+    assert (update.call.call_id, update.call.state, update.call.delivered_at) == (call.call_id, "invited",
+                                                                                  delivered_at)
+    for watcher in (agent, supervisor):  # the agent's call view and the supervisors' figures hear it
+        told = await next_of(watcher, f.CallUpdate, timeout=2)
+        assert (told.call.call_id, told.call.state, told.call.delivered_at) == (call.call_id, "invited",
+                                                                                delivered_at)
+    await settle()
+    assert calls_table(relay)[0]["delivered_at"] == delivered_at
+
+    accepted = await buyer.call(f.AnswerCall, call_id=call.call_id, decision="accept")
+    assert isinstance(accepted, f.CallUpdate) and accepted.call.delivered_at == delivered_at
+
+
+async def test_an_invitation_that_expired_while_the_buyer_was_away_was_never_delivered(
+        clients, relay: RunningRelay, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    await buyer.close()
+    await settle()
+    call = await invite(agent, conv)
+    fake_clock.advance(61)
+    expired = await next_of(agent, f.CallUpdate)
+    while expired.call.state != "expired":
+        expired = await next_of(agent, f.CallUpdate)
+    assert expired.call.delivered_at is None
+    await buyer.connect()  # the card and the outcome reach the page, but nothing can be answered any more
+    update = await next_of(buyer, f.CallUpdate)
+    assert (update.call.call_id, update.call.state, update.call.delivered_at) == (call.call_id, "expired", None)
+    await settle()
+    row = calls_table(relay)[0]
+    assert (row["state"], row["delivered_at"]) == ("expired", None)
+
+
+async def test_an_invitation_refused_by_the_policy_is_neither_recorded_nor_delivered(clients, relay: RunningRelay):
+    agent, buyer, conv = await chatting(clients)
+    first = await invite(agent, conv)
+    await buyer.call(f.AnswerCall, call_id=first.call_id, decision="decline")
+    await settle()
+    drain(buyer)
+    await refused(agent, conv, "call_cooldown")  # the buyer is online, and yet nothing goes to the page
+    await buyer.close()
+    drain(buyer)
+    await buyer.connect()
+    await settle()
+    assert [(fr.call.call_id, fr.call.state) for fr in call_frames_reached(buyer)
+            if isinstance(fr, f.CallUpdate)] == [(first.call_id, "declined")]
+    rows = calls_table(relay)
+    assert [(r["id"], r["state"], r["delivered_at"]) for r in rows] == [(first.call_id, "declined", first.invited_at)]
+
+
+def test_a_database_that_ran_0007_gets_delivered_at_empty_for_its_calls(tmp_path):
+    from relay.store.migrations import MIGRATIONS
+    from relay.store.sqlite import migrate
+
+    until_0007 = MIGRATIONS[:[name for name, _ in MIGRATIONS].index("0007_calls") + 1]
+    with closing(sqlite3.connect(tmp_path / "demo.sqlite3", isolation_level=None)) as db:  # a demo from before
+        db.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)")
+        for name, sql in until_0007:
+            db.executescript(sql)
+            db.execute("INSERT INTO schema_migrations VALUES (?, 0)", (name,))
+        db.executescript("""
+            INSERT INTO shops VALUES (1, 'jiadian', '家电');
+            INSERT INTO accounts (id, shop_id, username, display_name, role, password_hash)
+                VALUES (1, 1, 'agent1', '小美', 'agent', 'x');
+            INSERT INTO buyers (id, nickname) VALUES ('b-1', '小确幸');
+            INSERT INTO conversations (id, shop_id, buyer_id, created_at) VALUES (1, 1, 'b-1', 0);
+            INSERT INTO calls (id, shop_id, conversation_id, agent_id, agent_name, buyer_id, buyer_name, state,
+                               invited_at, expires_at, max_duration_s)
+                VALUES ('call-old', 1, 1, 1, '小美', 'b-1', '小确幸', 'declined', 1000, 61000, 1800);
+        """)
+        assert migrate(db) == ["0008_call_delivered"]
+        assert migrate(db) == []
+        db.row_factory = sqlite3.Row
+        row = dict(db.execute("SELECT * FROM calls").fetchone())
+    assert (row["id"], row["state"], row["delivered_at"]) == ("call-old", "declined", None)
 
 
 # --- the policy, from a hostile agent: each refusal has its code and nothing reaches the buyer ---
@@ -437,3 +565,4 @@ async def test_the_agent_back_within_the_grace_keeps_the_call_else_it_ends(clien
     row = calls_table(relay)[0]
     assert (row["state"], row["ended_by"], row["end_reason"]) == ("ended", "agent", "disconnected")
     assert watcher.connected
+
