@@ -6,9 +6,12 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import json
+import re
 import sqlite3
 from contextlib import closing
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from relay.clock import FakeClock
 from tests.conftest import OTHER_SHOP, RunningRelay
 from tests.relay.helpers import next_of
 from wire import frames as f
+from wire.codec import FrameError, decode_client, decode_server, encode
 
 
 async def settle() -> None:
@@ -566,3 +570,34 @@ async def test_the_agent_back_within_the_grace_keeps_the_call_else_it_ends(clien
     assert (row["state"], row["ended_by"], row["end_reason"]) == ("ended", "agent", "disconnected")
     assert watcher.connected
 
+
+# --- docs/protocol.md section 12 shows each call frame as the codec writes it ---------------------
+
+CALL_FRAMES = {
+    f.CheckCall, f.InviteCall, f.AnswerCall, f.SignalCall, f.CallMedia, f.HangUp, f.Complain, f.CallSettings,
+    f.GetIceServers, f.CallUpdate, f.CallAllowed, f.RelayedSignal, f.CallNotice, f.CallPolicy, f.IceServers,
+}
+
+
+def _as_written(example: str) -> Any:
+    """The frame an example is, if the codec writes that frame with exactly these fields in this order."""
+    pairs = json.loads(example, object_pairs_hook=list)
+    for decode in (decode_client, decode_server):
+        try:
+            frame = decode(example)
+        except FrameError:
+            continue
+        if json.loads(encode(frame), object_pairs_hook=list) == pairs:
+            return frame
+    raise AssertionError(f"not what the codec writes for any frame:\n{example}")
+
+
+def test_section_12_has_one_example_of_each_call_frame_as_the_codec_writes_it():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text(encoding="utf-8")
+    section = text[text.index("## 12. Video calls"):]
+    section = section[:m.start()] if (m := re.search(r"^## 13\.", section, re.M)) else section
+    examples = re.findall(r"```json\n(.*?)```", section, re.S)
+    frames = [_as_written(example) for example in examples]
+    assert CALL_FRAMES - {type(frame) for frame in frames} == set()
+    records = [fr.call for fr in frames if isinstance(fr, f.CallUpdate)]
+    assert any(r.delivered_at is not None and r.delivered_at > r.invited_at for r in records)
