@@ -342,7 +342,12 @@ class ConversationPanel(QWidget):
             button.setText(self.tr("Ringing… (withdraw)"))
             button.setToolTip(self.tr("Waiting for the buyer to answer; click to withdraw the invitation."))
             button.setEnabled(True)
-            self.call_hint.hide()
+            if call.info.delivered_at is None:
+                self.call_hint.setText(self.tr("Not delivered yet: the buyer's page is not open. "
+                                               "It reaches them if they come back before it expires."))
+            else:
+                self.call_hint.setText(self.tr("Delivered: the buyer sees the invitation."))
+            self.call_hint.show()
         elif call is not None:
             button.setProperty("mode", "in_call")
             button.setText(self.tr("In a call"))

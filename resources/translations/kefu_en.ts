@@ -505,53 +505,63 @@
         <translation>Waiting for the buyer to answer; click to withdraw the invitation.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="348"/>
+        <location filename="../../ui/conversation_panel.py" line="346"/>
+        <source>Not delivered yet: the buyer&apos;s page is not open. It reaches them if they come back before it expires.</source>
+        <translation>Not delivered yet: the buyer&apos;s page is not open. It reaches them if they come back before it expires.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_panel.py" line="349"/>
+        <source>Delivered: the buyer sees the invitation.</source>
+        <translation>Delivered: the buyer sees the invitation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_panel.py" line="353"/>
         <source>In a call</source>
         <translation>In a call</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="349"/>
+        <location filename="../../ui/conversation_panel.py" line="354"/>
         <source>Show the call window</source>
         <translation>Show the call window</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="355"/>
-        <location filename="../../ui/conversation_panel.py" line="362"/>
+        <location filename="../../ui/conversation_panel.py" line="360"/>
+        <location filename="../../ui/conversation_panel.py" line="367"/>
         <source>Video call</source>
         <translation>Video call</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="363"/>
+        <location filename="../../ui/conversation_panel.py" line="368"/>
         <source>Invite the buyer to a video explanation (the buyer accepts or declines)</source>
         <translation>Invite the buyer to a video explanation (the buyer accepts or declines)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="437"/>
+        <location filename="../../ui/conversation_panel.py" line="442"/>
         <source>Order {0} · {1}</source>
         <translation>Order {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="438"/>
+        <location filename="../../ui/conversation_panel.py" line="443"/>
         <source>[Order] {0}</source>
         <translation>[Order] {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="440"/>
+        <location filename="../../ui/conversation_panel.py" line="445"/>
         <source>This buyer has no orders in the shop</source>
         <translation>This buyer has no orders in the shop</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="467"/>
+        <location filename="../../ui/conversation_panel.py" line="472"/>
         <source>Export conversation</source>
         <translation>Export conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="468"/>
+        <location filename="../../ui/conversation_panel.py" line="473"/>
         <source>Text (*.txt);;CSV (*.csv)</source>
         <translation>Text (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="480"/>
+        <location filename="../../ui/conversation_panel.py" line="485"/>
         <source>Exported {0} messages to {1}</source>
         <translation>Exported {0} messages to {1}</translation>
     </message>

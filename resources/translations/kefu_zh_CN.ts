@@ -501,53 +501,63 @@
         <translation>正在等待买家回应；点击可撤回邀请。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="348"/>
+        <location filename="../../ui/conversation_panel.py" line="346"/>
+        <source>Not delivered yet: the buyer&apos;s page is not open. It reaches them if they come back before it expires.</source>
+        <translation>尚未送达：买家的页面没有打开。买家在邀请过期前回来即可看到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_panel.py" line="349"/>
+        <source>Delivered: the buyer sees the invitation.</source>
+        <translation>已送达：买家能看到这条邀请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_panel.py" line="353"/>
         <source>In a call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="349"/>
+        <location filename="../../ui/conversation_panel.py" line="354"/>
         <source>Show the call window</source>
         <translation>显示通话窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="355"/>
-        <location filename="../../ui/conversation_panel.py" line="362"/>
+        <location filename="../../ui/conversation_panel.py" line="360"/>
+        <location filename="../../ui/conversation_panel.py" line="367"/>
         <source>Video call</source>
         <translation>视频讲解</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="363"/>
+        <location filename="../../ui/conversation_panel.py" line="368"/>
         <source>Invite the buyer to a video explanation (the buyer accepts or declines)</source>
         <translation>邀请买家进行视频讲解（由买家决定接受或拒绝）</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="437"/>
+        <location filename="../../ui/conversation_panel.py" line="442"/>
         <source>Order {0} · {1}</source>
         <translation>订单 {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="438"/>
+        <location filename="../../ui/conversation_panel.py" line="443"/>
         <source>[Order] {0}</source>
         <translation>[订单] {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="440"/>
+        <location filename="../../ui/conversation_panel.py" line="445"/>
         <source>This buyer has no orders in the shop</source>
         <translation>该买家在本店没有订单</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="467"/>
+        <location filename="../../ui/conversation_panel.py" line="472"/>
         <source>Export conversation</source>
         <translation>导出会话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="468"/>
+        <location filename="../../ui/conversation_panel.py" line="473"/>
         <source>Text (*.txt);;CSV (*.csv)</source>
         <translation>文本 (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="480"/>
+        <location filename="../../ui/conversation_panel.py" line="485"/>
         <source>Exported {0} messages to {1}</source>
         <translation>已导出 {0} 条消息到 {1}</translation>
     </message>

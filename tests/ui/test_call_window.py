@@ -234,3 +234,24 @@ async def test_camera_pictures_reach_the_call_as_rgb_arrays_at_most_15_a_second(
     finally:
         feed.stop()
         feed.deleteLater()
+
+
+async def test_the_ringing_button_says_whether_the_invitation_reached_the_buyer(open_desk, clients, phones) -> None:
+    window = await open_desk("agent1")
+    client = await clients(buyer=BUYER)
+    conv = await client.open_conversation(MAIN_SHOP)
+    cid = conv.conversation_id
+    await client.send_text(cid, "能视频看看吗？")
+    await until(lambda: window.queue_panel.model.row_of(cid) is not None, what="the chat in the queue")
+    window.open_conversation(cid)
+    await until(lambda: button(window).isEnabled(), what="the invite button enabled")
+    await client.close()  # the buyer's page is closed
+    window.conversation.invite("查看商品问题")
+    hint = window.conversation.call_hint
+    await until(lambda: button(window).property("mode") == "ringing", what="ringing")
+    assert hint.isVisible() and hint.text().startswith("尚未送达"), hint.text()
+    phone = phones(await clients(buyer=BUYER))  # the buyer comes back: the relay delivers it at sync
+    invited = await phone.invitation()
+    assert invited.reason == "查看商品问题"
+    await until(lambda: hint.text().startswith("已送达"), what="delivered")
+    assert button(window).property("mode") == "ringing"
