@@ -11,12 +11,16 @@ measured across them.
 - Set-up: from the buyer's "accept" to the first frame on each side: the buyer's first picture
   of the agent, the agent's first sound from the buyer and first picture of the buyer (its
   camera turned on as soon as its peer connection exists). Targets p50 < 1 s, p95 < 2 s.
-- CPU: the agent process while it sends VP8 640x480 at 15 fps (the test pattern) and the buyer's
-  camera is off, then with the buyer's camera on (decoding too); the same process idle (logged
-  in, no call) is the baseline. Target < 40 % of one core.
+- CPU: the agent process while it sends the test pattern (640x480 at 15 fps as made) and the
+  buyer's camera is off, then with the buyer's camera on (decoding too); the same process idle
+  (logged in, no call) is the baseline. The codecs (from the buyer's SDP answer) and the frames
+  sent and received during each window, with their size, are measured and reported alongside.
+  Target < 40 % of one core.
 - Memory: RSS of the agent process after each of 50 calls in a row (each: set-up, 1 s of media
-  both ways, the agent hangs up, the peer connection is released); growth per call after the
-  first 10 (codec libraries and allocator pools warm up). Target < 5 MB per call.
+  both ways, the agent hangs up); growth per call after the first 10 (codec libraries and
+  allocator pools warm up). Target < 5 MB per call. Objects are counted with gc.get_objects()
+  (after a collection) before the first call, after call 10 and after the last one: every
+  object the collector tracks, and the peer connections (RTCPeerConnection) among them.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ import gc
 import multiprocessing as mp
 import os
 import queue
+import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -126,22 +132,53 @@ async def one_call(desk: Any, conversation_id: int, results: Any, hold_s: float)
             "agent_first_video": timings["first_video"] - t0}
 
 
+def type_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def object_census() -> dict[str, Any]:
+    """Objects the collector tracks (after a full collection): in all, peer connections, and by type."""
+    from aiortc import RTCPeerConnection
+
+    gc.collect()
+    counts = Counter(type_name(type(o)) for o in gc.get_objects())
+    # by_type, a dict of str -> int, is not tracked by the collector: an earlier census adds one object (the
+    # dict returned here) to a later one.
+    return {"objects": sum(counts.values()), "pcs": counts.get(type_name(RTCPeerConnection), 0),
+            "by_type": dict(counts)}
+
+
+def codecs(sdp: str) -> dict[str, str]:
+    """The first codec of each media section of an SDP (the one negotiated): {"audio": "opus", ...}."""
+    found: dict[str, str] = {}
+    for section in re.split(r"\r?\nm=", "\n" + sdp)[1:]:
+        kind, _, rest = section.partition(" ")
+        payloads = rest.split("\n", 1)[0].split()[2:]
+        if payloads:
+            match = re.search(rf"a=rtpmap:{re.escape(payloads[0])} ([^/\s]+)", section)
+            if match:
+                found.setdefault(kind, match.group(1))
+    return found
+
+
 async def measure() -> dict[str, Any]:
     from app.calls import loopback_only
     from app.client import KefuClient, login
     from app.config import DeskConfig
-    from app.relay_process import spawn_relay
+    from app.relay_process import kill_leftovers, spawn_relay
     from app.services import DeskService
     from wire import frames as f
 
     tmp = Path(tempfile.mkdtemp(prefix="kefu-bench-call-"))
-    relay = await spawn_relay(tmp / "relay", "--demo")
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     camera = ctx.Value("b", 1)
-    child = ctx.Process(target=buyers_main, args=(relay.url, results, camera), daemon=True)
+    relay = None
+    child = None
     desk = None
     try:
+        relay = await spawn_relay(tmp / "relay", "--demo")
+        child = ctx.Process(target=buyers_main, args=(relay.url, results, camera), daemon=True)
         supervisor = KefuClient(relay.url, (await login(relay.url, SHOP, "super1", PASSWORD)).token)
         await supervisor.connect()
         await supervisor.call(f.CallSettings, invites_per_day=20)  # 50 calls to 3 buyers in a day
@@ -164,17 +201,20 @@ async def measure() -> dict[str, Any]:
             await asyncio.sleep(IDLE_WINDOW_S)
             idle = (cpu_s() - start) / IDLE_WINDOW_S
 
+            census: dict[int | str, dict[str, Any]] = {0: object_census()}
             rss: list[float] = []
             setups: list[dict[str, float]] = []
             for n in range(CALLS):
                 setups.append(await one_call(desk, cids[n % len(cids)], results, MEDIA_S))
                 gc.collect()
-                rss.append(rss_kib(os.getpid()) / 1024)
+                rss.append(rss_kib(os.getpid()) / 1024)  # before the census, which allocates a list of them all
                 print(f"call {n + 1}: {setups[-1]['buyer_first_video'] * 1000:.0f} ms, RSS {rss[-1]:.1f} MB",
                       flush=True)
-            live = sum(1 for o in gc.get_objects() if type(o).__name__ == "RTCPeerConnection")
+                if n + 1 in (WARM_UP_CALLS, CALLS):
+                    census[n + 1] = object_census()
 
-            cpu = {}
+            cpu: dict[str, float] = {}
+            media: dict[str, dict[str, Any]] = {}
             calls = desk.calls
             for label, camera_on in (("camera_off", 0), ("camera_on", 1)):
                 camera.value = camera_on
@@ -185,19 +225,37 @@ async def measure() -> dict[str, Any]:
                 await until(lambda c=call, on=camera_on: "first_audio" in c.timings
                             and (not on or "first_video" in c.timings))
                 await asyncio.sleep(1.0)
+                assert call.video is not None and call.pc is not None and call.pc.remoteDescription is not None
+                sent0, received0 = call.video.sent, call.remote.frames
                 start = cpu_s()
                 await asyncio.sleep(CPU_WINDOW_S)
                 cpu[label] = (cpu_s() - start) / CPU_WINDOW_S
+                source = call.video.source
+                image = call.remote.image
+                media[label] = {
+                    "codecs": codecs(call.pc.remoteDescription.sdp),
+                    "sent_fps": (call.video.sent - sent0) / CPU_WINDOW_S,
+                    "sent_size": (getattr(source, "width", 0), getattr(source, "height", 0)),
+                    "received_fps": (call.remote.frames - received0) / CPU_WINDOW_S,
+                    "received_size": (image.width, image.height) if image is not None else None,
+                }
                 await calls.hang_up(view.call_id)
                 await until(lambda cid=view.call_id: cid not in calls.calls)
-        return {"idle": idle, "cpu": cpu, "setups": setups, "rss": rss, "live_pcs": live}
+            census["end"] = object_census()
+        return {"idle": idle, "cpu": cpu, "media": media, "setups": setups, "rss": rss, "census": census}
     finally:
         if desk is not None:
             await desk.close()
-        if child.is_alive():
-            child.terminate()
-        child.join(5)
-        await relay.stop()
+        if child is not None and child.pid is not None:
+            if child.is_alive():
+                child.terminate()
+            await asyncio.to_thread(child.join, 5)
+            if child.is_alive():
+                child.kill()
+                await asyncio.to_thread(child.join, 5)
+        if relay is not None:
+            await relay.stop()
+        kill_leftovers()  # a relay whose start was interrupted
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             results.close()
@@ -224,32 +282,45 @@ def main() -> None:
     worst50 = max(percentile([s[k] for s in first], 0.5) for k in first[0])
     rss = r["rss"]
     growth = slope(rss[WARM_UP_CALLS - 1:])
-    cpu = r["cpu"]
+    cpu, media = r["cpu"], r["media"]
+    census = r["census"]
+    at_warm, at_last, at_end = census[WARM_UP_CALLS], census[len(rss)], census["end"]
+    grown = sorted(((n - at_warm["by_type"].get(t, 0), t) for t, n in at_last["by_type"].items()), reverse=True)
+    per_call = [f"{t} +{d:,}" for d, t in grown if d >= len(rss) - WARM_UP_CALLS]
+    used = sorted({f"{kind} {name}" for m in media.values() for kind, name in m["codecs"].items()})
     text = "\n".join([
         "Relay process (demo data), the agent's desk core in this process (plain asyncio, as the workstation runs"
         " it without the widgets), aiortc buyers in a child process answering like the buyer page; loopback only;"
-        " VP8 and Opus.", "",
+        f" codecs negotiated (the buyer's SDP answer): {', '.join(used) or 'none found'}.", "",
         f"**Set-up**, accept → first frame, over {len(first)} calls (ms):", "",
         "| | p50 | p95 | max |", "|---|---:|---:|---:|", *rows, "",
         f"**CPU of the agent process** ({CPU_WINDOW_S:.0f} s windows, % of one core):", "",
-        "| | % core |", "|---|---:|",
-        f"| idle: logged in, no call (baseline) | {cpu_pct(r['idle'])} |",
-        f"| sending the test pattern, VP8 640x480 @ 15 fps, and Opus; buyer's camera off"
-        f" | {cpu_pct(cpu['camera_off'])} |",
-        f"| the same, and receiving the buyer's camera (VP8 640x480 @ 15 fps) | {cpu_pct(cpu['camera_on'])} |", "",
+        "| | % core | video sent (measured) | video received (measured) |", "|---|---:|---|---|",
+        f"| idle: logged in, no call (baseline) | {cpu_pct(r['idle'])} | - | - |",
+        f"| sending the test pattern and audio; buyer's camera off | {cpu_pct(cpu['camera_off'])} |"
+        f" {video(media['camera_off'], 'sent')} | {video(media['camera_off'], 'received')} |",
+        f"| the same, and receiving the buyer's camera | {cpu_pct(cpu['camera_on'])} |"
+        f" {video(media['camera_on'], 'sent')} | {video(media['camera_on'], 'received')} |", "",
         f"**Memory** of the agent process over {len(rss)} calls in a row (RSS after each, MB): call 1 {rss[0]:.1f},"
         f" call {WARM_UP_CALLS} {rss[WARM_UP_CALLS - 1]:.1f}, call {len(rss) // 2} {rss[len(rss) // 2 - 1]:.1f},"
         f" call {len(rss)} {rss[-1]:.1f}; between calls {WARM_UP_CALLS} and {len(rss)} it stays within"
-        f" {min(rss[WARM_UP_CALLS - 1:]):.1f}-{max(rss[WARM_UP_CALLS - 1:]):.1f} (the allocator's arenas come and go);"
-        f" Python objects alive are the same after call {WARM_UP_CALLS} and after call {len(rss)} (checked with"
-        f" gc.get_objects() by type while writing this benchmark); peer connections alive after the run:"
-        f" {r['live_pcs']}.", "",
+        f" {min(rss[WARM_UP_CALLS - 1:]):.1f}-{max(rss[WARM_UP_CALLS - 1:]):.1f}.", "",
+        "Objects tracked by the garbage collector (gc.get_objects() after gc.collect()), in all and"
+        " RTCPeerConnection among them:", "",
+        "| when | objects | peer connections |", "|---|---:|---:|",
+        *(f"| {label} | {c['objects']:,} | {c['pcs']} |" for label, c in (
+            ("before the first call", census[0]), (f"after call {WARM_UP_CALLS}", at_warm),
+            (f"after call {len(rss)}", at_last), ("after the two CPU calls (end of the run)", at_end))), "",
+        f"Between call {WARM_UP_CALLS} and call {len(rss)}: {at_last['objects'] - at_warm['objects']:+,} objects;"
+        f" types with at least one more object per call ({len(rss) - WARM_UP_CALLS}+):"
+        f" {', '.join(per_call[:5]) if per_call else 'none'}"
+        + (f" (and {len(per_call) - 5} more)" if len(per_call) > 5 else "") + ".", "",
         f"- Set-up p50 {worst50 * 1000:.0f} ms, p95 {worst * 1000:.0f} ms (worst of the three; targets < 1 s,"
         f" < 2 s) — {'meets' if worst50 < 1 and worst < 2 else 'misses'}.",
         f"- Encoding {cpu_pct(cpu['camera_off'])} of a core (target < 40 %) —"
         f" {'meets' if cpu['camera_off'] < 0.4 else 'misses'}.",
         f"- Memory growth {growth:.2f} MB per call after call {WARM_UP_CALLS} (least-squares slope; target < 5 MB) —"
-        f" {'meets' if growth < 5 else 'misses'}.",
+        f" {'meets' if growth < 5 else 'misses'}; peer connections alive at the end: {at_end['pcs']}.",
     ])
     print(text)
     write_section("call_setup", "Video calls, agent side (`bench/call_setup.py`)", text, "python -m bench call_setup")
@@ -261,6 +332,16 @@ def slope(values: list[float]) -> float:
     mean_x, mean_y = (n - 1) / 2, sum(values) / n
     den = sum((x - mean_x) ** 2 for x in range(n))
     return sum((x - mean_x) * (y - mean_y) for x, y in enumerate(values)) / den if den else 0.0
+
+
+def video(m: dict[str, Any], way: str) -> str:
+    """Frames per second and size measured over the window, and the codec, e.g. "15.0 fps, 640x480, VP8"."""
+    size = m[f"{way}_size"]
+    fps = m[f"{way}_fps"]
+    if not fps:
+        return "none"
+    shown = f"{size[0]}x{size[1]}" if size and size[0] else "size unknown"
+    return f"{fps:.1f} fps, {shown}, {m['codecs'].get('video', '?')}"
 
 
 def cpu_pct(fraction: float) -> str:

@@ -346,12 +346,15 @@ def run_clients(url: str, tokens: list[str | None], phases: list[Phase], process
     out = ctx.Queue()
     barrier = ctx.Barrier(processes + 1)
     share = len(tokens) // processes
-    procs = [start(buyer_process, url, tokens[i * share:(i + 1) * share], phases, len(tokens), chr(97 + i),
-                   i * share, barrier, out) for i in range(processes)]
+    procs: list[mp.process.BaseProcess] = []
     merged: dict[str, PhaseResult] = {}
     acked: list[tuple[int, str, list[tuple[int, int]]]] = []
     finished = 0
+    done = False
     try:
+        for i in range(processes):
+            procs.append(start(buyer_process, url, tokens[i * share:(i + 1) * share], phases, len(tokens),
+                               chr(97 + i), i * share, barrier, out))
         for phase in phases:
             barrier.wait(timeout=RESULT_TIMEOUT_S)
             cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
@@ -373,11 +376,12 @@ def run_clients(url: str, tokens: list[str | None], phases: list[Phase], process
             assert name == "acked", name
             acked.extend(part)
             finished += 1
+        done = True
     finally:
-        for proc in procs:
-            proc.join(timeout=30)
-            if proc.is_alive():
-                proc.terminate()
+        if done:  # they are closing their connections: let them
+            for proc in procs:
+                proc.join(timeout=30)
+        stop_processes(procs)  # on failure or Ctrl-C, at once
     return ClientRun(merged, acked)
 
 
@@ -385,6 +389,20 @@ def start(target: Callable[..., Any], *args: Any) -> mp.process.BaseProcess:
     proc = mp.get_context("spawn").Process(target=target, args=args, daemon=True)
     proc.start()
     return proc
+
+
+def stop_processes(procs: list[mp.process.BaseProcess], timeout: float = 5.0) -> None:
+    """End child processes still running: SIGTERM, then SIGKILL for any still there after `timeout`."""
+    for proc in procs:
+        if proc.pid is not None and proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        if proc.pid is None:
+            continue
+        proc.join(timeout)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -165,15 +165,19 @@ def ensure_built(rebuild: bool, first_id: int = 1) -> tuple[Path, dict[str, Any]
     cache.mkdir(parents=True)
     building = cache / "building.sqlite3"
     print(f"building {MESSAGES:,} messages in {cache} ...", flush=True)
-    figures = asyncio.run(build(building, first_id))
-    building.rename(db)
-    with sqlite3.connect(db) as conn:
-        figures["db_bytes"] = db.stat().st_size
-        figures["tables"] = dict(conn.execute(
-            "SELECT CASE WHEN name LIKE 'messages_fts%' THEN 'trigram index' WHEN name LIKE 'messages_short%'"
-            " THEN 'short-term index' WHEN name LIKE 'messages%' OR name LIKE 'sqlite_autoindex_messages%'"
-            " THEN 'messages' ELSE 'other' END AS part, sum(pgsize) FROM dbstat GROUP BY part").fetchall())
-    meta.write_text(json.dumps(figures, indent=1))
+    try:
+        figures = asyncio.run(build(building, first_id))
+        building.rename(db)
+        with sqlite3.connect(db) as conn:
+            figures["db_bytes"] = db.stat().st_size
+            figures["tables"] = dict(conn.execute(
+                "SELECT CASE WHEN name LIKE 'messages_fts%' THEN 'trigram index' WHEN name LIKE 'messages_short%'"
+                " THEN 'short-term index' WHEN name LIKE 'messages%' OR name LIKE 'sqlite_autoindex_messages%'"
+                " THEN 'messages' ELSE 'other' END AS part, sum(pgsize) FROM dbstat GROUP BY part").fetchall())
+        meta.write_text(json.dumps(figures, indent=1))
+    except BaseException:  # failed or interrupted: no half-built history (~600 MB) left in /tmp
+        shutil.rmtree(cache, ignore_errors=True)
+        raise
     return db, figures, False
 
 

@@ -19,6 +19,7 @@ import gc
 import json
 import multiprocessing as mp
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +31,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from app.relay_process import spawn_relay
-from bench.harness import new_loop, open_buyer, raise_file_limit, rss_kib, start
+from app.relay_process import kill_leftovers, spawn_relay
+from bench.harness import new_loop, open_buyer, raise_file_limit, rss_kib, start, stop_processes
 
 CONNECTIONS = 10_000
 PROCESSES = 4
@@ -136,10 +137,11 @@ def hold(url: str, buyer_ids: list[str | None], pid: int, probe: Callable[[], An
     out, release = ctx.Queue(), ctx.Event()
     share = -(-len(buyer_ids) // PROCESSES)
     before = rss_kib(pid)
-    procs = [start(idle_process, url, buyer_ids[i * share:(i + 1) * share], None, release, out)
-             for i in range(PROCESSES)]
+    procs: list[Any] = []
     opened, failures, failed, setup_s = 0, [], 0, 0.0
     try:
+        for i in range(PROCESSES):
+            procs.append(start(idle_process, url, buyer_ids[i * share:(i + 1) * share], None, release, out))
         for _ in procs:
             _, n, sample, nfailed, seconds = out.get(timeout=SETUP_TIMEOUT_S)
             opened += n
@@ -155,8 +157,7 @@ def hold(url: str, buyer_ids: list[str | None], pid: int, probe: Callable[[], An
         release.set()
         for proc in procs:
             proc.join(timeout=30)
-            if proc.is_alive():
-                proc.terminate()
+        stop_processes(procs)
     return {"before": before, "during": during, "opened": opened, "alive": alive, "failed": failed,
             "failures": failures, "setup_s": setup_s, "probed": probed}
 
@@ -169,12 +170,17 @@ def main() -> None:
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(seed_buyers(data_dir, buyers))
-        relay = loop.run_until_complete(spawn_relay(data_dir, "--demo"))
+        relay = None
         try:
-            relayed = hold(relay.url, list(buyers), relay.proc.pid, probe=lambda: _health(relay.url))
+            relay = loop.run_until_complete(spawn_relay(data_dir, "--demo"))
+            url = relay.url
+            relayed = hold(url, list(buyers), relay.proc.pid, probe=lambda: _health(url))
         finally:
-            loop.run_until_complete(relay.stop())
+            if relay is not None:
+                loop.run_until_complete(relay.stop())
+            kill_leftovers()  # a relay whose start was interrupted
     finally:
+        loop.close()
         shutil.rmtree(data_dir, ignore_errors=True)
 
     ctx = mp.get_context("spawn")
@@ -185,10 +191,9 @@ def main() -> None:
         assert bare.pid is not None
         bared = hold(bare_url, [None] * CONNECTIONS, bare.pid)
     finally:
-        bare.terminate()
-        bare.join(timeout=10)
+        stop_processes([bare])
 
-    text = table(relayed, bared)
+    text = table(relayed, bared, pinyin_kib())
     print(text)
     from bench.report import write_section
 
@@ -201,12 +206,31 @@ def _health(url: str) -> dict[str, Any]:
         return body
 
 
-def table(relayed: dict[str, Any], bared: dict[str, Any]) -> str:
+PINYIN = "from pypinyin import Style, lazy_pinyin; lazy_pinyin('安装师傅', style=Style.FIRST_LETTER)"
+"""What the relay's template initials load (relay/templates.py)."""
+
+
+def pinyin_kib() -> int:
+    """RSS a bare interpreter gains importing pypinyin and using it once (its dictionaries), in KiB."""
+    code = ("import sys\n"
+            "def rss():\n"
+            "    with open('/proc/self/status') as status:\n"
+            "        return next(int(line.split()[1]) for line in status if line.startswith('VmRSS:'))\n"
+            f"before = rss()\n{PINYIN}\nprint(rss() - before)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    return int(done.stdout.split()[-1])
+
+
+def table(relayed: dict[str, Any], bared: dict[str, Any], pinyin: int) -> str:
     def mib(kib: int) -> str:
         return f"{kib / 1024:,.0f}"
 
+    def per_conn_kib(r: dict[str, Any]) -> float:
+        held: int = max(1, r["opened"])
+        return float(r["during"] - r["before"]) / held
+
     def per_conn(r: dict[str, Any]) -> str:
-        return f"{(r['during'] - r['before']) / max(1, r['opened']):.1f}"
+        return f"{per_conn_kib(r):.1f}"
 
     ratio = relayed["during"] / bared["during"] if bared["during"] else float("nan")
     relay_mb = relayed["during"] / 1024
@@ -229,11 +253,11 @@ def table(relayed: dict[str, Any], bared: dict[str, Any]) -> str:
         f" < {TARGET_MB} MB): {verdict}. The relay's /healthz counted"
         f" {(relayed['probed'] or {}).get('connections', '?'):,} connections while they idled.",
         "",
-        "Where the difference goes (tracemalloc on an in-process relay with 2,000 buyers, 2026-11-25): the relay's"
-        " own state per buyer (Connection, token bucket, hub entry, the conversation's routing state and owner,"
-        " the heartbeat timer) is ~2.5 KiB; aiohttp's request, parser, reader queue and handler task (~10 KiB) are"
-        " paid by both servers. Of the ~76 MiB baseline difference, ~56 MiB is pypinyin's phrase dictionary"
-        " (template initials); the rest is the demo data, SQLite page caches and the relay's modules.",
+        f"Where the difference goes, as measured in this run: per connection the relay holds"
+        f" {per_conn_kib(relayed) - per_conn_kib(bared):.1f} KiB more than the bare server"
+        f" ({per_conn(relayed)} against {per_conn(bared)} KiB); before any connection its RSS is"
+        f" {(relayed['before'] - bared['before']) / 1024:,.0f} MiB above the bare server's, of which pypinyin"
+        f" (imported and used once for template initials, in a bare interpreter) takes {pinyin / 1024:,.0f} MiB.",
     ]
     failures = relayed["failures"] + bared["failures"]
     if failures:
@@ -242,4 +266,4 @@ def table(relayed: dict[str, Any], bared: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -18,7 +18,6 @@ import multiprocessing as mp
 import queue
 import shutil
 import sqlite3
-import sys
 import tempfile
 import threading
 import time
@@ -32,8 +31,9 @@ import msgspec
 from aiohttp import web
 
 from app.client import KefuClient, buyer_session, login
-from app.relay_process import spawn_relay
+from app.relay_process import kill_leftovers, spawn_relay
 from bench.harness import (
+    TEXT,
     ClientRun,
     Phase,
     PhaseResult,
@@ -43,6 +43,7 @@ from bench.harness import (
     rss_kib,
     run_clients,
     start,
+    stop_processes,
 )
 from wire import frames as f
 
@@ -217,7 +218,7 @@ def _bare_sqlite(tmp: Path, seconds: float, submitters: int) -> PhaseResult:
                 db.execute("BEGIN")
                 db.executemany("INSERT INTO m VALUES (?, ?, ?)", rows)
                 db.execute("COMMIT")
-                loop.call_soon_threadsafe(lambda b=batch: [fut.set_result(None) for _, fut in b])
+                loop.call_soon_threadsafe(_settle, batch)
 
         thread = threading.Thread(target=writer, daemon=True)
         thread.start()
@@ -243,20 +244,29 @@ def _bare_sqlite(tmp: Path, seconds: float, submitters: int) -> PhaseResult:
     return result
 
 
+def _settle(batch: list[tuple[int, asyncio.Future[None]]]) -> None:
+    for _, fut in batch:
+        fut.set_result(None)
+
+
 # --- the relay ---------------------------------------------------------------------------------
 
 
 async def prepare_relay(data_dir: Path) -> tuple[Any, list[str | None], list[str]]:
     relay = await spawn_relay(data_dir, "--demo", "--buyer-rate", "1000000/1000000", "--agent-rate", "1000000/1000000",
                               *EXTRA_RELAY_ARGS)
-    supervisor = KefuClient(relay.url, (await login(relay.url, "jiadian", "super1", "kefu-demo")).token)
-    await supervisor.connect()
-    for agent_id in ("1", "2"):
-        await supervisor.call(f.SetCap, agent_id=agent_id, cap=50)
-    await supervisor.close()
-    agents = [(await login(relay.url, "jiadian", u, "kefu-demo")).token for u in ("agent1", "agent2")]
-    buyers: list[str | None] = [(await buyer_session(relay.url, f"b-jiadian-{i + 1:04d}")).token
-                                for i in range(BUYERS)]
+    try:
+        supervisor = KefuClient(relay.url, (await login(relay.url, "jiadian", "super1", "kefu-demo")).token)
+        await supervisor.connect()
+        for agent_id in ("1", "2"):
+            await supervisor.call(f.SetCap, agent_id=agent_id, cap=50)
+        await supervisor.close()
+        agents = [(await login(relay.url, "jiadian", u, "kefu-demo")).token for u in ("agent1", "agent2")]
+        buyers: list[str | None] = [(await buyer_session(relay.url, f"b-jiadian-{i + 1:04d}")).token
+                                    for i in range(BUYERS)]
+    except BaseException:
+        await relay.stop()
+        raise
     return relay, buyers, agents
 
 
@@ -362,13 +372,12 @@ def main() -> None:
         assert echo.pid is not None
         echoed = run_clients(echo_url, [None] * BUYERS, ECHO_PHASES, PROCESSES, server_pid=echo.pid)
     finally:
-        echo.terminate()
-        echo.join(timeout=10)
+        stop_processes([echo])
     sqlite_result = bare_sqlite(PHASE_S)
 
     rows = [row(p, relayed.phases[p.name]) for p in PHASES[1:]]
     rows += [row(p, echoed.phases[p.name]) for p in ECHO_PHASES[1:]]
-    rows.append(row(Phase("bare SQLite group commit, 50 submitters", PHASE_S), sqlite_result))
+    rows.append(row(Phase(f"bare SQLite group commit, {BUYERS} submitters", PHASE_S), sqlite_result))
     text = table(rows, integrity, report, relay_rss)
     print(text)
     from bench.report import write_section
@@ -379,11 +388,14 @@ def main() -> None:
 def run_relay(data_dir: Path) -> tuple[ClientRun, AgentReport, int, Integrity]:
     """The relay phases, then the integrity check of its database."""
     loop = asyncio.new_event_loop()
-    relay, buyers, agents = loop.run_until_complete(prepare_relay(data_dir))
     ctx = mp.get_context("spawn")
     stop, agent_out = ctx.Event(), ctx.Queue()
-    agent_proc = start(agent_process, relay.url, agents, stop, agent_out)
+    relay = None
+    agent_procs: list[Any] = []
     try:
+        relay, buyers, agents = loop.run_until_complete(prepare_relay(data_dir))
+        agent_procs.append(start(agent_process, relay.url, agents, stop, agent_out))
+        agent_proc = agent_procs[0]
         time.sleep(1.0)
         relayed = run_clients(relay.url, buyers, PHASES, PROCESSES, server_pid=relay.proc.pid)
         relay_rss = rss_kib(relay.proc.pid)
@@ -393,9 +405,10 @@ def run_relay(data_dir: Path) -> tuple[ClientRun, AgentReport, int, Integrity]:
         agent_proc.join(timeout=10)
     finally:
         stop.set()
-        if agent_proc.is_alive():
-            agent_proc.terminate()
-        loop.run_until_complete(relay.stop())
+        stop_processes(agent_procs)
+        if relay is not None:
+            loop.run_until_complete(relay.stop())
+        kill_leftovers()  # a relay whose start was interrupted
         loop.close()
     return relayed, report, relay_rss, check_integrity(data_dir / "relay.sqlite3", relayed, report)
 
@@ -417,7 +430,8 @@ def table(rows: list[dict[str, Any]], integrity: Integrity, agents: AgentReport,
     cut = by[CUT_PHASE]
     lines = [
         f"{BUYERS} buyers in {PROCESSES} processes, 2 agents in a third receiving every message; relay with uvloop"
-        " and synchronous=FULL; ~200-byte messages. Open-loop latency counts from when a frame was due, so time"
+        f" and synchronous=FULL; message texts of {len(TEXT.encode()):,} bytes (UTF-8). Open-loop latency counts"
+        " from when a frame was due, so time"
         " spent held back by the relay (TCP back-pressure) counts; *unsent* are frames due before the phase ended"
         " that the client could not send by then. Acked msgs/s = acks ÷ (phase start → last ack). Dropped: connections"
         " the relay closed (the client reopens them and resends what was unanswered).",
@@ -465,4 +479,4 @@ def table(rows: list[dict[str, Any]], integrity: Integrity, agents: AgentReport,
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
