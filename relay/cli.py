@@ -13,6 +13,7 @@ import resource
 import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -89,24 +90,23 @@ def _ice_url(text: str) -> str:
     return scheme + url[len(scheme):]
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535; 0 picks a free one)")
-    return port
+def _whole(low: int, high: int | None, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (no upper bound when None)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if high is None and value < low:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at least {low}")
+        if high is not None and not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} ({low} to {high})")
+        return value
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
+_port = _whole(0, 65535, "a port number; 0 picks a free one")
+_positive_int = _whole(1, None, "a whole number")
 
 
 def _log_level(text: str) -> str:
