@@ -4,10 +4,11 @@ Nobody is called who did not ask. An agent can only *invite*, in a conversation 
 and that was active lately, a limited number of times a day, never inside the cooldown after a
 decline, never a buyer who blocked the shop, and only if the shop has calls switched on. Every
 refusal is an error frame to the agent and nothing reaches the buyer. The buyer accepts (camera
-off), declines, or declines and blocks. The relay carries offer, answer and ICE candidates only
-between the two parties of an accepted call, never sees the media (DTLS-SRTP peer to peer), ends
-calls at the shop's duration limit, and keeps the records the supervisors' figures need (invited,
-delivered to the buyer's page, answered, connected, ended by whom and why, duration, complaint).
+off), declines, or declines and blocks; only the buyer can lift that block again. The relay
+carries offer, answer and ICE candidates only between the two parties of an accepted call, never
+sees the media (DTLS-SRTP peer to peer), ends calls at the shop's duration limit, and keeps the
+records the supervisors' figures need (invited, delivered to the buyer's page, answered,
+connected, ended by whom and why, duration, complaint).
 docs/protocol.md section 12 is the reference.
 """
 
@@ -43,6 +44,8 @@ CONNECT_TIMEOUT_S = 60.0
 """An accepted call whose media never flows is ended after this long."""
 RECENT_CALLS_MS = 24 * 3600 * 1000
 """How far back a (re)connecting party is told its calls' outcomes."""
+UNBLOCKED_TEXT = "买家已重新接收本店的视频讲解邀请"
+"""The system message (event `call_unblocked`) that tells both sides of the chat the buyer lifted a block."""
 COMPLAINT_LABELS = {
     "not_requested": "我没有要求视频", "inappropriate": "内容不当", "sales_pressure": "推销",
     "privacy": "侵犯隐私", "poor_quality": "通话质量差", "other": "其他",
@@ -106,6 +109,7 @@ class Calls:
             (f.CheckCall, self.on_check), (f.InviteCall, self.on_invite), (f.AnswerCall, self.on_answer),
             (f.SignalCall, self.on_signal), (f.CallMedia, self.on_media), (f.HangUp, self.on_hangup),
             (f.Complain, self.on_complaint), (f.CallSettings, self.on_settings), (f.GetIceServers, self.on_ice),
+            (f.GetCallBlocks, self.on_blocks), (f.UnblockCalls, self.on_unblock),
         ):
             hub.route(frame_type, handler)
         hub.synced_listeners.append(self._on_synced)
@@ -324,6 +328,40 @@ class Calls:
         self._announce(row, conn, frame.id)
         await self._system(row, "call_complaint", reason=COMPLAINT_LABELS[frame.reason])
         logger.info("complaint on call %s: %s", row.id, frame.reason)
+
+    # the buyer's blocks ----------------------------------------------------------------------
+
+    async def on_blocks(self, conn: Connection, frame: f.GetCallBlocks) -> None:
+        if not conn.principal.is_buyer:
+            raise FrameError(ErrorCode.FORBIDDEN, "only buyers block shops' video invitations", frame.id)
+        conn.send(encode(await self._blocks(conn.principal.user_id, frame.id)))
+
+    async def on_unblock(self, conn: Connection, frame: f.UnblockCalls) -> None:
+        """The buyer lifts their own block of the conversation's shop: nobody else can, not the shop's staff
+        (the block is the buyer's word), not another buyer (the conversation is not theirs to name)."""
+        p = conn.principal
+        if not p.is_buyer:
+            raise FrameError(ErrorCode.FORBIDDEN, "only the buyer lifts their block of a shop's video invitations",
+                             frame.id)
+        shop_id, _ = await self._hub.check_access(p, frame.conversation_id, frame.id)  # their own conversation
+        buyer_id = p.user_id  # whatever is named, only the caller's own block can go
+        now = self._clock.now_ms()
+        blocked_at = await self._store.unblock_calls(shop_id, buyer_id, frame.conversation_id, now)
+        conn.send(encode(await self._blocks(buyer_id, frame.id)))
+        if blocked_at is None:
+            return  # nothing was blocked: nothing changed, nothing to tell
+        logger.info("buyer %s lifted their block of shop %d's video invitations", buyer_id, shop_id)
+        # Both sides of the chat read it; the agent's workstation asks `call_check` again at a new message.
+        shop = await self._desk.shop_desk(shop_id)
+        result = await self._store.append_message(
+            frame.conversation_id, "system", "system", shop.shop.name, f"sys-{uuid.uuid4().hex}", UNBLOCKED_TEXT,
+            now, kind="system", event="call_unblocked")
+        self._hub.publish(result.message, (shop_id, buyer_id))
+
+    async def _blocks(self, buyer_id: str, rid: str) -> f.CallBlocks:
+        rows = await self._store.call_blocks(buyer_id)
+        return f.CallBlocks(id=rid, blocks=[
+            f.CallBlock(conversation_id=r.conversation_id, shop=r.shop, blocked_at=r.at) for r in rows])
 
     # supervisors and ICE ----------------------------------------------------------------------
 

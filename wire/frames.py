@@ -309,10 +309,25 @@ class GetIceServers(_Frame, tag="ice_servers"):
     id: RequestId
 
 
+class GetCallBlocks(_Frame, tag="call_blocks"):
+    """Buyer: the shops whose video invitations the buyer chose not to receive. Answered by `call_blocks`."""
+
+    id: RequestId
+
+
+class UnblockCalls(_Frame, tag="call_unblock"):
+    """Buyer: receive the video invitations of this conversation's shop again (undo the buyer's own
+    "不再接收视频邀请"). Idempotent; answered by `call_blocks` (the blocks left)."""
+
+    id: RequestId
+    conversation_id: ConversationId
+
+
 ClientFrame = (
     Sync | Open | Send | History | Read | SetStatus | Claim | Transfer | Resolve | SetCap | ShopSettings
     | ListTemplates | SaveTemplate | DeleteTemplate | RenderTemplate | GetContext | SendCard | AnswerOffer
     | CheckCall | InviteCall | AnswerCall | SignalCall | CallMedia | HangUp | Complain | CallSettings | GetIceServers
+    | GetCallBlocks | UnblockCalls
 )
 
 
@@ -746,11 +761,27 @@ class IceServers(_Frame, tag="ice_servers"):
     ttl_s: int = 0
 
 
+class CallBlock(msgspec.Struct, kw_only=True):
+    """A shop whose video invitations the buyer declines for good, until the buyer lifts it."""
+
+    conversation_id: int
+    """The buyer's conversation with that shop (the one to name in `call_unblock`)."""
+    shop: str
+    blocked_at: Millis
+
+
+class CallBlocks(_Frame, tag="call_blocks"):
+    """Answer to `call_blocks` and `call_unblock` (buyers): every shop the buyer blocked, now."""
+
+    id: str
+    blocks: list[CallBlock]
+
+
 ServerFrame = (
     Welcome | Message | Ack | Synced | Opened | HistoryPage | Receipt | Ok | Error
     | QueueStatus | Assignment | QueueSnapshot | Sla | AgentsSnapshot | TemplateList | TemplateSaved
     | TemplateRendered | ContextInfo | CaseUpdate | CallUpdate | CallAllowed | RelayedSignal | CallNotice
-    | CallPolicy | IceServers
+    | CallPolicy | IceServers | CallBlocks
 )
 
 

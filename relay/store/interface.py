@@ -199,6 +199,16 @@ class CallFacts:
     blocked: bool
 
 
+@dataclass(frozen=True, slots=True)
+class CallBlockRow:
+    """A shop whose video invitations a buyer declines for good, and the buyer's conversation with it."""
+
+    shop_id: int
+    shop: str
+    conversation_id: int
+    at: int
+
+
 CALL_FIELDS = frozenset({
     "state", "audio_only", "delivered_at", "answered_at", "connected_at", "ended_at", "ended_by", "end_reason",
     "duration_s", "complaint", "complaint_text", "complaint_at",
@@ -353,6 +363,12 @@ class Store(Protocol):
         """Change fields of a call (see CALL_FIELDS)."""
     async def block_calls(self, shop_id: int, buyer_id: str, at: int) -> None:
         """The buyer chose not to receive this shop's invitations again."""
+    async def call_blocks(self, buyer_id: str) -> list[CallBlockRow]:
+        """The shops the buyer blocked, by shop id."""
+    async def unblock_calls(self, shop_id: int, buyer_id: str, conversation_id: int, at: int) -> int | None:
+        """The buyer lifted their block of this shop: the block goes, and a `call_unblocked` conversation
+        event (actor `buyer`, note `blocked_at=<ms>`) records when, in the same transaction. Returns when
+        the block was set, or None (and changes nothing) if there was none."""
 
     # templates
     async def list_templates(self, shop_id: int, owner_id: int) -> list[TemplateRow]:

@@ -26,6 +26,7 @@ from relay.store.interface import (
     AccountRow,
     AppendResult,
     BuyerRow,
+    CallBlockRow,
     CallFacts,
     CallRow,
     CallSettingsRow,
@@ -904,6 +905,28 @@ class SqliteStore:
                          (shop_id, buyer_id, at))
 
         await self._write(write)
+
+    async def call_blocks(self, buyer_id: str) -> list[CallBlockRow]:
+        rows = self._all(
+            "SELECT b.shop_id, s.slug, c.id, b.at FROM call_blocks b JOIN shops s ON s.id = b.shop_id"
+            " JOIN conversations c ON c.shop_id = b.shop_id AND c.buyer_id = b.buyer_id"
+            " WHERE b.buyer_id = ? ORDER BY b.shop_id", (buyer_id,))
+        return [CallBlockRow(*r) for r in rows]
+
+    async def unblock_calls(self, shop_id: int, buyer_id: str, conversation_id: int, at: int) -> int | None:
+        def write(conn: sqlite3.Connection) -> int | None:
+            row = conn.execute("SELECT at FROM call_blocks WHERE shop_id = ? AND buyer_id = ?",
+                               (shop_id, buyer_id)).fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM call_blocks WHERE shop_id = ? AND buyer_id = ?", (shop_id, buyer_id))
+            conn.execute(
+                "INSERT INTO conversation_events (conversation_id, shop_id, at, kind, actor, note)"
+                " VALUES (?, ?, ?, 'call_unblocked', 'buyer', ?)",
+                (conversation_id, shop_id, at, f"blocked_at={row[0]}"))
+            return int(row[0])
+
+        return await self._write(write)
 
     async def list_templates(self, shop_id: int, owner_id: int) -> list[TemplateRow]:
         rows = self._all(

@@ -421,6 +421,122 @@ async def test_after_dont_invite_me_again_every_invitation_is_refused(clients, f
     assert call_frames_reached(buyer) == []
 
 
+# --- only the buyer lifts their own "不再接收视频邀请" ---------------------------------------------------
+
+
+async def blocked_by_buyer(agent: KefuClient, buyer: KefuClient, conv: int) -> f.CallInfo:
+    """The buyer answered an invitation with "block"; the relay refuses the next one with `call_blocked`."""
+    call = await invite(agent, conv)
+    blocked = await buyer.call(f.AnswerCall, call_id=call.call_id, decision="block")
+    assert isinstance(blocked, f.CallUpdate) and blocked.call.state == "declined"
+    await next_of(agent, f.Message, kind="system", event="call_blocked")
+    await refused(agent, conv, "call_blocked")
+    return blocked.call
+
+
+def unblock_events(relay: RunningRelay) -> list[dict[str, Any]]:
+    with sqlite3.connect(relay.config.db_path) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute(
+            "SELECT conversation_id, at, kind, actor, note FROM conversation_events WHERE kind = 'call_unblocked'")]
+
+
+def blocks_table(relay: RunningRelay) -> list[tuple[int, str, int]]:
+    with sqlite3.connect(relay.config.db_path) as db:
+        return [tuple(r) for r in db.execute("SELECT shop_id, buyer_id, at FROM call_blocks")]
+
+
+async def test_the_buyer_lifts_their_block_and_the_shop_may_invite_again(clients, relay: RunningRelay,
+                                                                        fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    blocked_call = await blocked_by_buyer(agent, buyer, conv)
+    listed = await buyer.call(f.GetCallBlocks)
+    assert isinstance(listed, f.CallBlocks)
+    assert [(b.conversation_id, b.shop, b.blocked_at) for b in listed.blocks] == [
+        (conv, "jiadian", blocked_call.answered_at)]
+    assert len(blocks_table(relay)) == 1
+
+    fake_clock.advance(30)
+    lifted = await buyer.call(f.UnblockCalls, conversation_id=conv)
+    assert isinstance(lifted, f.CallBlocks) and lifted.blocks == []
+    assert blocks_table(relay) == []
+    # Recorded (when, by whom, since when it was blocked), and both sides of the chat are told: the agent's
+    # workstation asks `call_check` again at a new message of the chat.
+    assert unblock_events(relay) == [{"conversation_id": conv, "at": fake_clock.now_ms(), "kind": "call_unblocked",
+                                      "actor": "buyer", "note": f"blocked_at={blocked_call.answered_at}"}]
+    told = await next_of(agent, f.Message, kind="system", event="call_unblocked")
+    assert told.text == "买家已重新接收本店的视频讲解邀请" and told.sender.kind == "system"
+    assert (await next_of(buyer, f.Message, kind="system", event="call_unblocked")).seq == told.seq
+
+    # The block is gone; the other rules stay: the invitation declined (with the block) half a minute ago
+    # still has its cooldown.
+    await refused(agent, conv, "call_cooldown")
+    fake_clock.advance(600)
+    check = await agent.call(f.CheckCall, conversation_id=conv)
+    assert isinstance(check, f.CallAllowed) and check.allowed
+    drain(buyer)
+    call = await invite(agent, conv)
+    card = await next_of(buyer, f.Message, kind="card")
+    assert card.card.call_id == call.call_id and call.delivered_at == call.invited_at
+
+    # Blocked again from that card, and the list says since when.
+    fake_clock.advance(5)
+    await buyer.call(f.AnswerCall, call_id=call.call_id, decision="block")
+    again = await buyer.call(f.GetCallBlocks)
+    assert isinstance(again, f.CallBlocks) and [b.blocked_at for b in again.blocks] == [fake_clock.now_ms()]
+    await refused(agent, conv, "call_blocked")
+
+
+async def test_nobody_but_the_buyer_lifts_the_buyers_block(clients, relay: RunningRelay):
+    agent, buyer, conv = await chatting(clients)
+    await blocked_by_buyer(agent, buyer, conv)
+    colleague = await clients("agent2")
+    supervisor = await clients("super1")
+    tea = await clients("cha1", shop=OTHER_SHOP)
+    other_buyer = await clients(buyer="b-jiadian-0043")
+    own = await other_buyer.open_conversation("jiadian")
+    attempts: list[tuple[KefuClient, type[Any], dict[str, Any]]] = [
+        (agent, f.UnblockCalls, {"conversation_id": conv}),  # the agent who invited
+        (colleague, f.UnblockCalls, {"conversation_id": conv}),
+        (supervisor, f.UnblockCalls, {"conversation_id": conv}),
+        (tea, f.UnblockCalls, {"conversation_id": conv}),
+        (other_buyer, f.UnblockCalls, {"conversation_id": conv}),  # someone else's conversation
+        (agent, f.GetCallBlocks, {}),  # staff have no list of blocks to read either
+    ]
+    for who, frame_type, fields in attempts:
+        with pytest.raises(RelayError) as err:
+            await who.call(frame_type, **fields)
+        assert err.value.code == "forbidden", (who.session, frame_type, err.value)
+    # Another buyer lifting their own (absent) block of the same shop changes nobody else's.
+    mine = await other_buyer.call(f.UnblockCalls, conversation_id=own.conversation_id)
+    assert isinstance(mine, f.CallBlocks) and mine.blocks == []
+    theirs = await other_buyer.call(f.GetCallBlocks)
+    assert isinstance(theirs, f.CallBlocks) and theirs.blocks == []  # the first buyer's block is not shown
+    await settle()
+    assert len(blocks_table(relay)) == 1 and unblock_events(relay) == []
+    await refused(agent, conv, "call_blocked")
+    assert not any(fr.event == "call_unblocked" for fr in drain(agent) if isinstance(fr, f.Message))
+
+
+async def test_unblocking_what_is_not_blocked_changes_nothing(clients, relay: RunningRelay, fake_clock: FakeClock):
+    agent, buyer, conv = await chatting(clients)
+    never = await buyer.call(f.UnblockCalls, conversation_id=conv)  # never blocked
+    assert isinstance(never, f.CallBlocks) and never.blocks == []
+    await blocked_by_buyer(agent, buyer, conv)
+    for _ in range(2):  # the second one finds nothing to lift
+        lifted = await buyer.call(f.UnblockCalls, conversation_id=conv)
+        assert isinstance(lifted, f.CallBlocks) and lifted.blocks == []
+    await next_of(agent, f.Message, kind="system", event="call_unblocked")
+    await settle()
+    assert len(unblock_events(relay)) == 1 and blocks_table(relay) == []
+    history = (await buyer.history(conv)).messages
+    assert [m.event for m in history if m.kind == "system" and (m.event or "").startswith("call_")] == [
+        "call_blocked", "call_unblocked"]
+    fake_clock.advance(601)
+    check = await agent.call(f.CheckCall, conversation_id=conv)
+    assert isinstance(check, f.CallAllowed) and check.allowed
+
+
 async def test_with_the_shop_switch_off_nobody_is_invited(clients):
     supervisor = await clients("super1")
     policy = await supervisor.call(f.CallSettings, enabled=False)
@@ -576,6 +692,7 @@ async def test_the_agent_back_within_the_grace_keeps_the_call_else_it_ends(clien
 CALL_FRAMES = {
     f.CheckCall, f.InviteCall, f.AnswerCall, f.SignalCall, f.CallMedia, f.HangUp, f.Complain, f.CallSettings,
     f.GetIceServers, f.CallUpdate, f.CallAllowed, f.RelayedSignal, f.CallNotice, f.CallPolicy, f.IceServers,
+    f.GetCallBlocks, f.UnblockCalls, f.CallBlocks,
 }
 
 
