@@ -7,6 +7,11 @@
 // (replaceTrack, no renegotiation). Audio only answers video `inactive`. Candidates trickle out as
 // `call_signal` candidate frames; an empty candidate string ends them.
 //
+// "不再接收视频邀请" blocks the shop's invitations until the buyer lifts it (`call_unblock`). The relay
+// lists the buyer's blocks on request (`call_blocks`, asked after every sync and whenever a
+// call_blocked / call_unblocked message shows up), so the chat of a blocked shop always shows it, with
+// the undo, above the messages and under the card that blocked.
+//
 // Safety rule as in app.js: text from the wire goes in with textContent only.
 "use strict";
 
@@ -23,6 +28,7 @@
     call_declined: "declined", call_blocked: "declined", call_expired: "expired", call_cancelled: "cancelled",
     call_connected: "connected", call_ended: "ended",
   };
+  const BLOCK_EVENTS = new Set(["call_blocked", "call_unblocked"]); // the buyer's blocks changed: ask again
 
   function create(host) {
     const { t, el } = host;
@@ -39,11 +45,18 @@
       mediaSent: 0, // call_media frames sent
       negotiationNeeded: 0, // must stay 0: the camera never renegotiates
       timings: {}, // performance.now() marks: accept, offer, answer, firstFrame
+      blocks: new Map(), // conversation_id -> CallBlock: the shops whose invitations the buyer blocked
     };
     window.__kefuCall = hook;
     const infos = hook.infos;
     const inferred = new Map(); // call_id -> state told by later system messages
     const decisions = new Map(); // call_id -> decision sent from this page
+    const blocks = hook.blocks;
+    const cardConversation = new Map(); // call_id -> conversation_id of its card (from the chat's messages)
+    const blockedBy = new Set(); // call_ids answered with the block (a call_blocked message follows the card)
+    const blockEvents = new Set(); // "conversation_id:seq" of the call_blocked / call_unblocked messages seen
+    let blocksAsking = false;
+    let blocksAgain = false;
     let tickTimer = null;
 
     // --- requests ------------------------------------------------------------------------
@@ -97,10 +110,35 @@
     // Called by app.js with the open chat's messages in seq order, before they are drawn.
     function noteMessages(rows) {
       let last = null;
+      let blocksChanged = false;
       for (const m of rows) {
-        if (m.kind === "card" && m.card && m.card.kind === "call") last = m.card.call_id;
-        else if (m.kind === "system" && last && EVENT_STATE[m.event]) inferred.set(last, EVENT_STATE[m.event]);
+        if (m.kind === "card" && m.card && m.card.kind === "call") {
+          last = m.card.call_id;
+          cardConversation.set(last, m.conversation_id);
+        } else if (m.kind === "system") {
+          if (last && EVENT_STATE[m.event]) inferred.set(last, EVENT_STATE[m.event]);
+          if (last && m.event === "call_blocked") blockedBy.add(last);
+          const key = `${m.conversation_id}:${m.seq}`;
+          if (BLOCK_EVENTS.has(m.event) && !blockEvents.has(key)) {
+            blockEvents.add(key);
+            blocksChanged = true;
+          }
+        }
       }
+      if (blocksChanged) askBlocks(); // e.g. another tab or device of the buyer blocked or lifted it
+      renderBlockedBar();
+    }
+
+    function conversationOf(callId) {
+      const info = infos.get(callId);
+      return info ? info.conversation_id : cardConversation.get(callId);
+    }
+
+    // The card whose answer blocked the shop, while the block lasts.
+    function blocking(callId) {
+      const conversationId = conversationOf(callId);
+      return (decisions.get(callId) === "block" || blockedBy.has(callId))
+        && conversationId !== undefined && blocks.has(conversationId);
     }
 
     function statusText(st, info, callId) {
@@ -108,7 +146,7 @@
         return info && typeof info.duration_s === "number"
           ? t("callEndedFor", { t: clock(info.duration_s) }) : t("call_ended");
       }
-      if (st === "declined" && decisions.get(callId) === "block") return t("callBlockedShop");
+      if (st === "declined" && blocking(callId)) return t("callBlockedShop");
       return t(`call_${st}`);
     }
 
@@ -154,6 +192,13 @@
         const status = el("div", `card-status call-state ${st}`, statusText(st, info, card.call_id));
         status.dataset.testid = "call-status";
         box.append(status);
+        if (st === "declined" && blocking(card.call_id)) {
+          const undo = el("button", "link unblock", t("callUnblock"));
+          undo.type = "button";
+          undo.dataset.testid = "call-unblock";
+          undo.addEventListener("click", () => confirmUnblock(conversationOf(card.call_id)));
+          box.append(undo);
+        }
         if (info && (st === "connected" || st === "ended" || (st === "accepted" && info.answered_at))) {
           box.append(complaintButton(info, "link"));
         }
@@ -254,6 +299,7 @@
     // last connection went) is not sent again, so ask: `call_media` is harmless for a connected call
     // (and delivers ours if it was lost), and refused once the call is over.
     function onSynced() {
+      askBlocks(); // a page reloaded (or back) learns the blocks again: they are not in `synced`
       const cur = hook.current;
       if (!cur || cur.phase === "over" || !cur.mediaSent) return;
       ask("call_media", { call_id: cur.id }).catch((err) => {
@@ -276,8 +322,63 @@
     function answer(card, decision) {
       decisions.set(card.call_id, decision);
       ask("call_answer", { call_id: card.call_id, decision, audio_only: false })
-        .then(() => host.toast(decision === "block" ? t("callBlockedToast") : t("callDeclinedToast")))
+        .then((frame) => {
+          if (decision === "block") {
+            const conversationId = frame.call ? frame.call.conversation_id : conversationOf(card.call_id);
+            if (conversationId !== undefined && !blocks.has(conversationId)) {
+              blocks.set(conversationId, { conversation_id: conversationId, blocked_at: host.relayNow() });
+            }
+            askBlocks(); // the relay's own record (shop, when)
+            host.rerender();
+          }
+          host.toast(decision === "block" ? t("callBlockedToast") : t("callDeclinedToast"));
+        })
         .catch((err) => { decisions.delete(card.call_id); errorToast(err); });
+    }
+
+    // --- the buyer's blocks ------------------------------------------------------------------
+
+    function askBlocks() {
+      if (blocksAsking) { blocksAgain = true; return; }
+      blocksAsking = true;
+      ask("call_blocks", {})
+        .then(setBlocks)
+        .catch(() => {}) // lost with the connection: asked again after the next sync
+        .finally(() => {
+          blocksAsking = false;
+          if (blocksAgain) { blocksAgain = false; askBlocks(); }
+        });
+    }
+
+    function setBlocks(frame) {
+      blocks.clear();
+      for (const block of frame.blocks || []) blocks.set(block.conversation_id, block);
+      host.rerender();
+    }
+
+    // The open chat's shop, if the buyer blocked it: a quiet line above the messages offers the undo.
+    function renderBlockedBar() {
+      const bar = $("call-blocked");
+      const conversationId = [...blocks.keys()].find((id) => host.isOpen(id));
+      bar.hidden = conversationId === undefined;
+      bar.dataset.conversationId = conversationId === undefined ? "" : String(conversationId);
+    }
+
+    function confirmUnblock(conversationId) {
+      if (conversationId === undefined || !blocks.has(conversationId)) return;
+      openSheet("call-unblock-confirm", t("callUnblockTitle"), [t("callUnblockBody")], [
+        { key: "cancel", testid: "sheet-cancel", cls: "secondary", onClick: closeSheet },
+        {
+          key: "callUnblockConfirm", testid: "sheet-confirm", cls: "accept",
+          onClick: () => { closeSheet(); unblock(conversationId); },
+        },
+      ]);
+    }
+
+    function unblock(conversationId) {
+      ask("call_unblock", { conversation_id: conversationId })
+        .then((frame) => { setBlocks(frame); host.toast(t("callUnblockedToast")); })
+        .catch(errorToast);
     }
 
     function confirmBlock(card) {
@@ -707,6 +808,10 @@
       $("call-complain").addEventListener("click", () => { if (hook.current) openComplaint(hook.current.id); });
       $("summary-complain").addEventListener("click", () => { if (hook.current) openComplaint(hook.current.id); });
       $("summary-close").addEventListener("click", closeScreen);
+      $("call-unblock").addEventListener("click", () => {
+        const id = Number($("call-blocked").dataset.conversationId);
+        if (id) confirmUnblock(id);
+      });
       window.addEventListener("pagehide", onPageHide);
       $("sheet").addEventListener("click", (event) => { if (event.target === $("sheet")) closeSheet(); });
       document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("sheet").hidden) closeSheet(); });
