@@ -23,7 +23,7 @@ from relay.clock import FakeClock
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, RunningRelay
 from tests.e2e.call_agent import CallAgent
 from tests.e2e.test_buyer_page import open_chat, type_and_send, wait_js
-from tests.relay.helpers import next_chat
+from tests.relay.helpers import next_chat, next_of
 from wire import frames as f
 
 pytestmark = pytest.mark.e2e
@@ -391,6 +391,83 @@ async def test_invitation_card_shows_its_live_state_and_expiry_and_decline_and_b
     await expect(card.get_by_test_id("call-status")).to_have_text("邀请已过期")
     await expect(card2.get_by_test_id("call-status")).to_have_text("已拒绝")
     await expect(card3.get_by_test_id("call-accept")).to_have_count(0)
+
+
+async def test_a_buyer_who_blocked_the_shop_finds_the_undo_a_day_later_and_the_next_invitation_reaches_the_page(
+    page: Page, relay: RunningRelay, agent: CallAgent, fake_clock: FakeClock
+) -> None:
+    conv = await chatting(page, relay, agent)
+    call = await agent.invite(conv, "看看安装位置")
+    card = page.locator(f"[data-testid=card-call][data-call-id='{call.call_id}']")
+    await card.get_by_test_id("call-block").click()
+    await page.get_by_test_id("call-block-confirm").get_by_test_id("sheet-confirm").click()
+    await agent.state(call.call_id, "declined")
+    with pytest.raises(RelayError) as refused:
+        await agent.invite(conv)
+    assert refused.value.code == "call_blocked"
+    bar = page.get_by_test_id("call-blocked")
+    await expect(bar).to_be_visible()
+    await expect(card.get_by_test_id("call-unblock")).to_have_text("重新接收本店视频邀请")
+
+    # A day later (the agent's token has run out; the relay sends `call` frames of the last 24 h only):
+    # the reloaded page still shows the block, above the chat and under the card that set it.
+    fake_clock.advance(25 * 3600)
+    await page.reload()
+    await wait_js(page, "window.__kefu.ready === true && window.__kefu.conversation !== null")
+    await expect(bar).to_be_visible()
+    await expect(bar).to_contain_text("您已不再接收本店的视频邀请")
+    await expect(bar.get_by_test_id("call-unblock-bar")).to_have_text("重新接收")
+    await expect(card.get_by_test_id("call-status")).to_have_text("已拒绝，不再接收该店铺的视频邀请")
+    assert await page.evaluate(f"window.__kefuCall.infos.has('{call.call_id}')") is False
+    await page.get_by_test_id("lang-toggle").click()
+    await expect(bar).to_contain_text("You receive no video invitations from this shop")
+    await expect(bar.get_by_test_id("call-unblock-bar")).to_have_text("Allow again")
+    await expect(card.get_by_test_id("call-unblock")).to_have_text("Allow video invitations from this shop again")
+    await page.get_by_test_id("lang-toggle").click()
+
+    # The agent is back and the buyer writes again: still refused.
+    agent.token = (await login(relay.url, MAIN_SHOP, "agent1", DEMO_PASSWORD)).token
+    await agent.connect()
+    while not agent.events.empty():
+        agent.events.get_nowait()
+    await type_and_send(page, "还是想看看怎么装")
+    assert (await next_chat(agent)).text == "还是想看看怎么装"
+    check = await agent.call(f.CheckCall, conversation_id=conv)
+    assert isinstance(check, f.CallAllowed) and (check.allowed, check.code) == (False, "call_blocked")
+
+    # The card's undo asks first; cancelled, nothing changes.
+    await card.get_by_test_id("call-unblock").click()
+    sheet = page.get_by_test_id("call-unblock-confirm")
+    await expect(sheet).to_contain_text("重新接收本店的视频邀请？")
+    await sheet.get_by_test_id("sheet-cancel").click()
+    await expect(sheet).to_be_hidden()
+    await expect(bar).to_be_visible()
+
+    # The line above the chat: confirmed, the block is lifted and the agent's chat says so.
+    await bar.get_by_test_id("call-unblock-bar").click()
+    await expect(sheet).to_contain_text("每次邀请是否接受，仍由您决定")
+    await sheet.get_by_test_id("sheet-confirm").click()
+    await expect(page.get_by_test_id("toast")).to_have_text("已重新接收本店的视频邀请")
+    await expect(bar).to_be_hidden()
+    await expect(card.get_by_test_id("call-status")).to_have_text("已拒绝")
+    await expect(card.get_by_test_id("call-unblock")).to_have_count(0)
+    told = await next_of(agent, f.Message, kind="system", event="call_unblocked")
+    assert told.text == "买家已重新接收本店的视频讲解邀请"
+    with sqlite3.connect(relay.config.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM call_blocks").fetchone()[0] == 0
+        assert db.execute("SELECT actor FROM conversation_events WHERE kind = 'call_unblocked'").fetchall() == [
+            ("buyer",)]
+
+    # A fresh check allows inviting, and the next invitation reaches the page, ready to be answered.
+    check = await agent.call(f.CheckCall, conversation_id=conv)
+    assert isinstance(check, f.CallAllowed) and check.allowed
+    again = await agent.invite(conv, "演示安装步骤")
+    assert again.delivered_at == again.invited_at
+    card2 = page.locator(f"[data-testid=card-call][data-call-id='{again.call_id}']")
+    await expect(card2).to_have_attribute("data-state", "invited")
+    await expect(card2.get_by_test_id("call-reason")).to_have_text("演示安装步骤")
+    await expect(card2.get_by_test_id("call-accept")).to_be_visible()
+    await expect(card2.get_by_test_id("call-block")).to_be_visible()
 
 
 async def test_a_reload_during_a_call_ends_the_call_it_cannot_rejoin(
