@@ -44,8 +44,6 @@ CONNECT_TIMEOUT_S = 60.0
 """An accepted call whose media never flows is ended after this long."""
 RECENT_CALLS_MS = 24 * 3600 * 1000
 """How far back a (re)connecting party is told its calls' outcomes."""
-UNBLOCKED_TEXT = "买家已重新接收本店的视频讲解邀请"
-"""The system message (event `call_unblocked`) that tells both sides of the chat the buyer lifted a block."""
 COMPLAINT_LABELS = {
     "not_requested": "我没有要求视频", "inappropriate": "内容不当", "sales_pressure": "推销",
     "privacy": "侵犯隐私", "poor_quality": "通话质量差", "other": "其他",
@@ -244,7 +242,7 @@ class Calls:
         await self._change(live, state="declined", answered_at=now, ended_at=now)
         self._finish(live)
         self._announce(live.row, conn, frame.id)
-        await self._system(live.row, "call_blocked" if frame.decision == "block" else "call_declined")
+        await self._system(live.row.conversation_id, "call_blocked" if frame.decision == "block" else "call_declined")
 
     async def on_signal(self, conn: Connection, frame: f.SignalCall) -> None:
         side = "agent" if not conn.principal.is_buyer else "buyer"
@@ -273,7 +271,7 @@ class Calls:
             await self._change(live, state="connected", connected_at=self._clock.now_ms())
             self._arm_duration(live)
             self._announce(live.row)
-            await self._system(live.row, "call_connected")
+            await self._system(live.row.conversation_id, "call_connected")
         elif live.row.state != "connected":
             raise FrameError(ErrorCode.CALL_STATE, f"the call is {live.row.state}", frame.id)
         conn.send(encode(f.Ok(id=frame.id)))
@@ -286,7 +284,7 @@ class Calls:
             await self._change(live, state="cancelled", ended_at=now, ended_by="agent", end_reason="withdrawn")
             self._finish(live)
             self._announce(live.row, conn, frame.id)
-            await self._system(live.row, "call_cancelled")
+            await self._system(live.row.conversation_id, "call_cancelled")
             return
         if live.row.state not in ("accepted", "connected"):
             raise FrameError(ErrorCode.CALL_STATE, f"the call is {live.row.state}", frame.id)
@@ -304,7 +302,7 @@ class Calls:
         await self._change(live, state="ended", ended_at=now, ended_by=by, end_reason=reason, duration_s=duration)
         self._finish(live)
         self._announce(live.row, conn, rid)
-        await self._system(live.row, "call_ended", duration=duration_text(duration))
+        await self._system(live.row.conversation_id, "call_ended", duration=duration_text(duration))
         logger.info("call %s ended by %s (%s) after %d s", call_id, by, reason, duration)
 
     async def on_complaint(self, conn: Connection, frame: f.Complain) -> None:
@@ -326,7 +324,7 @@ class Calls:
         if live is not None:
             live.row = row
         self._announce(row, conn, frame.id)
-        await self._system(row, "call_complaint", reason=COMPLAINT_LABELS[frame.reason])
+        await self._system(row.conversation_id, "call_complaint", reason=COMPLAINT_LABELS[frame.reason])
         logger.info("complaint on call %s: %s", row.id, frame.reason)
 
     # the buyer's blocks ----------------------------------------------------------------------
@@ -352,11 +350,7 @@ class Calls:
             return  # nothing was blocked: nothing changed, nothing to tell
         logger.info("buyer %s lifted their block of shop %d's video invitations", buyer_id, shop_id)
         # Both sides of the chat read it; the agent's workstation asks `call_check` again at a new message.
-        shop = await self._desk.shop_desk(shop_id)
-        result = await self._store.append_message(
-            frame.conversation_id, "system", "system", shop.shop.name, f"sys-{uuid.uuid4().hex}", UNBLOCKED_TEXT,
-            now, kind="system", event="call_unblocked")
-        self._hub.publish(result.message, (shop_id, buyer_id))
+        await self._system(frame.conversation_id, "call_unblocked")
 
     async def _blocks(self, buyer_id: str, rid: str) -> f.CallBlocks:
         rows = await self._store.call_blocks(buyer_id)
@@ -454,10 +448,10 @@ class Calls:
         logger.info("call %s delivered to the buyer", row.id)
         return True
 
-    async def _system(self, row: CallRow, event: str, **values: str) -> None:
-        state = self._desk.state(row.conversation_id)
+    async def _system(self, conversation_id: int, event: str, **values: str) -> None:
+        state = self._desk.state(conversation_id)
         if state is None:
-            conv = await self._store.get_conversation(row.conversation_id)
+            conv = await self._store.get_conversation(conversation_id)
             if conv is None:
                 return
             state = await self._desk.conversation(conv)
@@ -481,7 +475,7 @@ class Calls:
         await self._change(live, state="expired", ended_at=self._clock.now_ms(), end_reason="expired")
         self._finish(live)
         self._announce(live.row)
-        await self._system(live.row, "call_expired")
+        await self._system(live.row.conversation_id, "call_expired")
 
     def _arm_duration(self, live: LiveCall) -> None:
         row = live.row
@@ -535,7 +529,7 @@ class Calls:
                            end_reason="disconnected")
         self._finish(live)
         self._announce(live.row)
-        await self._system(live.row, "call_cancelled")
+        await self._system(live.row.conversation_id, "call_cancelled")
 
     def _on_gone(self, conn: Connection) -> None:
         p = conn.principal

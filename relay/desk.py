@@ -59,6 +59,7 @@ SYSTEM_TEXT = {
     "offer_declined": "买家未接受售后方案：{offer} {amount}",
     "call_declined": "买家婉拒了视频讲解邀请",
     "call_blocked": "买家选择不再接收本店的视频讲解邀请",
+    "call_unblocked": "买家已重新接收本店的视频讲解邀请",
     "call_expired": "视频讲解邀请已过期，未被接听",
     "call_cancelled": "客服撤回了视频讲解邀请",
     "call_connected": "视频讲解已接通（全程加密，不录制）",
