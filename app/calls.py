@@ -225,10 +225,13 @@ class Call:
         if key == "camera":
             self.camera = media.PushedVideoTrack()
             return self.camera
-        if key == "screen":
+        if key == "screen" or key.startswith("window:"):
             if not screen_available():
                 raise SourceUnavailable("the screen cannot be shared here (no X11 display)")
-            return media.ScreenTrack()  # type: ignore[no-any-return]
+            window = key.removeprefix("window:") if key != "screen" else None
+            if window is not None and not window.isdigit():
+                raise SourceUnavailable(f"unknown video source {key!r}")
+            return media.ScreenTrack(window_id=int(window) if window else None)  # type: ignore[no-any-return]
         if key.startswith("clip:") and key[5:] in self.manager.clips:
             return media.LoopingClipTrack(self.manager.clips[key[5:]])  # type: ignore[no-any-return]
         raise SourceUnavailable(f"unknown video source {key!r}")
@@ -346,8 +349,18 @@ class CallManager:
         await asyncio.to_thread(media_module)
 
     def sources(self) -> list[str]:
-        """The video sources this workstation can send (the UI adds "camera" when it has one)."""
+        """The video sources this workstation can send (the UI adds "camera" when it has one, and
+        `windows()` the windows that could be shared)."""
         return ["pattern", *(f"clip:{name}" for name in self.clips), *(["screen"] if screen_available() else [])]
+
+    async def windows(self) -> list[tuple[str, str]]:
+        """The windows that can be shared, as (source key "window:<id>", title); asked in a thread (X11)."""
+        if not screen_available():
+            return []
+        from app.x11 import list_windows
+
+        found = await asyncio.to_thread(list_windows)
+        return [(f"window:{w.window_id}", w.title) for w in found]
 
     def call(self, call_id: str) -> Call | None:
         return self.calls.get(call_id)

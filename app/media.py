@@ -306,19 +306,24 @@ class LoopingClipTrack(_ThreadedSource):
 
 
 class ScreenTrack(_ThreadedSource):
-    """The X11 screen ($DISPLAY) through FFmpeg's x11grab, scaled to at most `max_width`, as yuv420p."""
+    """The X11 screen ($DISPLAY), or one window of it, through FFmpeg's x11grab, scaled to at most
+    `max_width`, as yuv420p."""
 
-    def __init__(self, display: str | None = None, fps: int = 15, max_width: int = 1280) -> None:
+    def __init__(self, display: str | None = None, fps: int = 15, max_width: int = 1280,
+                 window_id: int | None = None) -> None:
         super().__init__()
         self.display = display or os.environ.get("DISPLAY", "")
         self.fps = fps
         self.max_width = max_width
+        self.window_id = window_id
         self._container: Any = None
         self._frames: Any = None
 
     def _open(self) -> None:
-        self._container = av.open(self.display, format="x11grab",
-                                  options={"framerate": str(self.fps), "draw_mouse": "1"})
+        options = {"framerate": str(self.fps), "draw_mouse": "1"}
+        if self.window_id is not None:
+            options["window_id"] = str(self.window_id)
+        self._container = av.open(self.display, format="x11grab", options=options)
         self._frames = self._container.decode(video=0)
 
     def _read(self) -> av.VideoFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -138,3 +139,20 @@ async def clients(relay: RunningRelay) -> AsyncIterator[Callable[..., Any]]:
     yield make
     for client in made:
         await client.close()
+
+
+@pytest.fixture
+def x_display() -> Iterator[str]:
+    """A virtual X display (Xvfb), or skip."""
+    import av  # not at the top: most tests never load the media stack
+
+    if shutil.which("Xvfb") is None or "x11grab" not in av.formats_available:
+        pytest.skip("no Xvfb or no x11grab here")
+    display = f":{90 + os.getpid() % 400}"
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield display
+    finally:
+        proc.terminate()
+        proc.wait(5)

@@ -31,6 +31,7 @@ from app.services import DeskService
 from ui.bridge import DeskBridge
 from ui.call_devices import CameraFeed, MicrophoneFeed, Speaker, camera_available
 from ui.errors import error_text
+from ui.tasks import Tasks
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ class CallWindow(QWidget):
         self.view = view
         call_id = self.call_id = view.call_id
         calls = service.calls
+        self._windows: list[tuple[str, str]] = []
+        """Windows that could be shared, (source key, title): listed in a thread once the window opens."""
+        self.tasks = Tasks(lambda exc: logger.info("the windows to share could not be listed: %s", exc))
         self.remote = VideoView(lambda: calls.frame(call_id, "remote"), self)
         self.remote.setObjectName("remoteVideo")
         self.remote.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -162,6 +166,7 @@ class CallWindow(QWidget):
         self._finished = False
         self.resize(860, 640)
         self.retranslate()
+        self.tasks.run(self.list_windows())
 
     # text ----------------------------------------------------------------------------------------
 
@@ -194,7 +199,18 @@ class CallWindow(QWidget):
         self.source_box.clear()
         for key in keys:
             self.source_box.addItem(self.source_name(key), key)
+        for key, title in self._windows:
+            self.source_box.addItem(self.tr("Window: {0}").format(title), key)
         self.source_box.setCurrentIndex(max(0, self.source_box.findData(self.view.source)))
+
+    async def list_windows(self) -> None:
+        """Offer the windows that could be shared (besides the whole screen)."""
+        windows = await self.service.calls.windows()
+        if self._finished:
+            return  # closed meanwhile
+        own = int(self.winId())  # sharing the call window itself would be a hall of mirrors
+        self._windows = [(key, title) for key, title in windows if int(key.removeprefix("window:")) != own]
+        self._fill_sources()
 
     def _show_state(self) -> None:
         v = self.view

@@ -45,95 +45,100 @@
 <context>
     <name>CallWindow</name>
     <message>
-        <location filename="../../ui/call_window.py" line="174"/>
+        <location filename="../../ui/call_window.py" line="179"/>
         <source>Video call · {0}</source>
         <translation>Video call · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="176"/>
+        <location filename="../../ui/call_window.py" line="181"/>
         <source>Show:</source>
         <translation>Show:</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="177"/>
-        <location filename="../../ui/call_window.py" line="258"/>
+        <location filename="../../ui/call_window.py" line="182"/>
+        <location filename="../../ui/call_window.py" line="274"/>
         <source>Unmute</source>
         <translation>Unmute</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="177"/>
-        <location filename="../../ui/call_window.py" line="258"/>
+        <location filename="../../ui/call_window.py" line="182"/>
+        <location filename="../../ui/call_window.py" line="274"/>
         <source>Mute</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="178"/>
+        <location filename="../../ui/call_window.py" line="183"/>
         <source>Hang up</source>
         <translation>Hang up</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="179"/>
+        <location filename="../../ui/call_window.py" line="184"/>
         <source>Your video</source>
         <translation>Your video</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="185"/>
+        <location filename="../../ui/call_window.py" line="190"/>
         <source>Test pattern</source>
         <translation>Test pattern</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="187"/>
+        <location filename="../../ui/call_window.py" line="192"/>
         <source>My screen</source>
         <translation>My screen</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="194"/>
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="190"/>
+        <location filename="../../ui/call_window.py" line="195"/>
         <source>Product video: {0}</source>
         <translation>Product video: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="202"/>
+        <location filename="../../ui/call_window.py" line="203"/>
+        <source>Window: {0}</source>
+        <translation>Window: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_window.py" line="218"/>
         <source>The call has ended</source>
         <translation>The call has ended</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="204"/>
+        <location filename="../../ui/call_window.py" line="220"/>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="204"/>
-        <location filename="../../ui/call_window.py" line="206"/>
+        <location filename="../../ui/call_window.py" line="220"/>
+        <location filename="../../ui/call_window.py" line="222"/>
         <source>Connecting…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="208"/>
+        <location filename="../../ui/call_window.py" line="224"/>
         <source>Waiting for the buyer…</source>
         <translation>Waiting for the buyer…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="210"/>
+        <location filename="../../ui/call_window.py" line="226"/>
         <source>audio only</source>
         <translation>audio only</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="213"/>
+        <location filename="../../ui/call_window.py" line="229"/>
         <source>The buyer chose audio only</source>
         <translation>The buyer chose audio only</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="215"/>
+        <location filename="../../ui/call_window.py" line="231"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>The buyer&apos;s camera is off</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="219"/>
+        <location filename="../../ui/call_window.py" line="235"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>The call will be ended at the shop&apos;s limit in %n minute.</numerusform>

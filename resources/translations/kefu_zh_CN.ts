@@ -44,95 +44,100 @@
 <context>
     <name>CallWindow</name>
     <message>
-        <location filename="../../ui/call_window.py" line="174"/>
+        <location filename="../../ui/call_window.py" line="179"/>
         <source>Video call · {0}</source>
         <translation>视频讲解 · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="176"/>
+        <location filename="../../ui/call_window.py" line="181"/>
         <source>Show:</source>
         <translation>展示：</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="177"/>
-        <location filename="../../ui/call_window.py" line="258"/>
+        <location filename="../../ui/call_window.py" line="182"/>
+        <location filename="../../ui/call_window.py" line="274"/>
         <source>Unmute</source>
         <translation>取消静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="177"/>
-        <location filename="../../ui/call_window.py" line="258"/>
+        <location filename="../../ui/call_window.py" line="182"/>
+        <location filename="../../ui/call_window.py" line="274"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="178"/>
+        <location filename="../../ui/call_window.py" line="183"/>
         <source>Hang up</source>
         <translation>挂断</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="179"/>
+        <location filename="../../ui/call_window.py" line="184"/>
         <source>Your video</source>
         <translation>我的画面</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="185"/>
+        <location filename="../../ui/call_window.py" line="190"/>
         <source>Test pattern</source>
         <translation>测试图案</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="187"/>
+        <location filename="../../ui/call_window.py" line="192"/>
         <source>My screen</source>
         <translation>我的屏幕</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="194"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="190"/>
+        <location filename="../../ui/call_window.py" line="195"/>
         <source>Product video: {0}</source>
         <translation>商品视频：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="202"/>
+        <location filename="../../ui/call_window.py" line="203"/>
+        <source>Window: {0}</source>
+        <translation>窗口：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_window.py" line="218"/>
         <source>The call has ended</source>
         <translation>通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="204"/>
+        <location filename="../../ui/call_window.py" line="220"/>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="204"/>
-        <location filename="../../ui/call_window.py" line="206"/>
+        <location filename="../../ui/call_window.py" line="220"/>
+        <location filename="../../ui/call_window.py" line="222"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="208"/>
+        <location filename="../../ui/call_window.py" line="224"/>
         <source>Waiting for the buyer…</source>
         <translation>正在等待买家…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="210"/>
+        <location filename="../../ui/call_window.py" line="226"/>
         <source>audio only</source>
         <translation>仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="213"/>
+        <location filename="../../ui/call_window.py" line="229"/>
         <source>The buyer chose audio only</source>
         <translation>买家选择了仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="215"/>
+        <location filename="../../ui/call_window.py" line="231"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>买家未开启摄像头</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="219"/>
+        <location filename="../../ui/call_window.py" line="235"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>通话将在 %n 分钟后达到店铺时长上限并自动结束。</numerusform>

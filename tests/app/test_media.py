@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import shutil
-import subprocess
-from collections.abc import Iterator
 
 import av
 import numpy as np
@@ -24,6 +20,7 @@ from app.media import (
     PushedVideoTrack,
     ScreenTrack,
 )
+from tests.x11_helpers import XClient
 
 
 def luma(frame: av.VideoFrame) -> np.ndarray:
@@ -95,21 +92,6 @@ async def test_the_microphone_sends_what_was_pushed_then_silence_and_nothing_whe
     mic.stop()
 
 
-@pytest.fixture
-def x_display() -> Iterator[str]:
-    """A virtual X display (Xvfb), or skip."""
-    if shutil.which("Xvfb") is None or "x11grab" not in av.formats_available:
-        pytest.skip("no Xvfb or no x11grab here")
-    display = f":{90 + os.getpid() % 400}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        yield display
-    finally:
-        proc.terminate()
-        proc.wait(5)
-
-
 async def test_the_screen_is_captured_from_an_x_display(x_display: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPLAY", x_display)
     assert screen_available()
@@ -130,3 +112,37 @@ async def test_the_screen_is_captured_from_an_x_display(x_display: str, monkeypa
 def test_without_a_display_the_screen_is_not_offered(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     assert not screen_available()
+
+
+async def test_one_window_is_listed_by_its_title_and_captured_alone(x_display: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.x11 import list_windows
+
+    monkeypatch.setenv("DISPLAY", x_display)
+    for _ in range(50):  # Xvfb takes a moment to accept connections
+        try:
+            client = XClient(x_display, "商品说明书 · 安装", 320, 240)
+            break
+        except AssertionError:
+            await asyncio.sleep(0.1)
+    else:
+        pytest.fail(f"the X display {x_display} never accepted a connection")
+    try:
+        windows = await asyncio.to_thread(list_windows)
+        assert [(w.title, w.width, w.height) for w in windows] == [("商品说明书 · 安装", 320, 240)]
+        track = ScreenTrack(window_id=windows[0].window_id)
+        frame = await track.recv()
+        assert (frame.width, frame.height) == (320, 240)  # the window, not the 800x600 screen
+        rgb = frame.to_ndarray(format="rgb24")
+        assert abs(int(rgb[120, 160, 0]) - 0xFF) < 16 and abs(int(rgb[120, 160, 1]) - 0x88) < 16  # its orange
+        track.stop()
+    finally:
+        client.close()
+    assert await asyncio.to_thread(list_windows) == []
+
+
+def test_without_a_display_no_window_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.x11 import list_windows
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert list_windows() == []

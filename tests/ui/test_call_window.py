@@ -3,6 +3,7 @@ aiortc buyer (camera on: the test pattern), hanging up, and closing the main win
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -255,3 +256,36 @@ async def test_the_ringing_button_says_whether_the_invitation_reached_the_buyer(
     assert invited.reason == "查看商品问题"
     await until(lambda: hint.text().startswith("已送达"), what="delivered")
     assert button(window).property("mode") == "ringing"
+
+
+async def test_one_window_can_be_shown_to_the_buyer(open_desk, clients, phones, x_display: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a virtual X display, an application's window is offered by its title and sent alone."""
+    from tests.x11_helpers import XClient
+
+    monkeypatch.setenv("DISPLAY", x_display)
+    for _ in range(50):  # Xvfb takes a moment to accept connections
+        try:
+            manual = XClient(x_display, "安装说明书", 400, 300)
+            break
+        except AssertionError:
+            await asyncio.sleep(0.1)
+    else:
+        pytest.fail(f"the X display {x_display} never accepted a connection")
+    try:
+        window = await open_desk("agent1")
+        phone, cid = await chat(window, clients, phones)
+        call_window = await connected_window(window, phone, cid)
+        box = call_window.source_box
+        await until(lambda: box.findText("窗口：安装说明书") >= 0, what="the window offered")
+        assert box.findData("screen") >= 0  # the whole screen is offered too
+        index = box.findText("窗口：安装说明书")
+        box.setCurrentIndex(index)
+        box.activated.emit(index)
+        await phone.until(lambda: phone.last_video is not None
+                          and (phone.last_video.width, phone.last_video.height) == (400, 300), "the window")
+        assert call_window.view.source == f"window:{manual.window}"
+        call_window.close()
+        await until(lambda: peers_released(window), what="the peer connection released")
+    finally:
+        manual.close()
