@@ -3,8 +3,10 @@
 Starts the relay as its own process (as in production), waits until it is healthy, prints the
 buyer page URL and the demo logins, starts the workstation logged in as a demo agent (when this
 machine has a display), and keeps simulated buyers chatting until the workstation is closed or
-Ctrl-C. Without a display it says so and keeps the relay and the buyers running, so the
-workstation can be started on another machine.
+Ctrl-C. The buyers answer video invitations (`--answer-calls`, accept by default): they join
+after a few seconds, turn the rear camera (a product clip) on, and hang up after a while. Without
+a display it says so and keeps the relay and the buyers running, so the workstation can be
+started on another machine.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.relay_process import ROOT, RelayProcess, spawn_relay
-from app.simulator import run_buyers
+from app.simulator import ANSWERS, CallHabits, run_buyers
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +66,14 @@ async def keep_buyers_chatting(url: str, args: argparse.Namespace) -> None:
     rounds = 0
     while args.rounds == 0 or rounds < args.rounds:
         stats = await run_buyers(url, buyers=args.buyers, duration=args.round_seconds, seed=rounds + 1,
-                                 first_buyer=1 + (rounds * args.buyers) % 190, reply_wait=args.reply_wait)
+                                 first_buyer=1 + (rounds * args.buyers) % 190, reply_wait=args.reply_wait,
+                                 calls=CallHabits(answer=args.answer_calls))
         rounds += 1
         print(f"  round {rounds}: {stats.buyers} buyers sent {stats.sent} messages,"
               f" {stats.replies} agent replies seen", flush=True)
+        if stats.invitations:
+            print(f"    video invitations: {stats.invitations}, accepted {stats.accepted},"
+                  f" declined {stats.declined}, left ringing {stats.ignored}", flush=True)
 
 
 def print_banner(url: str, args: argparse.Namespace, desk: str) -> None:
@@ -76,7 +82,7 @@ def print_banner(url: str, args: argparse.Namespace, desk: str) -> None:
     print(f"  演示账号 / demo logins (password: {DEMO_PASSWORD}):")
     for shop, user, who in LOGINS:
         print(f"    shop {shop:8} user {user:9} {who}")
-    print(f"\n  simulated buyers: {args.buyers} at a time", flush=True)
+    print(f"\n  simulated buyers: {args.buyers} at a time; video invitations: {args.answer_calls}", flush=True)
     print(f"  {desk}\n", flush=True)
 
 
@@ -121,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--round-seconds", type=float, default=90.0)
     parser.add_argument("--reply-wait", type=float, default=20.0, help="how long a buyer waits for a reply")
     parser.add_argument("--rounds", type=int, default=0, help="0 runs until Ctrl-C")
+    parser.add_argument("--answer-calls", choices=ANSWERS, default="accept",
+                        help="how the buyers answer video invitations (default accept; mixed: sometimes decline)")
     parser.add_argument("--agent", default="agent1", help="the demo agent the workstation logs in as")
     parser.add_argument("--no-desk", action="store_true", help="do not start the workstation")
     args = parser.parse_args(argv)
