@@ -161,17 +161,16 @@ class KefuClient:
     async def _drop(self) -> None:
         ws, http, reader = self._ws, self._http, self._reader
         self._ws = self._http = self._reader = None
-        if ws is not None:
-            await ws.close()
-        if reader is not None:
-            reader.cancel()
-            try:
-                await reader
-            except asyncio.CancelledError:
-                pass
-        if http is not None:
-            await http.close()
-        self._fail_waiters()
+        try:
+            if ws is not None:
+                await ws.close()
+            if reader is not None:
+                reader.cancel()
+                await asyncio.wait([reader])  # its end, without swallowing a cancellation of our own
+        finally:  # the HTTP session is closed even when closing is itself cancelled (Ctrl-C twice)
+            if http is not None:
+                await http.close()
+            self._fail_waiters()
 
     def _fail_waiters(self) -> None:
         for fut in self._waiters.values():

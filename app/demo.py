@@ -107,10 +107,12 @@ async def run(args: argparse.Namespace) -> None:
         waits: list[asyncio.Future[Any]] = [buyers]
         if desk is not None:
             waits.append(asyncio.ensure_future(desk.wait()))
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        for task in waits:
-            task.cancel()
-        await asyncio.gather(*waits, return_exceptions=True)
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also at Ctrl-C: the buyers hang up and disconnect while the relay is still there
+            for task in waits:
+                task.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
     finally:
         if desk is not None and desk.returncode is None:
             desk.terminate()

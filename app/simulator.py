@@ -367,10 +367,12 @@ async def simulate_buyer(
         stats.errors.append(f"{buyer_id}: {reason}")
         logger.warning("simulated buyer %s stopped: %s", buyer_id, reason)
     finally:
-        if buyer is not None:
-            await buyer.close()
-        if client is not None:
-            await client.close()
+        try:
+            if buyer is not None:
+                await buyer.close()
+        finally:  # even when a second cancellation (the demo stopping) interrupts the hang-up
+            if client is not None:
+                await client.close()
 
 
 async def run_buyers(
