@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,8 @@ class CameraFeed(QObject):
         self._converting = False
         self._converter: ThreadPoolExecutor | None = None
         self._stopped = False
+        self._generation = 0
+        """Counts stops: a picture converted for an earlier generation is never pushed."""
         self.frames = 0
 
     def start(self) -> bool:
@@ -107,6 +110,8 @@ class CameraFeed(QObject):
     def stop(self) -> None:
         """Close the camera; no picture is pushed after this (one being converted is thrown away)."""
         self._stopped = True
+        self._generation += 1
+        self._converting = False
         if self._camera is not None:
             self._camera.stop()
             self._camera.deleteLater()
@@ -125,11 +130,14 @@ class CameraFeed(QObject):
         self._next = max(now, self._next) + 1 / CAMERA_FPS
         if self._converter is None:
             self._converter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-camera")
-        self._converting = True
         future = asyncio.get_running_loop().run_in_executor(self._converter, camera_picture, frame)
-        future.add_done_callback(self._converted)
+        self._converting = True
+        future.add_done_callback(partial(self._converted, self._generation))
 
-    def _converted(self, future: asyncio.Future[np.ndarray[Any, np.dtype[np.uint8]] | None]) -> None:
+    def _converted(self, generation: int,
+                   future: asyncio.Future[np.ndarray[Any, np.dtype[np.uint8]] | None]) -> None:
+        if generation != self._generation:
+            return  # converted for a camera that was stopped since
         self._converting = False
         if future.cancelled() or self._stopped:
             return

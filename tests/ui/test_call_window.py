@@ -237,6 +237,46 @@ async def test_camera_pictures_reach_the_call_as_rgb_arrays_at_most_15_a_second(
         feed.deleteLater()
 
 
+async def test_a_picture_still_converting_when_the_camera_stops_is_never_sent(qapp, monkeypatch) -> None:
+    """Stopped, then started again (the agent went to a clip and back) while a frame was converting:
+    that old picture is dropped, and the next frame goes through."""
+    import threading
+
+    from PySide6.QtGui import QColor, QImage
+    from PySide6.QtMultimedia import QVideoFrame
+
+    import ui.call_devices
+    from ui.call_devices import CameraFeed
+
+    release = threading.Event()
+    convert = ui.call_devices.camera_picture
+
+    def slow(frame: Any) -> Any:
+        release.wait(5)
+        return convert(frame)
+
+    monkeypatch.setattr(ui.call_devices, "camera_picture", slow)
+    pushed: list[Any] = []
+    feed = CameraFeed(pushed.append)
+    try:
+        image = QImage(64, 48, QImage.Format.Format_RGB32)
+        image.fill(QColor(200, 10, 10))
+        feed.sink.setVideoFrame(QVideoFrame(image))  # converting, held by `slow`
+        feed.stop()
+        feed.start()  # no camera here: False, but the feed takes frames again
+        release.set()
+        await asyncio.sleep(0.2)
+        assert pushed == []
+        feed._next = 0.0
+        feed.sink.setVideoFrame(QVideoFrame(image))
+        await until(lambda: len(pushed) == 1, what="the next picture")
+        assert tuple(pushed[0][10, 10]) == (200, 10, 10)
+    finally:
+        release.set()
+        feed.stop()
+        feed.deleteLater()
+
+
 async def test_the_ringing_button_says_whether_the_invitation_reached_the_buyer(open_desk, clients, phones) -> None:
     window = await open_desk("agent1")
     client = await clients(buyer=BUYER)
