@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QRect, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -110,6 +111,7 @@ class CallWindow(QWidget):
         self.who.setObjectName("conversationTitle")
         self.who.setTextFormat(Qt.TextFormat.PlainText)
         self.state_label = QLabel(self)
+        self.state_label.setTextFormat(Qt.TextFormat.PlainText)
         self.state_label.setObjectName("hint")
         self.timer_label = QLabel(self)
         self.timer_label.setObjectName("callTimer")
@@ -173,6 +175,10 @@ class CallWindow(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and not self._finished
+              and not self.source_box.view().isVisible()):
+            # Back from another application: the window the agent just opened is offered too.
+            self.tasks.run(self.list_windows())
         super().changeEvent(event)
 
     def retranslate(self) -> None:
@@ -208,9 +214,13 @@ class CallWindow(QWidget):
         windows = await self.service.calls.windows()
         if self._finished:
             return  # closed meanwhile
-        own = int(self.winId())  # sharing the call window itself would be a hall of mirrors
-        self._windows = [(key, title) for key, title in windows if int(key.removeprefix("window:")) != own]
-        self._fill_sources()
+        # Never the workstation's own windows: the call window would mirror itself, and the main
+        # window shows other buyers' chats.
+        own = {int(w.winId()) for w in QApplication.topLevelWidgets() if w.isVisible()}
+        offered = [(key, title) for key, title in windows if int(key.removeprefix("window:")) not in own]
+        if offered != self._windows:
+            self._windows = offered
+            self._fill_sources()
 
     def _show_state(self) -> None:
         v = self.view
