@@ -37,11 +37,11 @@ install-debs:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Debian's own Python keeps ensurepip in python3-venv: installed only when creating the venv needs it.
+# Debian's own Python keeps ensurepip in python3.X-venv: installed only when creating the venv needs it.
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found"; exit 1; }
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
-	  $(MAKE) --no-print-directory install-debs PACKAGES="python3-venv" && $(PYTHON) -m venv $(VENV); }
+	  $(MAKE) --no-print-directory install-debs PACKAGES="$(notdir $(PYTHON))-venv" && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)

@@ -11,6 +11,8 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import sys
+import threading
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,9 @@ def _xlib() -> ctypes.CDLL | None:
     return x
 
 
+_LOCK = threading.Lock()
+"""Xlib's error handler is process-wide: one listing at a time sets and restores it."""
+
 _ERROR_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(lambda _d, _e: 0)
 """Ignores X errors (a window that closes while it is being read): Xlib's default handler exits."""
 
@@ -100,7 +105,7 @@ def _title(x: ctypes.CDLL, display: int, window: int, atoms: dict[str, int]) -> 
 
 def _ids(raw: bytes) -> list[int]:
     width = ctypes.sizeof(ctypes.c_long)
-    return [int.from_bytes(raw[i:i + width], "little") for i in range(0, len(raw) - width + 1, width)]
+    return [int.from_bytes(raw[i:i + width], sys.byteorder) for i in range(0, len(raw) - width + 1, width)]
 
 
 def list_windows(display_name: str | None = None) -> list[X11Window]:
@@ -109,6 +114,11 @@ def list_windows(display_name: str | None = None) -> list[X11Window]:
     x = _xlib() if display_name else None
     if x is None:
         return []
+    with _LOCK:
+        return _list(x, display_name)
+
+
+def _list(x: ctypes.CDLL, display_name: str) -> list[X11Window]:
     previous = x.XSetErrorHandler(_ERROR_HANDLER)
     display = x.XOpenDisplay(display_name.encode())
     if not display:
@@ -119,7 +129,8 @@ def list_windows(display_name: str | None = None) -> list[X11Window]:
                                                                               "WM_NAME")}
         root = x.XDefaultRootWindow(display)
         raw, fmt = _property(x, display, root, atoms["_NET_CLIENT_LIST"])
-        candidates = _ids(raw) if raw and fmt == 32 else _children(x, display, root)
+        # A window manager's list, even empty, is the truth; its frames under the root are not windows.
+        candidates = _ids(raw) if fmt == 32 else _children(x, display, root)
         found = []
         for window in candidates:
             attributes = _Attributes()

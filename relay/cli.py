@@ -47,6 +47,10 @@ class UsageError(Exception):
     """A command line that cannot work (a file that cannot be read, a TURN URL without a secret...): one line."""
 
 
+MAX_RATE = 1e6
+"""Frames per second a connection may be allowed (beyond it, the bucket's arithmetic overflows)."""
+
+
 def _rate(text: str) -> RateLimit:
     """`RATE[/BURST]`: frames per second (> 0), and the bucket size (>= 1, default twice the rate)."""
     rate_text, slash, burst_text = text.partition("/")
@@ -54,8 +58,8 @@ def _rate(text: str) -> RateLimit:
         rate = float(rate_text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: the rate must be a number, as in 5 or 5/20") from None
-    if not math.isfinite(rate) or rate <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: the rate must be a number above 0")
+    if not math.isfinite(rate) or not 0 < rate <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"{text!r}: the rate must be a number above 0 and at most {MAX_RATE:g}")
     if not slash:
         return RateLimit(rate=rate, burst=max(1, int(rate * 2)))
     try:

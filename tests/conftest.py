@@ -148,11 +148,17 @@ def x_display() -> Iterator[str]:
 
     if shutil.which("Xvfb") is None or "x11grab" not in av.formats_available:
         pytest.skip("no Xvfb or no x11grab here")
-    display = f":{90 + os.getpid() % 400}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # -displayfd: Xvfb picks a free display number itself and writes it once it accepts connections.
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write,))
+    os.close(write)
     try:
-        yield display
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()
+        if not number.isdigit():
+            pytest.fail(f"Xvfb did not start (exit code {proc.poll()})")
+        yield f":{number}"
     finally:
         proc.terminate()
         proc.wait(5)

@@ -200,6 +200,7 @@ def test_database_not_writable(shared_dir: Path, capsys, started) -> None:
     ("--agent-rate", "-3", "the rate must be a number above 0"),
     ("--agent-rate", "inf", "the rate must be a number above 0"),
     ("--buyer-rate", "nan/5", "the rate must be a number above 0"),
+    ("--buyer-rate", "1e308", "at most 1e+06"),
     ("--buyer-rate", "5/0", "the burst must be at least 1"),
     ("--buyer-rate", "5/x", "the burst must be a whole number"),
     ("--buyer-rate", "5/2.5", "the burst must be a whole number"),
