@@ -84,6 +84,8 @@ class LiveCall:
     agent_conn: Connection | None = None
     """The agent's connection that owns the call's media (the workstation that invited); signals go
     there only. Another workstation of the same agent sees the call but never takes part in it."""
+    stored: bool = True
+    """False while its invitation card is being stored: nobody is told of the call before it is."""
 
     def cancel(self, *names: str) -> None:
         for name in names or tuple(self.timers):
@@ -208,7 +210,7 @@ class Calls:
             state="invited", invited_at=now, expires_at=now + s.invite_ttl_s * 1000, max_duration_s=s.max_duration_s,
         )
         card = f.CallCard(call_id=row.id, agent_name=row.agent_name, reason=reason, expires_at=row.expires_at)
-        live = self._live[row.id] = LiveCall(row, agent_conn=conn)  # before any await: busy at once
+        live = self._live[row.id] = LiveCall(row, agent_conn=conn, stored=False)  # before any await: busy at once
         try:
             result = await self._store.append_message(
                 conv.id, "agent", p.user_id, p.display_name, row.id, f"[视频讲解邀请] {reason}", now,
@@ -217,6 +219,7 @@ class Calls:
         except BaseException:
             self._live.pop(row.id, None)
             raise
+        live.stored = True
         self._hub.publish(result.message, (conv.shop_id, conv.buyer_id))
         if any(c.principal.is_buyer and not c.closed
                for c in self._hub.audience_of_call(row.shop_id, row.buyer_id, str(row.agent_id))):
@@ -546,6 +549,8 @@ class Calls:
         p = conn.principal
         sent: set[str] = set()
         for live in self._live.values():
+            if not live.stored:
+                continue  # its card and `call` frame come as soon as it is stored
             row = live.row
             side = "buyer" if p.is_buyer and row.buyer_id == p.user_id else (
                 "agent" if not p.is_buyer and p.user_id == str(row.agent_id) else None)

@@ -718,3 +718,32 @@ def test_section_12_has_one_example_of_each_call_frame_as_the_codec_writes_it():
     assert CALL_FRAMES - {type(frame) for frame in frames} == set()
     records = [fr.call for fr in frames if isinstance(fr, f.CallUpdate)]
     assert any(r.delivered_at is not None and r.delivered_at > r.invited_at for r in records)
+
+
+async def test_a_buyer_syncing_while_the_card_is_stored_hears_of_the_call_only_with_its_card(
+        clients, relay: RunningRelay, monkeypatch: pytest.MonkeyPatch):
+    """The call is busy from the first moment (no second invitation), but nobody is told of it, and it
+    is not delivered, before its card is stored."""
+    agent, buyer, conv = await chatting(clients)
+    await buyer.close()
+    await settle()
+    store = relay.relay.calls._store
+    append = store.append_message
+    storing = asyncio.Event()
+
+    async def slow_append(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("kind") == "card":
+            storing.set()
+            await asyncio.sleep(0.3)
+        return await append(*args, **kwargs)
+
+    monkeypatch.setattr(store, "append_message", slow_append)
+    invitation = asyncio.create_task(invite(agent, conv))
+    await storing.wait()
+    await buyer.connect()  # the page comes back while the card is being stored
+    call = await invitation
+    await settle()
+    about = [fr for fr in call_frames_reached(buyer)
+             if (fr.card.call_id if isinstance(fr, f.Message) else getattr(fr, "call", fr).call_id) == call.call_id]
+    assert about and isinstance(about[0], f.Message), [type(fr).__name__ for fr in about]  # the card first
+    assert call.delivered_at is not None  # delivered when the stored card went to the page that was back
