@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.errors import RelayError
 from app.history import LocalMessage
 from wire import frames as f
 
@@ -116,10 +117,16 @@ class Attention:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A problem to show the agent (a refused request, a failed send); `code` is the protocol's."""
+    """A refusal to show the agent: a send the relay refused for good, or an error frame it sent
+    unprompted. The core words nothing: the UI says it in the agent's language from the error's
+    `code`, `reason` and `retry_after` (its `message` is the relay's English, for logs)."""
 
-    text: str
-    code: str = ""
+    error: RelayError
+
+    @property
+    def code(self) -> str:
+        """The protocol's error code (`wire.errors.ErrorCode`, or one this version does not know)."""
+        return str(self.error.code)
 
 
 CallSide = Literal["remote", "local"]
@@ -148,7 +155,11 @@ class CallView:
 
     info: f.CallInfo
     source: str = "pattern"
-    """The video the agent sends: "pattern", "clip:<name>", "screen" or "camera"."""
+    """The video the agent sends: "pattern", "clip:<name>", "screen", "window:<id>" or "camera"."""
+    source_failed: str | None = None
+    """The source that stopped working while it was chosen (a window closed, a clip that cannot be read,
+    the screen grab failed): the test pattern is sent instead, and `source` says "pattern". Cleared
+    when the agent chooses a source again. Announced by a CallChanged with reason "source_failed"."""
     muted: bool = False
     media: bool = False
     """Media from the buyer has arrived."""
@@ -176,7 +187,10 @@ class CallView:
 
 @dataclass(frozen=True, slots=True)
 class CallChanged:
-    """A call changed: its state on the relay, its media, its source or mute; `reason` says which."""
+    """A call changed: its state on the relay, its media, its source or mute; `reason` says which:
+    the relay's state ("invited", "accepted", "connected", "declined", "expired", "ended", "cancelled"),
+    "media", "peer", "notice", "source", "source_failed" (see `CallView.source_failed`), "muted",
+    "released"."""
 
     call: CallView
     reason: str = ""

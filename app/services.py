@@ -228,7 +228,7 @@ class DeskService:
             elif isinstance(frame, f.CallUpdate | f.RelayedSignal | f.CallNotice):
                 self.calls.on_frame(frame)
             elif isinstance(frame, f.Error):
-                self.events.emit(Notice(frame.message, str(frame.code)))
+                self.events.emit(Notice(RelayError(frame.code, frame.message, frame.retry_after, frame.reason)))
 
     async def _store_messages(self, messages: list[f.Message]) -> None:
         self._saw_relay_time(max(m.ts for m in messages))
@@ -433,7 +433,7 @@ class DeskService:
                 await self.history.outbox_failed(message.client_msg_id, exc.message)
                 failed = dataclasses.replace(message, state="failed", error=exc.message)
                 self.events.emit(MessageUpdated(message.conversation_id, failed))
-                self.events.emit(Notice(exc.message, str(exc.code)))
+                self.events.emit(Notice(exc))
                 return True
             assert isinstance(reply, f.Ack)
             stored = await self.history.outbox_acked(message.client_msg_id, reply.seq, reply.ts)

@@ -25,7 +25,7 @@ from app.history import LocalMessage
 from app.services import DeskService
 from ui.chat_view import ChatModel, ChatView
 from ui.composer import Composer
-from ui.errors import call_refusal_text
+from ui.errors import error_text
 from ui.sla import countdown, sla_level
 from ui.tasks import Tasks
 from ui.transfer_dialog import TransferDialog
@@ -317,14 +317,14 @@ class ConversationPanel(QWidget):
         self.tasks.run(check())
 
     def describe_refusal(self, code: str, retry_after: float | None = None) -> str:
-        """Why the agent cannot invite, in words the agent can act on."""
-        if (text := call_refusal_text(code, retry_after)) is not None:
-            return text
+        """Why the agent cannot invite, in words the agent can act on. Only what the invite button's
+        context changes is worded here (who may invite; "offline", the panel's own state, not a relay
+        code); any other code is worded by ui/errors.py, like everywhere else."""
         if code == "forbidden":
             return self.tr("Only the agent this chat is assigned to can invite the buyer.")
         if code == "offline":
             return self.tr("Not connected to the relay.")
-        return self.tr("Video calls are not possible now ({0}).").format(code)
+        return error_text(RelayError(code, "", retry_after))
 
     def _update_call_button(self) -> None:
         button = self.call_button

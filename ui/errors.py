@@ -1,8 +1,12 @@
 """Errors in the agent's language: one sentence saying what happened and what to do.
 
 The relay's `message` is English, for logs and developers; the agent reads words chosen here from
-the stable `code` (and, for a conflict, its `reason`). A code this version does not know falls back
-to a general sentence with the relay's message in brackets, so nothing is ever silently blank.
+the stable `code` (and, for a conflict, its `reason`): every `ErrorCode` has its own sentence, which
+never embeds the relay's words. Only a code this version does not know falls back to a general
+sentence with the relay's message in brackets, so nothing is ever silently blank.
+
+This is the one place relay errors are worded: the login dialog and the call button add only what
+their context changes (a wrong password at login, who may invite).
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ from PySide6.QtCore import QObject
 
 from app.errors import ConnectionLost, RelayError, SourceUnavailable
 from wire.errors import ConflictReason, ErrorCode
+
+THROTTLED_WAIT_S = 60
+"""How long to tell the agent to wait after too many failed logins when the relay does not say
+(it always does: `retry_after`); a minute, so the agent does not try again straight into the block."""
 
 
 class ErrorTexts(QObject):
@@ -61,18 +69,32 @@ class ErrorTexts(QObject):
             return self.conflict_text(exc.reason) or self.tr("Not possible any more: the chat changed meanwhile.")
         if (text := self.call_refusal_text(code, exc.retry_after)) is not None:
             return text
-        wait = max(1, math.ceil(exc.retry_after or 1))
+        if code == ErrorCode.THROTTLED:
+            wait = max(1, math.ceil(exc.retry_after or THROTTLED_WAIT_S))
+            return self.tr("Too many failed attempts. Try again in {0} s.").format(wait)
         texts = {
+            ErrorCode.BAD_FRAME: self.tr(
+                "The relay could not read what this workstation sent (a fault in the workstation); "
+                "update the workstation."),
+            ErrorCode.UNKNOWN_TYPE: self.tr(
+                "The relay does not know a request this workstation sent (a fault in the workstation); "
+                "update the workstation."),
+            ErrorCode.INVALID_FIELD: self.tr(
+                "The relay did not accept this: something in it is missing, too long or not allowed."),
+            ErrorCode.TOO_LARGE: self.tr("Too long to send; shorten it."),
+            ErrorCode.RATE_LIMITED: self.tr("Too fast; wait a moment and try again."),
+            ErrorCode.UNAUTHORIZED: self.tr("Your session has ended; log in again."),
             ErrorCode.FORBIDDEN: self.tr("You are not allowed to do this (the chat may be with another agent now)."),
             ErrorCode.NOT_FOUND: self.tr("It no longer exists, or it is not visible to you."),
-            ErrorCode.RATE_LIMITED: self.tr("Too fast; wait a moment and try again."),
-            ErrorCode.THROTTLED: self.tr("Too many failed attempts. Try again in {0} s.").format(wait),
-            ErrorCode.UNAUTHORIZED: self.tr("Your session has ended; log in again."),
-            ErrorCode.UNAVAILABLE: self.tr("The relay cannot store right now; it will be retried."),
-            ErrorCode.GOING_AWAY: self.tr("The relay is restarting; reconnecting."),
-            ErrorCode.INVALID_FIELD: self.tr("The relay refused a value: {0}").format(exc.message),
-            ErrorCode.TOO_LARGE: self.tr("Too long to send; shorten it."),
+            ErrorCode.BAD_ORIGIN: self.tr(
+                "The relay does not accept connections from this workstation; ask your administrator."),
             ErrorCode.UNSUPPORTED_VERSION: self.tr("This workstation is too old for the relay; update it."),
+            ErrorCode.SLOW_CONSUMER: self.tr("The connection could not keep up with the relay; reconnecting."),
+            ErrorCode.GOING_AWAY: self.tr("The relay is restarting; reconnecting."),
+            # Said after the outbox has stopped retrying a send, and for a claim or a transfer, which
+            # nothing retries by itself: no promise of a retry.
+            ErrorCode.UNAVAILABLE: self.tr("The relay cannot save anything right now; try again in a moment."),
+            ErrorCode.INTERNAL: self.tr("The relay had a problem; try again."),
         }
         text = texts.get(code)  # type: ignore[call-overload]
         if text is not None:
@@ -104,7 +126,3 @@ def error_text(exc: BaseException) -> str:
     """One sentence for the agent about any error an action ended with."""
     return _the_texts().error_text(exc)
 
-
-def call_refusal_text(code: str, retry_after: float | None = None) -> str | None:
-    """Why a video invitation cannot be sent (the relay's policy codes), or None for another code."""
-    return _the_texts().call_refusal_text(code, retry_after)

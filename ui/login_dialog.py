@@ -8,7 +8,6 @@ Where the machine has no keyring, the dialog says that "remember me" lasts only 
 from __future__ import annotations
 
 import logging
-import math
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -132,11 +131,11 @@ class LoginDialog(QDialog):
 
     def _show_error(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
+        # Only what logging in changes: `unauthorized` here is a wrong password, not an ended session,
+        # and an unreachable relay is an address to check. Everything else (too many attempts, say)
+        # is worded by ui/errors.py, like everywhere else.
         if isinstance(exc, RelayError) and exc.code == ErrorCode.UNAUTHORIZED:
             text = self.tr("Wrong shop, account or password.")
-        elif isinstance(exc, RelayError) and exc.code == ErrorCode.THROTTLED:
-            wait = math.ceil(exc.retry_after or 60)
-            text = self.tr("Too many failed attempts. Try again in {0} s.").format(wait)
         elif isinstance(exc, ConnectionLost):
             text = self.tr("Cannot reach the relay. Check the address and your network.")
         else:

@@ -284,7 +284,8 @@ class MainWindow(QMainWindow):
         self.tasks.run(self._end_session())
 
     def _on_notice(self, notice: Notice) -> None:
-        self.show_toast(notice.text)
+        logger.info("relay refusal: %s", notice.error)  # the relay's English, for the log only
+        self.show_toast(error_text(notice.error))
 
     def _on_call_changed(self, event: CallChanged) -> None:
         call = event.call

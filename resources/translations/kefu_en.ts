@@ -45,100 +45,100 @@
 <context>
     <name>CallWindow</name>
     <message>
-        <location filename="../../ui/call_window.py" line="179"/>
+        <location filename="../../ui/call_window.py" line="185"/>
         <source>Video call · {0}</source>
         <translation>Video call · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="181"/>
+        <location filename="../../ui/call_window.py" line="187"/>
         <source>Show:</source>
         <translation>Show:</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="182"/>
-        <location filename="../../ui/call_window.py" line="274"/>
+        <location filename="../../ui/call_window.py" line="188"/>
+        <location filename="../../ui/call_window.py" line="284"/>
         <source>Unmute</source>
         <translation>Unmute</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="182"/>
-        <location filename="../../ui/call_window.py" line="274"/>
+        <location filename="../../ui/call_window.py" line="188"/>
+        <location filename="../../ui/call_window.py" line="284"/>
         <source>Mute</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="183"/>
+        <location filename="../../ui/call_window.py" line="189"/>
         <source>Hang up</source>
         <translation>Hang up</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="184"/>
+        <location filename="../../ui/call_window.py" line="190"/>
         <source>Your video</source>
         <translation>Your video</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="190"/>
+        <location filename="../../ui/call_window.py" line="196"/>
         <source>Test pattern</source>
         <translation>Test pattern</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="192"/>
+        <location filename="../../ui/call_window.py" line="198"/>
         <source>My screen</source>
         <translation>My screen</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="194"/>
+        <location filename="../../ui/call_window.py" line="200"/>
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="195"/>
+        <location filename="../../ui/call_window.py" line="201"/>
         <source>Product video: {0}</source>
         <translation>Product video: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="203"/>
+        <location filename="../../ui/call_window.py" line="209"/>
         <source>Window: {0}</source>
         <translation>Window: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="218"/>
+        <location filename="../../ui/call_window.py" line="228"/>
         <source>The call has ended</source>
         <translation>The call has ended</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="220"/>
+        <location filename="../../ui/call_window.py" line="230"/>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="220"/>
-        <location filename="../../ui/call_window.py" line="222"/>
+        <location filename="../../ui/call_window.py" line="230"/>
+        <location filename="../../ui/call_window.py" line="232"/>
         <source>Connecting…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="224"/>
+        <location filename="../../ui/call_window.py" line="234"/>
         <source>Waiting for the buyer…</source>
         <translation>Waiting for the buyer…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="226"/>
+        <location filename="../../ui/call_window.py" line="236"/>
         <source>audio only</source>
         <translation>audio only</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="229"/>
+        <location filename="../../ui/call_window.py" line="239"/>
         <source>The buyer chose audio only</source>
         <translation>The buyer chose audio only</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="231"/>
+        <location filename="../../ui/call_window.py" line="241"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>The buyer&apos;s camera is off</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="235"/>
+        <location filename="../../ui/call_window.py" line="245"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>The call will be ended at the shop&apos;s limit in %n minute.</numerusform>
@@ -495,11 +495,6 @@
         <translation>Not connected to the relay.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="327"/>
-        <source>Video calls are not possible now ({0}).</source>
-        <translation>Video calls are not possible now ({0}).</translation>
-    </message>
-    <message>
         <location filename="../../ui/conversation_panel.py" line="342"/>
         <source>Ringing… (withdraw)</source>
         <translation>Ringing… (withdraw)</translation>
@@ -574,82 +569,82 @@
 <context>
     <name>ErrorTexts</name>
     <message>
-        <location filename="../../ui/errors.py" line="23"/>
+        <location filename="../../ui/errors.py" line="31"/>
         <source>Another agent took this chat first.</source>
         <translation>Another agent took this chat first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="24"/>
+        <location filename="../../ui/errors.py" line="32"/>
         <source>Set your status to online before taking chats.</source>
         <translation>Set your status to online before taking chats.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="25"/>
+        <location filename="../../ui/errors.py" line="33"/>
         <source>You already have as many chats as your maximum; finish one first.</source>
         <translation>You already have as many chats as your maximum; finish one first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="26"/>
+        <location filename="../../ui/errors.py" line="34"/>
         <source>This chat is not with any agent now.</source>
         <translation>This chat is not with any agent now.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="27"/>
+        <location filename="../../ui/errors.py" line="35"/>
         <source>The chat is already with that agent.</source>
         <translation>The chat is already with that agent.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="28"/>
+        <location filename="../../ui/errors.py" line="36"/>
         <source>That agent is offline; choose another one or the queue.</source>
         <translation>That agent is offline; choose another one or the queue.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="29"/>
+        <location filename="../../ui/errors.py" line="37"/>
         <source>That agent has as many chats as their maximum; choose another.</source>
         <translation>That agent has as many chats as their maximum; choose another.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="30"/>
+        <location filename="../../ui/errors.py" line="38"/>
         <source>The order is not paid yet: there is nothing to refund.</source>
         <translation>The order is not paid yet: there is nothing to refund.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="31"/>
+        <location filename="../../ui/errors.py" line="39"/>
         <source>The buyer has already answered this offer.</source>
         <translation>The buyer has already answered this offer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="32"/>
+        <location filename="../../ui/errors.py" line="40"/>
         <source>This message clashes with one already sent; write it again.</source>
         <translation>This message clashes with one already sent; write it again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="33"/>
+        <location filename="../../ui/errors.py" line="41"/>
         <source>You have the most personal templates allowed; delete one first.</source>
         <translation>You have the most personal templates allowed; delete one first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="40"/>
+        <location filename="../../ui/errors.py" line="48"/>
         <source>Video calls are switched off for this shop.</source>
         <translation>Video calls are switched off for this shop.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="42"/>
+        <location filename="../../ui/errors.py" line="50"/>
         <source>The buyer has not written in this chat: only a buyer who started a chat can be invited.</source>
         <translation>The buyer has not written in this chat: only a buyer who started a chat can be invited.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="44"/>
+        <location filename="../../ui/errors.py" line="52"/>
         <source>The chat has been quiet for too long; invite once the buyer writes again.</source>
         <translation>The chat has been quiet for too long; invite once the buyer writes again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="46"/>
+        <location filename="../../ui/errors.py" line="54"/>
         <source>This buyer has had today&apos;s invitations already; try again tomorrow.</source>
         <translation>This buyer has had today&apos;s invitations already; try again tomorrow.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/errors.py" line="49"/>
+        <location filename="../../ui/errors.py" line="57"/>
         <source>The buyer declined a moment ago; you can invite again in %n minute(s).</source>
         <translation>
             <numerusform>The buyer declined a moment ago; you can invite again in %n minute.</numerusform>
@@ -657,92 +652,117 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="51"/>
+        <location filename="../../ui/errors.py" line="59"/>
         <source>The buyer chose not to receive video invitations from this shop.</source>
         <translation>The buyer chose not to receive video invitations from this shop.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="53"/>
+        <location filename="../../ui/errors.py" line="61"/>
         <source>A video call is already being set up or running.</source>
         <translation>A video call is already being set up or running.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="55"/>
+        <location filename="../../ui/errors.py" line="63"/>
         <source>The call has already ended or changed; nothing was done.</source>
         <translation>The call has already ended or changed; nothing was done.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="61"/>
+        <location filename="../../ui/errors.py" line="69"/>
         <source>Not possible any more: the chat changed meanwhile.</source>
         <translation>Not possible any more: the chat changed meanwhile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="66"/>
+        <location filename="../../ui/errors.py" line="77"/>
+        <source>The relay could not read what this workstation sent (a fault in the workstation); update the workstation.</source>
+        <translation>The relay could not read what this workstation sent (a fault in the workstation); update the workstation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="80"/>
+        <source>The relay does not know a request this workstation sent (a fault in the workstation); update the workstation.</source>
+        <translation>The relay does not know a request this workstation sent (a fault in the workstation); update the workstation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="83"/>
+        <source>The relay did not accept this: something in it is missing, too long or not allowed.</source>
+        <translation>The relay did not accept this: something in it is missing, too long or not allowed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="87"/>
         <source>You are not allowed to do this (the chat may be with another agent now).</source>
         <translation>You are not allowed to do this (the chat may be with another agent now).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="67"/>
+        <location filename="../../ui/errors.py" line="88"/>
         <source>It no longer exists, or it is not visible to you.</source>
         <translation>It no longer exists, or it is not visible to you.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68"/>
+        <location filename="../../ui/errors.py" line="85"/>
         <source>Too fast; wait a moment and try again.</source>
         <translation>Too fast; wait a moment and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="74"/>
         <source>Too many failed attempts. Try again in {0} s.</source>
         <translation>Too many failed attempts. Try again in {0} s.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="70"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>Your session has ended; log in again.</source>
         <translation>Your session has ended; log in again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="71"/>
-        <source>The relay cannot store right now; it will be retried.</source>
-        <translation>The relay cannot store right now; it will be retried.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/errors.py" line="72"/>
+        <location filename="../../ui/errors.py" line="93"/>
         <source>The relay is restarting; reconnecting.</source>
         <translation>The relay is restarting; reconnecting.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="73"/>
-        <source>The relay refused a value: {0}</source>
-        <translation>The relay refused a value: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="84"/>
         <source>Too long to send; shorten it.</source>
         <translation>Too long to send; shorten it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="75"/>
+        <location filename="../../ui/errors.py" line="90"/>
+        <source>The relay does not accept connections from this workstation; ask your administrator.</source>
+        <translation>The relay does not accept connections from this workstation; ask your administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="91"/>
         <source>This workstation is too old for the relay; update it.</source>
         <translation>This workstation is too old for the relay; update it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="92"/>
+        <source>The connection could not keep up with the relay; reconnecting.</source>
+        <translation>The connection could not keep up with the relay; reconnecting.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="96"/>
+        <source>The relay cannot save anything right now; try again in a moment.</source>
+        <translation>The relay cannot save anything right now; try again in a moment.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="97"/>
+        <source>The relay had a problem; try again.</source>
+        <translation>The relay had a problem; try again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="102"/>
         <source>The relay refused this ({0}).</source>
         <translation>The relay refused this ({0}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="85"/>
+        <location filename="../../ui/errors.py" line="107"/>
         <source>Not connected to the relay; try again when the connection is back.</source>
         <translation>Not connected to the relay; try again when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="89"/>
+        <location filename="../../ui/errors.py" line="111"/>
         <source>This picture source cannot be used on this computer.</source>
         <translation>This picture source cannot be used on this computer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="90"/>
+        <location filename="../../ui/errors.py" line="112"/>
         <source>Something went wrong: {0}</source>
         <translation>Something went wrong: {0}</translation>
     </message>
@@ -808,72 +828,67 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login_dialog.py" line="91"/>
+        <location filename="../../ui/login_dialog.py" line="90"/>
         <source>Kefu Desk · Log in</source>
         <translation>Kefu Desk · Log in</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="91"/>
         <source>Kefu Desk · customer service workstation</source>
         <translation>Kefu Desk · customer service workstation</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="92"/>
         <source>Relay</source>
         <translation>Relay</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="92"/>
         <source>Shop</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="92"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="94"/>
+        <location filename="../../ui/login_dialog.py" line="93"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="96"/>
+        <location filename="../../ui/login_dialog.py" line="95"/>
         <source>Remember me on this computer</source>
         <translation>Remember me on this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="99"/>
+        <location filename="../../ui/login_dialog.py" line="98"/>
         <source>Log in</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="108"/>
+        <location filename="../../ui/login_dialog.py" line="107"/>
         <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
         <translation>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="116"/>
+        <location filename="../../ui/login_dialog.py" line="115"/>
         <source>Please fill in every field.</source>
         <translation>Please fill in every field.</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="118"/>
+        <location filename="../../ui/login_dialog.py" line="117"/>
         <source>Logging in…</source>
         <translation>Logging in…</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="136"/>
+        <location filename="../../ui/login_dialog.py" line="138"/>
         <source>Wrong shop, account or password.</source>
         <translation>Wrong shop, account or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="139"/>
-        <source>Too many failed attempts. Try again in {0} s.</source>
-        <translation>Too many failed attempts. Try again in {0} s.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/login_dialog.py" line="141"/>
+        <location filename="../../ui/login_dialog.py" line="140"/>
         <source>Cannot reach the relay. Check the address and your network.</source>
         <translation>Cannot reach the relay. Check the address and your network.</translation>
     </message>
@@ -946,12 +961,12 @@
         <translation>Your login is no longer valid; please log in again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="297"/>
+        <location filename="../../ui/main_window.py" line="298"/>
         <source>{0} declined the video call.</source>
         <translation>{0} declined the video call.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299"/>
+        <location filename="../../ui/main_window.py" line="300"/>
         <source>{0} did not answer the video call invitation.</source>
         <translation>{0} did not answer the video call invitation.</translation>
     </message>

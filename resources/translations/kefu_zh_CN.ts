@@ -44,100 +44,100 @@
 <context>
     <name>CallWindow</name>
     <message>
-        <location filename="../../ui/call_window.py" line="179"/>
+        <location filename="../../ui/call_window.py" line="185"/>
         <source>Video call · {0}</source>
         <translation>视频讲解 · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="181"/>
+        <location filename="../../ui/call_window.py" line="187"/>
         <source>Show:</source>
         <translation>展示：</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="182"/>
-        <location filename="../../ui/call_window.py" line="274"/>
+        <location filename="../../ui/call_window.py" line="188"/>
+        <location filename="../../ui/call_window.py" line="284"/>
         <source>Unmute</source>
         <translation>取消静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="182"/>
-        <location filename="../../ui/call_window.py" line="274"/>
+        <location filename="../../ui/call_window.py" line="188"/>
+        <location filename="../../ui/call_window.py" line="284"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="183"/>
+        <location filename="../../ui/call_window.py" line="189"/>
         <source>Hang up</source>
         <translation>挂断</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="184"/>
+        <location filename="../../ui/call_window.py" line="190"/>
         <source>Your video</source>
         <translation>我的画面</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="190"/>
+        <location filename="../../ui/call_window.py" line="196"/>
         <source>Test pattern</source>
         <translation>测试图案</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="192"/>
+        <location filename="../../ui/call_window.py" line="198"/>
         <source>My screen</source>
         <translation>我的屏幕</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="194"/>
+        <location filename="../../ui/call_window.py" line="200"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="195"/>
+        <location filename="../../ui/call_window.py" line="201"/>
         <source>Product video: {0}</source>
         <translation>商品视频：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="203"/>
+        <location filename="../../ui/call_window.py" line="209"/>
         <source>Window: {0}</source>
         <translation>窗口：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="218"/>
+        <location filename="../../ui/call_window.py" line="228"/>
         <source>The call has ended</source>
         <translation>通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="220"/>
+        <location filename="../../ui/call_window.py" line="230"/>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="220"/>
-        <location filename="../../ui/call_window.py" line="222"/>
+        <location filename="../../ui/call_window.py" line="230"/>
+        <location filename="../../ui/call_window.py" line="232"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="224"/>
+        <location filename="../../ui/call_window.py" line="234"/>
         <source>Waiting for the buyer…</source>
         <translation>正在等待买家…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="226"/>
+        <location filename="../../ui/call_window.py" line="236"/>
         <source>audio only</source>
         <translation>仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="229"/>
+        <location filename="../../ui/call_window.py" line="239"/>
         <source>The buyer chose audio only</source>
         <translation>买家选择了仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="231"/>
+        <location filename="../../ui/call_window.py" line="241"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>买家未开启摄像头</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="235"/>
+        <location filename="../../ui/call_window.py" line="245"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>通话将在 %n 分钟后达到店铺时长上限并自动结束。</numerusform>
@@ -491,11 +491,6 @@
         <translation>未连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="327"/>
-        <source>Video calls are not possible now ({0}).</source>
-        <translation>目前无法发起视频通话（{0}）。</translation>
-    </message>
-    <message>
         <location filename="../../ui/conversation_panel.py" line="342"/>
         <source>Ringing… (withdraw)</source>
         <translation>呼叫中…（撤回）</translation>
@@ -570,174 +565,199 @@
 <context>
     <name>ErrorTexts</name>
     <message>
-        <location filename="../../ui/errors.py" line="23"/>
+        <location filename="../../ui/errors.py" line="31"/>
         <source>Another agent took this chat first.</source>
         <translation>另一位客服已先接入此会话。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="24"/>
+        <location filename="../../ui/errors.py" line="32"/>
         <source>Set your status to online before taking chats.</source>
         <translation>请先把状态设为在线，再接入会话。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="25"/>
+        <location filename="../../ui/errors.py" line="33"/>
         <source>You already have as many chats as your maximum; finish one first.</source>
         <translation>您接待的会话已达上限，请先结束一个。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="26"/>
+        <location filename="../../ui/errors.py" line="34"/>
         <source>This chat is not with any agent now.</source>
         <translation>此会话当前没有分配给任何客服。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="27"/>
+        <location filename="../../ui/errors.py" line="35"/>
         <source>The chat is already with that agent.</source>
         <translation>此会话已经在该客服那里。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="28"/>
+        <location filename="../../ui/errors.py" line="36"/>
         <source>That agent is offline; choose another one or the queue.</source>
         <translation>该客服已离线，请选择其他客服或转回队列。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="29"/>
+        <location filename="../../ui/errors.py" line="37"/>
         <source>That agent has as many chats as their maximum; choose another.</source>
         <translation>该客服接待的会话已达上限，请选择其他客服。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="30"/>
+        <location filename="../../ui/errors.py" line="38"/>
         <source>The order is not paid yet: there is nothing to refund.</source>
         <translation>订单尚未付款，无可退款项。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="31"/>
+        <location filename="../../ui/errors.py" line="39"/>
         <source>The buyer has already answered this offer.</source>
         <translation>买家已经回复过此方案。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="32"/>
+        <location filename="../../ui/errors.py" line="40"/>
         <source>This message clashes with one already sent; write it again.</source>
         <translation>此消息与已发送的消息冲突，请重新输入。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="33"/>
+        <location filename="../../ui/errors.py" line="41"/>
         <source>You have the most personal templates allowed; delete one first.</source>
         <translation>个人模板数量已达上限，请先删除一条。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="40"/>
+        <location filename="../../ui/errors.py" line="48"/>
         <source>Video calls are switched off for this shop.</source>
         <translation>本店已关闭视频邀请。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="42"/>
+        <location filename="../../ui/errors.py" line="50"/>
         <source>The buyer has not written in this chat: only a buyer who started a chat can be invited.</source>
         <translation>买家还没有在此会话中发言：只能邀请主动咨询的买家。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="44"/>
+        <location filename="../../ui/errors.py" line="52"/>
         <source>The chat has been quiet for too long; invite once the buyer writes again.</source>
         <translation>会话已沉默太久，请在买家再次发言后邀请。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="46"/>
+        <location filename="../../ui/errors.py" line="54"/>
         <source>This buyer has had today&apos;s invitations already; try again tomorrow.</source>
         <translation>今天对该买家的邀请次数已用完，请明天再试。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/errors.py" line="49"/>
+        <location filename="../../ui/errors.py" line="57"/>
         <source>The buyer declined a moment ago; you can invite again in %n minute(s).</source>
         <translation>
             <numerusform>买家刚刚拒绝了邀请，%n 分钟后可再次邀请。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="51"/>
+        <location filename="../../ui/errors.py" line="59"/>
         <source>The buyer chose not to receive video invitations from this shop.</source>
         <translation>买家已选择不再接收本店的视频邀请。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="53"/>
+        <location filename="../../ui/errors.py" line="61"/>
         <source>A video call is already being set up or running.</source>
         <translation>已有一个视频通话正在建立或进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="55"/>
+        <location filename="../../ui/errors.py" line="63"/>
         <source>The call has already ended or changed; nothing was done.</source>
         <translation>通话已结束或状态已变化，未执行任何操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="61"/>
+        <location filename="../../ui/errors.py" line="69"/>
         <source>Not possible any more: the chat changed meanwhile.</source>
         <translation>无法完成：会话状态已发生变化。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="66"/>
+        <location filename="../../ui/errors.py" line="77"/>
+        <source>The relay could not read what this workstation sent (a fault in the workstation); update the workstation.</source>
+        <translation>服务器无法读取此工作台发送的内容（工作台程序有误），请更新工作台。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="80"/>
+        <source>The relay does not know a request this workstation sent (a fault in the workstation); update the workstation.</source>
+        <translation>服务器不认识此工作台发送的请求（工作台程序有误），请更新工作台。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="83"/>
+        <source>The relay did not accept this: something in it is missing, too long or not allowed.</source>
+        <translation>服务器未接受此操作：其中有内容缺失、过长或不被允许。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="87"/>
         <source>You are not allowed to do this (the chat may be with another agent now).</source>
         <translation>您无权执行此操作（会话可能已转给其他客服）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="67"/>
+        <location filename="../../ui/errors.py" line="88"/>
         <source>It no longer exists, or it is not visible to you.</source>
         <translation>该内容已不存在，或您无权查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68"/>
+        <location filename="../../ui/errors.py" line="85"/>
         <source>Too fast; wait a moment and try again.</source>
         <translation>操作太快，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="74"/>
         <source>Too many failed attempts. Try again in {0} s.</source>
         <translation>失败次数过多，请 {0} 秒后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="70"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>Your session has ended; log in again.</source>
         <translation>登录已失效，请重新登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="71"/>
-        <source>The relay cannot store right now; it will be retried.</source>
-        <translation>服务器暂时无法保存，将自动重试。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/errors.py" line="72"/>
+        <location filename="../../ui/errors.py" line="93"/>
         <source>The relay is restarting; reconnecting.</source>
         <translation>服务器正在重启，正在重新连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="73"/>
-        <source>The relay refused a value: {0}</source>
-        <translation>服务器拒绝了一个值：{0}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="84"/>
         <source>Too long to send; shorten it.</source>
         <translation>内容过长，请缩短后再发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="75"/>
+        <location filename="../../ui/errors.py" line="90"/>
+        <source>The relay does not accept connections from this workstation; ask your administrator.</source>
+        <translation>服务器不接受来自此工作台的连接，请联系管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="91"/>
         <source>This workstation is too old for the relay; update it.</source>
         <translation>工作台版本过旧，请更新。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="92"/>
+        <source>The connection could not keep up with the relay; reconnecting.</source>
+        <translation>连接跟不上服务器的速度，正在重新连接。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="96"/>
+        <source>The relay cannot save anything right now; try again in a moment.</source>
+        <translation>服务器暂时无法保存，请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="97"/>
+        <source>The relay had a problem; try again.</source>
+        <translation>服务器出现问题，请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="102"/>
         <source>The relay refused this ({0}).</source>
         <translation>服务器拒绝了此操作（{0}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="85"/>
+        <location filename="../../ui/errors.py" line="107"/>
         <source>Not connected to the relay; try again when the connection is back.</source>
         <translation>未连接服务器，请在连接恢复后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="89"/>
+        <location filename="../../ui/errors.py" line="111"/>
         <source>This picture source cannot be used on this computer.</source>
         <translation>此电脑无法使用该画面来源。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="90"/>
+        <location filename="../../ui/errors.py" line="112"/>
         <source>Something went wrong: {0}</source>
         <translation>出错了：{0}</translation>
     </message>
@@ -803,72 +823,67 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login_dialog.py" line="91"/>
+        <location filename="../../ui/login_dialog.py" line="90"/>
         <source>Kefu Desk · Log in</source>
         <translation>客服工作台 · 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="91"/>
         <source>Kefu Desk · customer service workstation</source>
         <translation>客服工作台 · 买家咨询一站处理</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="92"/>
         <source>Relay</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="92"/>
         <source>Shop</source>
         <translation>店铺</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="92"/>
         <source>Account</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="94"/>
+        <location filename="../../ui/login_dialog.py" line="93"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="96"/>
+        <location filename="../../ui/login_dialog.py" line="95"/>
         <source>Remember me on this computer</source>
         <translation>在这台电脑上记住我</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="99"/>
+        <location filename="../../ui/login_dialog.py" line="98"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="108"/>
+        <location filename="../../ui/login_dialog.py" line="107"/>
         <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
         <translation>这台电脑没有可用的密钥环，登录凭证只保存在内存中，程序退出后需要重新登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="116"/>
+        <location filename="../../ui/login_dialog.py" line="115"/>
         <source>Please fill in every field.</source>
         <translation>请填写所有字段。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="118"/>
+        <location filename="../../ui/login_dialog.py" line="117"/>
         <source>Logging in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="136"/>
+        <location filename="../../ui/login_dialog.py" line="138"/>
         <source>Wrong shop, account or password.</source>
         <translation>店铺、账号或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="139"/>
-        <source>Too many failed attempts. Try again in {0} s.</source>
-        <translation>失败次数过多，请 {0} 秒后再试。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/login_dialog.py" line="141"/>
+        <location filename="../../ui/login_dialog.py" line="140"/>
         <source>Cannot reach the relay. Check the address and your network.</source>
         <translation>无法连接服务器，请检查地址和网络。</translation>
     </message>
@@ -941,12 +956,12 @@
         <translation>登录已失效，请重新登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="297"/>
+        <location filename="../../ui/main_window.py" line="298"/>
         <source>{0} declined the video call.</source>
         <translation>{0} 拒绝了视频通话。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299"/>
+        <location filename="../../ui/main_window.py" line="300"/>
         <source>{0} did not answer the video call invitation.</source>
         <translation>{0} 未回应视频通话邀请。</translation>
     </message>

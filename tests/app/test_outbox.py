@@ -173,7 +173,8 @@ async def test_a_message_refused_for_good_fails_with_the_relays_reason_and_retry
         lambda: next((m for m in desk.events.updates(typed.client_msg_id) if m.state == "failed"), None),
         "the message to fail")
     assert failed.error == NOT_ASSIGNED and failed.seq is None
-    assert [(n.code, n.text) for n in desk.events.of(Notice)] == [("forbidden", NOT_ASSIGNED)]
+    # The notice carries the error itself, for the UI to word; the core words nothing.
+    assert [(n.code, n.error.message) for n in desk.events.of(Notice)] == [("forbidden", NOT_ASSIGNED)]
     assert [(m.client_msg_id, m.state, m.error) for m in await desk.service.history.outbox()] == [
         (typed.client_msg_id, "failed", NOT_ASSIGNED)]
     assert relay.count(typed.client_msg_id) == 0
@@ -201,7 +202,7 @@ async def test_a_text_over_the_limit_fails_as_invalid_and_fails_again_on_retry(
 
     await desk.events.until(failures, "the long text to fail")
     notice = desk.events.of(Notice)[0]
-    assert notice.code == "invalid_field" and failures()[0].error == notice.text
+    assert notice.code == "invalid_field" and failures()[0].error == notice.error.message
     await desk.service.retry(typed.client_msg_id)
     await desk.events.until(lambda: len(failures()) == 2, "the retry to fail again")
     assert [n.code for n in desk.events.of(Notice)] == ["invalid_field", "invalid_field"]

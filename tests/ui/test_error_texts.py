@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,8 @@ from ui.i18n import Languages
 from wire.errors import ConflictReason, ErrorCode
 
 GENERIC = "Not possible any more: the chat changed meanwhile."
+DETAIL = "english detail"
+"""What the relay's English `message` says in these tests: none of it may reach the agent."""
 
 
 @pytest.fixture
@@ -22,14 +25,27 @@ def chinese(qapp) -> Iterator[None]:
     languages.reset()
 
 
+def every_relay_error() -> list[RelayError]:
+    errors = [RelayError(code, DETAIL, retry_after=90) for code in ErrorCode]
+    errors += [RelayError(ErrorCode.CONFLICT, DETAIL, reason=r) for r in ConflictReason]
+    return errors
+
+
 def test_each_conflict_reason_has_its_own_sentence(qapp) -> None:
-    texts = {reason: error_text(RelayError(ErrorCode.CONFLICT, "english detail", reason=reason))
-             for reason in ConflictReason}
+    texts = {reason: error_text(RelayError(ErrorCode.CONFLICT, DETAIL, reason=reason)) for reason in ConflictReason}
     assert GENERIC not in texts.values() and len(set(texts.values())) == len(texts)
-    assert all("english detail" not in text for text in texts.values())
+    assert all(DETAIL not in text for text in texts.values())
     # A conflict this version does not know still gets a sentence.
     assert error_text(RelayError(ErrorCode.CONFLICT, "x", reason="from_the_future")) == GENERIC
     assert error_text(RelayError(ErrorCode.CONFLICT, "x")) == GENERIC
+
+
+def test_each_error_code_has_its_own_sentence_without_the_relays_words(qapp) -> None:
+    texts = {code: error_text(RelayError(code, DETAIL, retry_after=90)) for code in ErrorCode}
+    fallback = error_text(RelayError("brand_new_code", DETAIL))
+    assert fallback not in texts.values()
+    assert len(set(texts.values())) == len(texts), texts
+    assert all(DETAIL not in text and code not in text for code, text in texts.items()), texts
 
 
 def test_an_unknown_code_falls_back_to_the_relays_message(qapp) -> None:
@@ -37,10 +53,29 @@ def test_an_unknown_code_falls_back_to_the_relays_message(qapp) -> None:
     assert text == "The relay refused this (the relay's words)."
 
 
+def test_no_error_promises_a_retry_that_may_not_happen(qapp) -> None:
+    # `unavailable` ends a claim or a transfer as well as a send: nothing retries those by itself, and
+    # a send is shown as failed only once the outbox has stopped retrying it.
+    for code in (ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL):
+        assert "retried" not in error_text(RelayError(code, DETAIL)), code
+
+
+def test_the_wait_after_too_many_logins_has_one_default(qapp) -> None:
+    assert error_text(RelayError(ErrorCode.THROTTLED, DETAIL, retry_after=90)) == (
+        "Too many failed attempts. Try again in 90 s.")
+    assert error_text(RelayError(ErrorCode.THROTTLED, DETAIL)) == "Too many failed attempts. Try again in 60 s."
+
+
 def test_chinese_workstation_shows_no_english_for_any_error(chinese) -> None:
-    errors: list[BaseException] = [RelayError(code, "english detail", retry_after=90) for code in ErrorCode]
-    errors += [RelayError(ErrorCode.CONFLICT, "english detail", reason=r) for r in ConflictReason]
-    errors += [ConnectionLost("reset by peer"), SourceUnavailable("no X11")]
+    errors: list[BaseException] = [*every_relay_error(), ConnectionLost("reset by peer"), SourceUnavailable("no X11")]
     for exc in errors:
         text = error_text(exc)
         assert text and any("\u4e00" <= ch <= "\u9fff" for ch in text), (exc, text)
+
+
+def test_chinese_relay_errors_carry_no_part_of_the_relays_english(chinese) -> None:
+    for exc in every_relay_error():
+        text = error_text(exc)
+        assert not any(word in text.lower() for word in DETAIL.split()), (exc, text)
+        assert not re.search("[A-Za-z]", text), (exc, text)  # Chinese only: no Latin words at all
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in text), (exc, text)

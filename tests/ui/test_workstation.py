@@ -10,6 +10,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.client import KefuClient
+from app.errors import RelayError
+from app.events import Notice
 from relay.clock import FakeClock
 from tests.relay.helpers import next_chat, next_of
 from tests.ui.conftest import until
@@ -19,6 +21,7 @@ from ui.context_panel import OfferDialog
 from ui.main_window import MainWindow
 from ui.queue_panel import ViewRole
 from wire import frames as f
+from wire.errors import ErrorCode
 
 BUYER = "b-jiadian-0007"
 
@@ -171,6 +174,29 @@ async def test_a_refused_transfer_is_explained_in_the_agents_language(open_desk,
     expected = "该客服已离线，请选择其他客服或转回队列。"
     await until(lambda: window.toast.isVisible() and window.toast.text() == expected, what="the refusal in words")
     assert window.service.conversations[conv.conversation_id].active  # still this agent's chat
+
+
+async def test_a_refused_send_is_explained_in_the_agents_language(open_desk, clients) -> None:
+    """A supervisor moves the chat away just as the agent presses Enter: the relay refuses the send
+    (`forbidden`, with an English message), and the agent reads why in Chinese, not the relay's words."""
+    window = await open_desk("agent1", language="zh_CN")
+    _, conv = await buyer_says(clients, "我要换货")
+    cid = conv.conversation_id
+    await open_chat(window, cid, "我要换货")
+    supervisor = await clients("super1")
+    colleague = await clients("agent2")
+    await supervisor.call(f.Transfer, conversation_id=cid, to_agent=colleague.session.user_id, note="")
+    # What the composer emits on Enter, as if pressed a moment before the desk heard of the transfer.
+    window.conversation.composer.send_requested.emit("好的，我帮您换")
+    await until(lambda: any(m.text == "好的，我帮您换" and m.state == "failed" for m in window.conversation.messages()),
+                what="the send to fail")
+    await until(lambda: window.toast.isVisible() and window.toast.text(), what="the refusal in words")
+    text = window.toast.text()
+    assert text == "您无权执行此操作（会话可能已转给其他客服）。"
+    assert not any("a" <= ch.lower() <= "z" for ch in text)  # none of the relay's English
+    # An error the relay sends unprompted is worded the same way.
+    window.service.events.emit(Notice(RelayError(ErrorCode.SLOW_CONSUMER, "you are reading too slowly")))
+    await until(lambda: window.toast.text() == "连接跟不上服务器的速度，正在重新连接。", what="the notice in words")
 
 
 async def test_transfer_note_is_shown_to_the_next_agent(open_desk, clients) -> None:
