@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -134,6 +134,8 @@ class Call:
         self.mic: MicrophoneTrack | None = None
         self.video: OutgoingVideo | None = None
         self.camera: PushedVideoTrack | None = None
+        self._sending: MediaStreamTrack | None = None
+        """The track made for `view.source`, which `video` reads."""
         self.inbox: asyncio.Queue[f.RelayedSignal] = asyncio.Queue()
         self.tasks: set[asyncio.Task[None]] = set()
         self.run_task: asyncio.Task[None] | None = None
@@ -170,7 +172,15 @@ class Call:
             pc.on("connectionstatechange", self._on_peer_state)
             self.mic = media.MicrophoneTrack()
             self.mic.muted = self.view.muted
-            self.video = media.OutgoingVideo(self._source(self.view.source), self.local)
+            try:
+                source = self._source(self.view.source)
+            except SourceUnavailable as exc:  # the screen was chosen before the call, and it went away
+                logger.warning("call %s: %s; sending the test pattern", self.call_id, exc)
+                self._failed(self.view.source)
+                source = self._source("pattern")
+                self.manager.emit(CallChanged(self.view, "source_failed"))
+            self.video = media.OutgoingVideo(source, self.local, on_failure=self._source_failed)
+            self._sending_from(self.view.source, source)
             pc.addTransceiver(self.mic, direction="sendrecv")
             pc.addTransceiver(self.video, direction="sendrecv")
             await pc.setLocalDescription(await pc.createOffer())  # returns once every candidate is gathered
@@ -217,14 +227,17 @@ class Call:
             logger.info("call %s: unexpected %s signal ignored", self.call_id, signal.kind)
 
     def _source(self, key: str) -> MediaStreamTrack:
-        """A new track for a source key; raises KefuError for one this workstation cannot send."""
+        """A new track for a source key; raises KefuError for one this workstation cannot send.
+
+        A window's existence is not checked here: that takes a round trip to the X server on the
+        loop's thread, and the window may still close before x11grab opens it in the executor. It
+        fails then, within milliseconds, and `_source_failed` reports it.
+        """
         media = media_module()
-        self.camera = None
         if key == "pattern":
             return media.PatternTrack()  # type: ignore[no-any-return]
         if key == "camera":
-            self.camera = media.PushedVideoTrack()
-            return self.camera
+            return media.PushedVideoTrack()  # type: ignore[no-any-return]
         if key == "screen" or key.startswith("window:"):
             if not screen_available():
                 raise SourceUnavailable("the screen cannot be shared here (no X11 display)")
@@ -237,11 +250,33 @@ class Call:
         raise SourceUnavailable(f"unknown video source {key!r}")
 
     def set_source(self, key: str) -> None:
+        """Send `key` from now on (raises SourceUnavailable, changing nothing); forgets an earlier failure."""
+        track = self._source(key)
         if self.video is None:
-            self._source(key).stop()  # checked now, made when the call starts
+            track.stop()  # checked now, made when the call starts
         else:
-            self.video.replace_source(self._source(key))
+            self.video.replace_source(track)
+            self._sending_from(key, track)
         self.view.source = key
+        self.view.source_failed = None
+
+    def _sending_from(self, key: str, track: MediaStreamTrack) -> None:
+        self._sending = track
+        self.camera = cast("PushedVideoTrack", track) if key == "camera" else None
+
+    def _source_failed(self, track: MediaStreamTrack, exc: Exception) -> None:
+        """The video sender's source failed and the test pattern replaced it (`OutgoingVideo` did)."""
+        if track is not self._sending or self.video is None or self.closing:
+            return
+        logger.info("call %s: video source %s failed, the test pattern is sent instead", self.call_id,
+                    self.view.source)
+        self._failed(self.view.source)
+        self._sending_from("pattern", self.video.source)
+        self.manager.emit(CallChanged(self.view, "source_failed"))
+
+    def _failed(self, key: str) -> None:
+        self.view.source_failed = key
+        self.view.source = "pattern"
 
     # media ------------------------------------------------------------------------------------------
 
@@ -313,7 +348,7 @@ class Call:
         self.tasks.clear()
         await self.remote.close()
         await self.local.close()
-        self.mic = self.video = self.camera = None
+        self.mic = self.video = self.camera = self._sending = None
         while not self.inbox.empty():
             self.inbox.get_nowait()
         self.view.peer_state = "closed"

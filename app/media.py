@@ -5,9 +5,12 @@ Sources are aiortc `MediaStreamTrack`s. `OutgoingVideo` is the track the call's 
 it pulls from whichever source the agent chose (test pattern, product clip, screen, camera frames
 pushed by the UI), switches sources without renegotiation, and stamps every frame on its own clock
 so the RTP timestamps keep increasing across switches (a new source starts its pts at 0 again,
-which makes a browser's jitter buffer stall). `LatestFrame` keeps only the newest frame of a
-stream as an RGB array, converted in the default executor: the UI paints the latest and never
-lags behind.
+which makes a browser's jitter buffer stall). A source that fails (a shared window closed, a clip
+that cannot be read, the screen grab dying) is stopped and replaced by the test pattern at once,
+and the owner is told: aiortc's sender stops for good at the first error from its track.
+
+`LatestFrame` keeps only the newest frame of a stream as an RGB array, converted in the default
+executor: the UI paints the latest and never lags behind.
 
 Blocking work (decoding a clip, grabbing the screen, pixel conversion) runs in the default
 executor; the encoders and decoders run in aiortc's own threads.
@@ -206,7 +209,9 @@ class _ThreadedSource(MediaStreamTrack):
     """A video source read by blocking calls in the default executor (a file, the X server).
 
     `_open` and `_read` run in the executor under a lock; stopping closes the source in the executor
-    after any read in flight, so a container is never closed under a thread still reading it.
+    after any read in flight, so a container is never closed under a thread still reading it. A read
+    that fails (FFmpeg, the OS, or a decoder that ended) stops the track, which releases the source,
+    and raises MediaStreamError.
     """
 
     kind = "video"
@@ -229,7 +234,10 @@ class _ThreadedSource(MediaStreamTrack):
         with self._lock:
             if self._released:
                 raise MediaStreamError
-            return self._read()
+            try:
+                return self._read()
+            except StopIteration:  # raised into an asyncio future it would leave the reader waiting for ever
+                raise EOFError("no more frames") from None
 
     def _release(self) -> None:
         with self._lock:
@@ -242,12 +250,14 @@ class _ThreadedSource(MediaStreamTrack):
             raise MediaStreamError
         try:
             return await asyncio.get_running_loop().run_in_executor(None, self._read_locked)
-        except (av.error.FFmpegError, OSError) as exc:
+        except (av.error.FFmpegError, OSError, EOFError) as exc:
             logger.warning("%s stopped: %s", type(self).__name__, exc)
             self.stop()
             raise MediaStreamError from exc
 
     def stop(self) -> None:
+        if self.readyState != "live":
+            return  # stopped already: its release is on its way
         super().stop()
         try:
             asyncio.get_running_loop().run_in_executor(None, self._release)
@@ -385,17 +395,31 @@ class PushedVideoTrack(MediaStreamTrack):
         self._new.set()  # wakes a pending recv, which then ends
 
 
+SourceFailed = Callable[[MediaStreamTrack, Exception], None]
+"""Told that a source failed and was replaced by the test pattern: the failed (stopped) track, and why."""
+
+
 class OutgoingVideo(MediaStreamTrack):
     """What the call's video sender reads: the chosen source, switchable at any time, with timestamps
-    on this track's own clock; every frame is also offered to the local preview."""
+    on this track's own clock; every frame is also offered to the local preview.
+
+    Should the source fail (any exception from its `recv`, MediaStreamError included), it is stopped
+    and the test pattern takes its place for the same `recv`, so the sender never sees the error;
+    `on_failure` is then called with the failed track and the error. Only the test pattern itself
+    failing ends this track.
+    """
 
     kind = "video"
 
-    def __init__(self, source: MediaStreamTrack, preview: LatestFrame | None = None) -> None:
+    def __init__(self, source: MediaStreamTrack, preview: LatestFrame | None = None,
+                 on_failure: SourceFailed | None = None) -> None:
         super().__init__()
         self.source = source
         self.sent = 0
+        self.failures = 0
+        """Sources that failed and were replaced by the test pattern."""
         self._preview = preview
+        self._on_failure = on_failure
         self._start: float | None = None
         self._last_pts = -1
 
@@ -412,10 +436,15 @@ class OutgoingVideo(MediaStreamTrack):
             source = self.source
             try:
                 frame = await source.recv()
-            except MediaStreamError:
+            except Exception as exc:
+                if self.readyState != "live":
+                    raise MediaStreamError from exc  # stopped while waiting: the source was stopped with it
                 if source is not self.source:
                     continue  # switched while waiting: read the new source
-                raise
+                if isinstance(source, PatternTrack):
+                    raise  # nothing left to fall back to
+                self._fall_back(source, exc)
+                continue
             if source is self.source and isinstance(frame, av.VideoFrame):
                 break
         now = time.monotonic()
@@ -428,6 +457,18 @@ class OutgoingVideo(MediaStreamTrack):
         if self._preview is not None:
             self._preview.offer(frame)
         return frame
+
+    def _fall_back(self, source: MediaStreamTrack, exc: Exception) -> None:
+        cause = exc.__cause__ if isinstance(exc, MediaStreamError) and exc.__cause__ is not None else exc
+        logger.warning("video source %s failed (%s): sending the test pattern",
+                       type(source).__name__, str(cause) or type(cause).__name__)
+        self.failures += 1
+        self.replace_source(PatternTrack())  # stops the failed source (a threaded one releases it in the executor)
+        if self._on_failure is not None:
+            try:
+                self._on_failure(source, exc)
+            except Exception:  # the sender must go on whatever its owner does with the news
+                logger.exception("reporting the failure of %s failed", type(source).__name__)
 
     def stop(self) -> None:
         super().stop()

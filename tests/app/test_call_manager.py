@@ -18,6 +18,7 @@ from app.events import CallAudio, CallChanged, CallEnding, CallFrame
 from relay.clock import FakeClock
 from tests.app.helpers import Desk, RestartableRelay, assigned_chat
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP
+from tests.x11_helpers import XClient
 from wire import frames as f
 
 BUYER = "b-jiadian-0021"
@@ -218,6 +219,65 @@ async def test_the_agent_switches_sources_mutes_and_the_buyer_sees_and_hears_it(
     calls.set_muted(call_id, False)
     calls.push_audio(call_id, (np.sin(np.arange(9600) / 8) * 8000).astype("<i2").tobytes())
     await phone.until(lambda: max(phone.audio_levels[-10:], default=0) > 1000, "the agent's voice again")
+    await calls.hang_up(call_id)
+
+
+async def test_a_window_closed_before_it_is_shown_gives_way_to_the_test_pattern_and_the_buyer_keeps_watching(
+    desks, clients, phones, x_display: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agent picks a window from the list, but it was closed meanwhile: x11grab fails when it opens it.
+    The video goes on with the test pattern, the call says which source failed, and another choice works."""
+    monkeypatch.setenv("DISPLAY", x_display)
+    for _ in range(50):  # Xvfb takes a moment to accept connections
+        try:
+            window = XClient(x_display, "安装说明", 320, 240)
+            break
+        except AssertionError:
+            await asyncio.sleep(0.1)
+    else:
+        pytest.fail(f"the X display {x_display} never accepted a connection")
+    desk, phone, cid = await chat_with_phone(desks, clients, phones)
+    calls = desk.service.calls
+    call_id = await connected_call(desk, phone, cid)
+    await phone.until(lambda: phone.frames["video"] >= 3, "the test pattern at the buyer")
+    [(key, title)] = await calls.windows()
+    assert (key, title) == (f"window:{window.window}", "安装说明")
+    window.close()
+    assert await calls.windows() == []
+
+    mark = desk.events.mark()
+    calls.set_source(call_id, key)  # accepted: only opening the window tells that it is gone
+    failed = await desk.events.first(CallChanged, since=mark, reason="source_failed", what="the failure reported")
+    view = failed.call
+    assert (view.source_failed, view.source) == (key, "pattern")
+    assert calls.for_conversation(cid) is view
+    frames = phone.frames["video"]
+    await phone.until(lambda: phone.frames["video"] >= frames + 10, "the video going on at the buyer")
+    assert phone.last_video is not None and (phone.last_video.width, phone.last_video.height) == (640, 480)
+    assert non_black(phone.last_video.to_ndarray(format="rgb24"))
+    call = calls.call(call_id)
+    assert call is not None and call.video is not None and call.video.readyState == "live"
+
+    calls.set_source(call_id, "clip:washer")
+    assert (view.source, view.source_failed) == ("clip:washer", None)
+    await phone.until(lambda: phone.last_video is not None and phone.last_video.width == 320, "the clip at the buyer")
+    frames = phone.frames["video"]
+    await phone.until(lambda: phone.frames["video"] >= frames + 10, "the clip playing on")
+    assert len(desk.events.of(CallChanged, reason="source_failed")) == 1
+    await calls.hang_up(call_id)
+
+
+async def test_a_call_set_to_start_with_a_screen_that_is_gone_starts_with_the_test_pattern(
+    desks, clients, phones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk, phone, cid = await chat_with_phone(desks, clients, phones)
+    calls = desk.service.calls
+    calls.default_source = "screen"
+    monkeypatch.delenv("DISPLAY", raising=False)  # as on Wayland alone: nothing to grab
+    call_id = await connected_call(desk, phone, cid)
+    failed = await desk.events.first(CallChanged, reason="source_failed")
+    assert (failed.call.call_id, failed.call.source_failed, failed.call.source) == (call_id, "screen", "pattern")
+    await phone.until(lambda: phone.frames["video"] >= 3, "the test pattern at the buyer")
     await calls.hang_up(call_id)
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
+from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
 
 from app.calls import clip_paths, screen_available
 from app.media import (
@@ -25,6 +29,49 @@ from tests.x11_helpers import XClient
 
 def luma(frame: av.VideoFrame) -> np.ndarray:
     return frame.to_ndarray(format="gray")
+
+
+class FailingSource(MediaStreamTrack):
+    """A source that sends `frames` grey 320x240 frames at 30 fps, then fails as a dead source does."""
+
+    kind = "video"
+
+    def __init__(self, frames: int) -> None:
+        super().__init__()
+        self.frames = frames
+        self.sent = 0
+
+    async def recv(self) -> av.VideoFrame:
+        if self.readyState != "live" or self.sent >= self.frames:
+            raise MediaStreamError
+        await asyncio.sleep(1 / 30)
+        frame = av.VideoFrame.from_ndarray(np.full((240, 320, 3), 90, np.uint8), format="rgb24")
+        frame.pts, self.sent = self.sent * 3000, self.sent + 1
+        return frame
+
+
+class Failures(list[tuple[MediaStreamTrack, Exception]]):
+    """What an OutgoingVideo reported through its `on_failure` callback."""
+
+    def __call__(self, source: MediaStreamTrack, exc: Exception) -> None:
+        self.append((source, exc))
+
+
+async def wait_released(track: LoopingClipTrack | ScreenTrack) -> None:
+    for _ in range(50):
+        if track._released:
+            return
+        await asyncio.sleep(0.02)
+    pytest.fail(f"{type(track).__name__} was never released")
+
+
+async def x_client(display: str, title: str, width: int, height: int) -> XClient:
+    for _ in range(50):  # Xvfb takes a moment to accept connections
+        try:
+            return XClient(display, title, width, height)
+        except AssertionError:
+            await asyncio.sleep(0.1)
+    pytest.fail(f"the X display {display} never accepted a connection")
 
 
 async def test_the_test_pattern_is_640x480_yuv420p_moves_and_shows_a_clock() -> None:
@@ -66,6 +113,67 @@ async def test_switching_sources_keeps_one_increasing_clock_and_feeds_the_previe
     assert camera.readyState == "ended"
     await preview.close()
     assert preview.image is None
+
+
+async def test_a_source_that_fails_gives_way_to_the_test_pattern_on_the_same_clock() -> None:
+    failures = Failures()
+    failing = FailingSource(frames=3)
+    out = OutgoingVideo(failing, on_failure=failures)
+    frames = [await asyncio.wait_for(out.recv(), 2) for _ in range(8)]
+    assert [(f.width, f.height) for f in frames] == [(320, 240)] * 3 + [(640, 480)] * 5  # the pattern, at once
+    assert all(b.pts > a.pts for a, b in itertools.pairwise(frames))
+    assert len(failures) == 1 and failures[0][0] is failing and isinstance(failures[0][1], MediaStreamError)
+    assert failing.readyState == "ended" and isinstance(out.source, PatternTrack) and out.source.readyState == "live"
+    assert (out.sent, out.failures) == (8, 1)
+    out.stop()
+    assert out.source.readyState == "ended"
+    with pytest.raises(MediaStreamError):
+        await out.recv()
+    assert len(failures) == 1  # stopping is not a failure
+
+
+async def test_a_clip_that_cannot_be_read_is_released_and_the_pattern_is_sent(tmp_path: Path) -> None:
+    """Deleted after it was chosen (it fails at open), or truncated (its decoder ends without a frame)."""
+    deleted, truncated = tmp_path / "deleted.webm", tmp_path / "truncated.webm"
+    shutil.copy(clip_paths()[0], deleted)
+    truncated.write_bytes(clip_paths()[0].read_bytes()[:1000])
+    failures = Failures()
+    out = OutgoingVideo(PatternTrack(), on_failure=failures)
+    last = (await out.recv()).pts
+    for clip in (LoopingClipTrack(deleted), LoopingClipTrack(truncated)):
+        out.replace_source(clip)
+        deleted.unlink(missing_ok=True)  # gone before it is opened
+        frame = await asyncio.wait_for(out.recv(), 2)
+        assert (frame.width, frame.height) == (640, 480) and frame.pts > last
+        assert failures[-1][0] is clip and isinstance(out.source, PatternTrack)
+        await wait_released(clip)
+        last = frame.pts
+    assert len(failures) == 2
+    out.stop()
+
+
+async def test_a_shared_window_that_closes_gives_way_to_the_pattern(x_display: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", x_display)
+    client = await x_client(x_display, "说明书", 320, 240)
+    failures = Failures()
+    screen = ScreenTrack(window_id=client.window)
+    out = OutgoingVideo(screen, on_failure=failures)
+    try:
+        frame = await asyncio.wait_for(out.recv(), 2)
+        assert (frame.width, frame.height) == (320, 240)
+    finally:
+        client.close()
+    last = frame.pts
+    for _ in range(200):  # x11grab still has a few frames, then fails
+        frame = await asyncio.wait_for(out.recv(), 2)
+        assert frame.pts > last
+        last = frame.pts
+        if failures:
+            break
+    assert failures and failures[0][0] is screen and (frame.width, frame.height) == (640, 480)
+    await wait_released(screen)
+    out.stop()
 
 
 async def test_the_latest_frame_drops_what_it_had_no_time_to_convert() -> None:
@@ -119,14 +227,7 @@ async def test_one_window_is_listed_by_its_title_and_captured_alone(x_display: s
     from app.x11 import list_windows
 
     monkeypatch.setenv("DISPLAY", x_display)
-    for _ in range(50):  # Xvfb takes a moment to accept connections
-        try:
-            client = XClient(x_display, "商品说明书 · 安装", 320, 240)
-            break
-        except AssertionError:
-            await asyncio.sleep(0.1)
-    else:
-        pytest.fail(f"the X display {x_display} never accepted a connection")
+    client = await x_client(x_display, "商品说明书 · 安装", 320, 240)
     try:
         windows = await asyncio.to_thread(list_windows)
         assert [(w.title, w.width, w.height) for w in windows] == [("商品说明书 · 安装", 320, 240)]
