@@ -198,15 +198,17 @@ class CallWindow(QWidget):
             return self.tr("My screen")
         if key == "camera":
             return self.tr("Camera")
+        if key.startswith("window:"):
+            title = dict(self._windows).get(key)
+            return self.tr("Window: {0}").format(title) if title else self.tr("A window")
         return self.tr("Product video: {0}").format(key.removeprefix("clip:"))
 
     def _fill_sources(self) -> None:
         keys = (["camera"] if self.has_camera else []) + self.service.calls.sources()
+        keys += [key for key, _title in self._windows]
         self.source_box.clear()
         for key in keys:
             self.source_box.addItem(self.source_name(key), key)
-        for key, title in self._windows:
-            self.source_box.addItem(self.tr("Window: {0}").format(title), key)
         self.source_box.setCurrentIndex(max(0, self.source_box.findData(self.view.source)))
 
     async def list_windows(self) -> None:
@@ -234,6 +236,9 @@ class CallWindow(QWidget):
             text = self.tr("Waiting for the buyer…")
         if v.info.audio_only and not v.over:
             text += " · " + self.tr("audio only")
+        if v.source_failed and not v.over:
+            text += " · " + self.tr("{0} can no longer be shown; the buyer sees the test pattern").format(
+                self.source_name(v.source_failed))
         self.state_label.setText(text)
         if v.info.audio_only:
             self.remote.placeholder = self.tr("The buyer chose audio only")
@@ -262,6 +267,10 @@ class CallWindow(QWidget):
             return
         self.view = event.call
         self._show_state()
+        if event.reason == "source_failed":
+            self.source_box.setCurrentIndex(max(0, self.source_box.findData(self.view.source)))
+            if self.view.source_failed == "camera":
+                self.camera.stop()
         if self.view.over and not self._finished:
             self._finished = True
             self.close()

@@ -56,13 +56,13 @@
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="284"/>
+        <location filename="../../ui/call_window.py" line="293"/>
         <source>Unmute</source>
         <translation>Unmute</translation>
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="284"/>
+        <location filename="../../ui/call_window.py" line="293"/>
         <source>Mute</source>
         <translation>Mute</translation>
     </message>
@@ -92,53 +92,63 @@
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="201"/>
+        <location filename="../../ui/call_window.py" line="203"/>
+        <source>A window</source>
+        <translation>A window</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_window.py" line="204"/>
         <source>Product video: {0}</source>
         <translation>Product video: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="209"/>
+        <location filename="../../ui/call_window.py" line="203"/>
         <source>Window: {0}</source>
         <translation>Window: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="228"/>
+        <location filename="../../ui/call_window.py" line="230"/>
         <source>The call has ended</source>
         <translation>The call has ended</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="230"/>
+        <location filename="../../ui/call_window.py" line="232"/>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="230"/>
         <location filename="../../ui/call_window.py" line="232"/>
+        <location filename="../../ui/call_window.py" line="234"/>
         <source>Connecting…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="234"/>
+        <location filename="../../ui/call_window.py" line="236"/>
         <source>Waiting for the buyer…</source>
         <translation>Waiting for the buyer…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="236"/>
+        <location filename="../../ui/call_window.py" line="238"/>
         <source>audio only</source>
         <translation>audio only</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="239"/>
+        <location filename="../../ui/call_window.py" line="240"/>
+        <source>{0} can no longer be shown; the buyer sees the test pattern</source>
+        <translation>{0} can no longer be shown; the buyer sees the test pattern</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_window.py" line="244"/>
         <source>The buyer chose audio only</source>
         <translation>The buyer chose audio only</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="241"/>
+        <location filename="../../ui/call_window.py" line="246"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>The buyer&apos;s camera is off</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="245"/>
+        <location filename="../../ui/call_window.py" line="250"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>The call will be ended at the shop&apos;s limit in %n minute.</numerusform>

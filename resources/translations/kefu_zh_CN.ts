@@ -55,13 +55,13 @@
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="284"/>
+        <location filename="../../ui/call_window.py" line="293"/>
         <source>Unmute</source>
         <translation>取消静音</translation>
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="284"/>
+        <location filename="../../ui/call_window.py" line="293"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
@@ -91,53 +91,63 @@
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="201"/>
+        <location filename="../../ui/call_window.py" line="203"/>
+        <source>A window</source>
+        <translation>一个窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_window.py" line="204"/>
         <source>Product video: {0}</source>
         <translation>商品视频：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="209"/>
+        <location filename="../../ui/call_window.py" line="203"/>
         <source>Window: {0}</source>
         <translation>窗口：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="228"/>
+        <location filename="../../ui/call_window.py" line="230"/>
         <source>The call has ended</source>
         <translation>通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="230"/>
+        <location filename="../../ui/call_window.py" line="232"/>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="230"/>
         <location filename="../../ui/call_window.py" line="232"/>
+        <location filename="../../ui/call_window.py" line="234"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="234"/>
+        <location filename="../../ui/call_window.py" line="236"/>
         <source>Waiting for the buyer…</source>
         <translation>正在等待买家…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="236"/>
+        <location filename="../../ui/call_window.py" line="238"/>
         <source>audio only</source>
         <translation>仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="239"/>
+        <location filename="../../ui/call_window.py" line="240"/>
+        <source>{0} can no longer be shown; the buyer sees the test pattern</source>
+        <translation>{0}已无法显示，买家现在看到的是测试画面</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_window.py" line="244"/>
         <source>The buyer chose audio only</source>
         <translation>买家选择了仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="241"/>
+        <location filename="../../ui/call_window.py" line="246"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>买家未开启摄像头</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="245"/>
+        <location filename="../../ui/call_window.py" line="250"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>通话将在 %n 分钟后达到店铺时长上限并自动结束。</numerusform>

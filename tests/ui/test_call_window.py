@@ -306,7 +306,7 @@ async def test_one_window_can_be_shown_to_the_buyer(open_desk, clients, phones, 
     monkeypatch.setenv("DISPLAY", x_display)
     for _ in range(50):  # Xvfb takes a moment to accept connections
         try:
-            manual = XClient(x_display, "安装说明书", 400, 300)
+            manual: XClient | None = XClient(x_display, "安装说明书", 400, 300)
             break
         except AssertionError:
             await asyncio.sleep(0.1)
@@ -325,7 +325,15 @@ async def test_one_window_can_be_shown_to_the_buyer(open_desk, clients, phones, 
         await phone.until(lambda: phone.last_video is not None
                           and (phone.last_video.width, phone.last_video.height) == (400, 300), "the window")
         assert call_window.view.source == f"window:{manual.window}"
+        # The agent closes that window: the buyer is shown the test pattern, and the agent is told.
+        manual.close()
+        manual = None
+        await until(lambda: "安装说明书已无法显示" in call_window.state_label.text(), what="the agent told")
+        assert box.currentData() == "pattern"
+        await phone.until(lambda: phone.last_video is not None
+                          and (phone.last_video.width, phone.last_video.height) == (640, 480), "the test pattern")
         call_window.close()
         await until(lambda: peers_released(window), what="the peer connection released")
     finally:
-        manual.close()
+        if manual is not None:
+            manual.close()
