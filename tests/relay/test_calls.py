@@ -619,7 +619,7 @@ async def test_turn_credentials_follow_coturns_rest_scheme(make_config, fake_clo
     from app.client import login
     from tests.conftest import start_relay
 
-    config = replace(make_config(), ice_servers=("stun:stun.shop.example:3478", "turn:turn.shop.example:3478"),
+    config = replace(make_config(), ice_servers=("stun:127.0.0.1:3478", "turn:localhost:3478"),
                      turn_secret="s3cret")
     runner, relay = await start_relay(config, fake_clock)
     try:
@@ -631,7 +631,7 @@ async def test_turn_credentials_follow_coturns_rest_scheme(make_config, fake_clo
         await runner.cleanup()
     assert isinstance(reply, f.IceServers)
     stun, turn = reply.servers
-    assert stun.urls == ["stun:stun.shop.example:3478"] and stun.username is None
+    assert stun.urls == ["stun:127.0.0.1:3478"] and stun.username is None
     expiry, user = turn.username.split(":")  # type: ignore[union-attr]
     assert user == "1" and int(expiry) == fake_clock.now_ms() // 1000 + reply.ttl_s
     expected = base64.b64encode(hmac.new(b"s3cret", turn.username.encode(), hashlib.sha1).digest()).decode()  # type: ignore[union-attr]

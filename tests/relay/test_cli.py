@@ -112,7 +112,7 @@ def test_turn_secret_file_without_a_secret(
 ) -> None:
     secret = tmp_path / "turn.secret"
     secret.write_bytes(content)
-    line = refused(["--data-dir", str(data_dir_ok), "--ice-server", "turn:turn.shop.example:3478",
+    line = refused(["--data-dir", str(data_dir_ok), "--ice-server", "turn:localhost:3478",
                     "--turn-secret-file", str(secret)], capsys, started)
     assert line.endswith(f"--turn-secret-file {secret}: {expected}")
 
@@ -121,14 +121,14 @@ def test_turn_secret_file_without_a_secret(
 
 
 @pytest.mark.parametrize(("url", "expected"), [
-    ("http://stun.shop.example", "is not a STUN or TURN URL"),
-    ("stun.shop.example:3478", "is not a STUN or TURN URL"),
+    ("http://127.0.0.1", "is not a STUN or TURN URL"),
+    ("127.0.0.1:3478", "is not a STUN or TURN URL"),
     ("", "is not a STUN or TURN URL"),
-    ("stun://stun.shop.example", "is not a valid stun: URL (expected stun:HOST[:PORT], no //)"),
+    ("stun://127.0.0.1", "is not a valid stun: URL (expected stun:HOST[:PORT], no //)"),
     ("turn:", "is not a valid turn: URL"),
-    ("stun:stun.shop.example:99999", "is not a valid stun: URL"),
-    ("turn:turn.shop.example:3478?transport=sctp", "is not a valid turn: URL"),
-    ("stun:stun.shop.example?transport=udp", "?transport= is for turn: URLs only"),
+    ("stun:127.0.0.1:99999", "is not a valid stun: URL"),
+    ("turn:localhost:3478?transport=sctp", "is not a valid turn: URL"),
+    ("stun:127.0.0.1?transport=udp", "?transport= is for turn: URLs only"),
 ])
 def test_invalid_ice_server(url: str, expected: str, data_dir_ok: Path, capsys, started) -> None:
     line = refused(["--data-dir", str(data_dir_ok), "--ice-server", url], capsys, started)
@@ -138,10 +138,10 @@ def test_invalid_ice_server(url: str, expected: str, data_dir_ok: Path, capsys, 
 
 @pytest.mark.parametrize("before_serve", [True, False])
 def test_turn_url_without_a_secret(before_serve: bool, data_dir_ok: Path, capsys, started) -> None:
-    options = ["--ice-server", "stun:stun.shop.example", "--ice-server", "turns:turn.shop.example:5349"]
+    options = ["--ice-server", "stun:127.0.0.1", "--ice-server", "turns:localhost:5349"]
     argv = ["--data-dir", str(data_dir_ok), *([*options, "serve"] if before_serve else ["serve", *options])]
     line = refused(argv, capsys, started)
-    assert line == ("kefu-relay: error: --ice-server turns:turn.shop.example:5349 needs the TURN secret: "
+    assert line == ("kefu-relay: error: --ice-server turns:localhost:5349 needs the TURN secret: "
                     "pass --turn-secret-file PATH or set KEFU_TURN_SECRET")
 
 
@@ -246,29 +246,29 @@ def test_accepted_options_reach_the_config(tmp_path: Path, data_dir_ok: Path, st
     secret = tmp_path / "turn.secret"
     secret.write_text("  s3cret \n")
     config = run(["--data-dir", str(data_dir_ok), "--buyer-rate", "2.5", "--agent-rate", "40/80",
-                  "--ice-server", "STUN:stun.shop.example:3478", "--ice-server",
-                  "turn:turn.shop.example:3478?transport=udp", "--ice-server", "turns:[2001:db8::1]:5349",
+                  "--ice-server", "STUN:127.0.0.1:3478", "--ice-server",
+                  "turn:localhost:3478?transport=udp", "--ice-server", "turns:[::1]:5349",
                   "--turn-secret-file", str(secret), "--log-level", "warning"], started)
     assert config.buyer_rate == RateLimit(rate=2.5, burst=5)
     assert config.agent_rate == RateLimit(rate=40.0, burst=80)
-    assert config.ice_servers == ("stun:stun.shop.example:3478", "turn:turn.shop.example:3478?transport=udp",
-                                  "turns:[2001:db8::1]:5349")
+    assert config.ice_servers == ("stun:127.0.0.1:3478", "turn:localhost:3478?transport=udp",
+                                  "turns:[::1]:5349")
     assert config.turn_secret == "s3cret"
     assert data_dir_ok.is_dir()
 
 
 def test_turn_secret_from_the_environment(data_dir_ok: Path, started, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEFU_TURN_SECRET", "from-env")
-    config = run(["--data-dir", str(data_dir_ok), "serve", "--ice-server", "turn:turn.shop.example"], started)
-    assert config.turn_secret == "from-env" and config.ice_servers == ("turn:turn.shop.example",)
+    config = run(["--data-dir", str(data_dir_ok), "serve", "--ice-server", "turn:localhost"], started)
+    assert config.turn_secret == "from-env" and config.ice_servers == ("turn:localhost",)
 
 
 def test_options_before_serve_are_not_reset_by_it(data_dir_ok: Path, started) -> None:
     config = run(["--data-dir", str(data_dir_ok), "--port", "9000", "--demo", "--allow-origin", "https://a.example",
-                  "--ice-server", "stun:a.example", "serve", "--ice-server", "stun:b.example",
+                  "--ice-server", "stun:127.0.0.2", "serve", "--ice-server", "stun:127.0.0.3",
                   "--allow-origin", "https://b.example"], started)
     assert config.port == 9000 and config.demo
-    assert config.ice_servers == ("stun:a.example", "stun:b.example")
+    assert config.ice_servers == ("stun:127.0.0.2", "stun:127.0.0.3")
     assert config.allowed_origins == ("https://a.example", "https://b.example")
 
 
@@ -276,15 +276,15 @@ async def test_a_real_relay_hands_out_the_configured_ice_servers(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KEFU_TURN_SECRET", "shared-with-coturn")
-    relay = await spawn_relay(data_dir, "--ice-server", "stun:stun.shop.example:3478",
-                              "--ice-server", "TURN:turn.shop.example:3478?transport=tcp")
+    relay = await spawn_relay(data_dir, "--ice-server", "stun:127.0.0.1:3478",
+                              "--ice-server", "TURN:localhost:3478?transport=tcp")
     client: Any = None
     try:
         client = KefuClient(relay.url, (await buyer_session(relay.url, "b-jiadian-0003")).token)
         await client.connect()
         reply = await client.call(f.GetIceServers)
-        assert [s.urls for s in reply.servers] == [["stun:stun.shop.example:3478"],
-                                                   ["turn:turn.shop.example:3478?transport=tcp"]]
+        assert [s.urls for s in reply.servers] == [["stun:127.0.0.1:3478"],
+                                                   ["turn:localhost:3478?transport=tcp"]]
         assert reply.servers[1].username and reply.servers[1].credential and reply.ttl_s > 0
     finally:
         if client is not None:
