@@ -162,3 +162,29 @@ def x_display() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(5)
+
+
+@pytest.fixture
+def loopback() -> Iterator[None]:
+    """aiortc peers in this test gather, answer and check on 127.0.0.1 only (`app.calls.loopback_only`):
+    aioice would offer every interface of the machine."""
+    from app.calls import loopback_only  # not at the top: relay tests never load the desk's call stack
+
+    with loopback_only():
+        yield
+
+
+@pytest.fixture
+async def phones() -> AsyncIterator[Callable[[Any], Any]]:
+    """Makes buyer phones (`app.buyer_call.BuyerPhone`) for clients; every one is closed afterwards."""
+    from app.buyer_call import BuyerPhone
+
+    made: list[BuyerPhone] = []
+
+    def make(client: Any) -> BuyerPhone:
+        made.append(phone := BuyerPhone(client))
+        return phone
+
+    yield make
+    for phone in made:
+        await phone.close()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import sqlite3
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
 
 from app.buyer_call import BuyerPhone
-from app.calls import CallManager, loopback_only
+from app.calls import CallManager
 from app.events import CallAudio, CallChanged, CallEnding, CallFrame
 from relay.clock import FakeClock
 from tests.app.helpers import Desk, RestartableRelay, assigned_chat
@@ -24,25 +23,7 @@ from wire import frames as f
 BUYER = "b-jiadian-0021"
 
 
-@pytest.fixture(autouse=True)
-def loopback() -> Iterator[None]:
-    """ICE on 127.0.0.1 only (aioice would offer every interface of the machine)."""
-    with loopback_only():
-        yield
-
-
-@pytest.fixture
-async def phones() -> Any:
-    made: list[BuyerPhone] = []
-
-    def make(client: Any) -> BuyerPhone:
-        phone = BuyerPhone(client)
-        made.append(phone)
-        return phone
-
-    yield make
-    for phone in made:
-        await phone.close()
+pytestmark = pytest.mark.usefixtures("loopback")
 
 
 async def chat_with_phone(desks: Any, clients: Any, phones: Any, buyer: str = BUYER) -> tuple[Desk, BuyerPhone, int]:

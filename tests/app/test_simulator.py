@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from app import simulator
-from app.calls import loopback_only
 from app.events import CallAudio, CallChanged
 from app.simulator import CallHabits, SimStats, build_parser, habits_of, main, run_buyers
 from relay.clock import FakeClock
@@ -176,13 +175,6 @@ def test_bad_arguments_are_usage_errors(args: list[str], expected: str, capsys) 
 BUYER = "b-jiadian-0001"
 QUICK = CallHabits(delay=(0.5, 1.0), camera_after=(0.5, 0.5), length=(3.0, 3.0))
 """Answers within a second, the rear camera half a second into the call, hangs up 3 s into it."""
-
-
-@pytest.fixture
-def loopback() -> Iterator[None]:
-    """ICE on 127.0.0.1 only, for the desk and the simulated buyers alike (they share this process)."""
-    with loopback_only():
-        yield
 
 
 def peer_connections_closed() -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
@@ -110,16 +110,7 @@ async def playwright_disable_features(pw: Playwright) -> str:
 
 
 @pytest.fixture
-def loopback_ice() -> Iterator[None]:
-    """aiortc peers in this test gather, answer and check on 127.0.0.1 only (app.calls.loopback_only)."""
-    from app.calls import loopback_only
-
-    with loopback_only():
-        yield
-
-
-@pytest.fixture
-async def call_context(loopback_ice: None) -> AsyncIterator[BrowserContext]:
+async def call_context(loopback: None) -> AsyncIterator[BrowserContext]:
     """Like `browser_context`, able to make calls: loopback candidates, fake camera and mic granted."""
     with tempfile.TemporaryDirectory(prefix="kefu-chromium-") as profile:
         async with async_playwright() as pw:

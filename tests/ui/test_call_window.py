@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QToolButton
 
 from app.buyer_call import BuyerPhone
-from app.calls import loopback_only
 from app.client import KefuClient, login
 from relay.clock import FakeClock
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, RunningRelay
@@ -25,23 +23,7 @@ from ui.main_window import MainWindow
 BUYER = "b-jiadian-0031"
 
 
-@pytest.fixture(autouse=True)
-def loopback() -> Iterator[None]:
-    with loopback_only():
-        yield
-
-
-@pytest.fixture
-async def phones() -> AsyncIterator[Any]:
-    made: list[BuyerPhone] = []
-
-    def make(client: KefuClient) -> BuyerPhone:
-        made.append(phone := BuyerPhone(client))
-        return phone
-
-    yield make
-    for phone in made:
-        await phone.close()
+pytestmark = pytest.mark.usefixtures("loopback")
 
 
 async def chat(window: MainWindow, clients: Any, phones: Any, text: str = "洗衣机怎么快洗？") -> tuple[BuyerPhone, int]:
