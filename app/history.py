@@ -847,7 +847,8 @@ class History:
         return await self._write(ack)
 
     async def outbox_failed(self, client_msg_id: str, error: str) -> None:
-        """Mark the entry failed with the reason (shown to the agent, who may retry). Unknown ids are ignored."""
+        """Mark the entry failed, keeping the relay's reason for the logs (the agent sees "not sent" and may
+        retry; the toast at the refusal is worded by the UI from the error code). Unknown ids are ignored."""
 
         def fail(db: Database) -> None:
             _durably(db, lambda: db.execute(
