@@ -1,22 +1,21 @@
-"""Template logic without I/O: pinyin initials, matching, filling variables, the demo set."""
+"""Template logic without I/O: pinyin initials and the demo set (filling variables is `wire.templating`)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
 
+from wire.templating import VARIABLES as VARIABLES
+from wire.templating import render as render
+
 logger = logging.getLogger(__name__)
 
-VARIABLES: tuple[str, ...] = ("buyer_name", "order_no", "product", "agent_name", "tracking_no")
 DEMO_FILE = Path(__file__).resolve().parent.parent / "resources" / "demo" / "templates.json"
-_VARIABLE = re.compile(r"\{(" + "|".join(VARIABLES) + r")\}")
 
 
 @lru_cache(maxsize=4096)
@@ -24,22 +23,6 @@ def initials(text: str) -> str:
     """Pinyin first letters of Chinese characters, ASCII letters and digits lowercased, the rest dropped."""
     letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: chars)
     return "".join(ch for part in letters for ch in part.lower() if ch.isascii() and ch.isalnum())
-
-
-def render(body: str, values: Mapping[str, str | None]) -> tuple[str, list[str]]:
-    """Fill the known variables that have a value; report (and leave as written) those without one."""
-    missing: list[str] = []
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = values.get(name)
-        if value:
-            return value
-        if name not in missing:
-            missing.append(name)
-        return match.group(0)
-
-    return _VARIABLE.sub(fill, body), missing
 
 
 @dataclass(frozen=True, slots=True)

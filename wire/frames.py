@@ -12,26 +12,41 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from wire import MAX_TEXT_CHARS
+from wire.base import (
+    AccountId,
+    CallId,
+    ClientMsgId,
+    ConversationId,
+    Millis,
+    Note,
+    RequestId,
+    Role,
+    SenderKind,
+    Seq,
+    ShopSlug,
+    Text,
+)
+from wire.base import Frame as _Frame
+from wire.base import Side as Side
 from wire.errors import ErrorCode
-
-RequestId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-ClientMsgId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-ConversationId = Annotated[int, msgspec.Meta(ge=1)]
-Seq = Annotated[int, msgspec.Meta(ge=0)]
-ShopSlug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_CHARS)]
-Millis = int
-"""Unix time in milliseconds (UTC)."""
-
-Role = Literal["agent", "supervisor", "buyer"]
-SenderKind = Literal["buyer", "agent", "system"]
-Side = Literal["buyer", "agent"]
-
-
-class _Frame(msgspec.Struct, tag_field="type", omit_defaults=True, kw_only=True):
-    """Base of all frames: the tag is the `type` field."""
-
+from wire.staff import AddNote as AddNote
+from wire.staff import AgentCap as AgentCap
+from wire.staff import AuditEntry as AuditEntry
+from wire.staff import CallPolicyInfo as CallPolicyInfo
+from wire.staff import ComplaintUpdate as ComplaintUpdate
+from wire.staff import FiguresUpdate as FiguresUpdate
+from wire.staff import GetShopConfig as GetShopConfig
+from wire.staff import HandleComplaint as HandleComplaint
+from wire.staff import ListNotes as ListNotes
+from wire.staff import NoteInfo as NoteInfo
+from wire.staff import NoteKind as NoteKind
+from wire.staff import NoteList as NoteList
+from wire.staff import OrderTemplates as OrderTemplates
+from wire.staff import Rate as Rate
+from wire.staff import ShopConfig as ShopConfig
+from wire.staff import StaffNote as StaffNote
+from wire.staff import TakeOver as TakeOver
+from wire.staff import TemplatesChanged as TemplatesChanged
 
 # --- client -> relay -----------------------------------------------------------------------
 
@@ -82,8 +97,6 @@ class Read(_Frame, tag="read"):
 
 AgentStatus = Literal["online", "busy", "away"]
 RoutingMode = Literal["auto", "manual", "both"]
-Note = Annotated[str, msgspec.Meta(max_length=500)]
-AccountId = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Cents = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
 OfferKind = Literal["return_refund", "refund_only", "coupon"]
 
@@ -130,12 +143,14 @@ class SetCap(_Frame, tag="set_cap"):
 
 
 class ShopSettings(_Frame, tag="shop_settings"):
-    """Supervisor: change the shop's routing mode and service hours (omitted fields stay)."""
+    """Supervisor: change the shop's routing mode, service hours and time zone (omitted fields stay).
+    `opens` must come before `closes` ("24:00" closes at midnight); `timezone` is an IANA name."""
 
     id: RequestId
     mode: RoutingMode | None = None
     opens: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = None
-    closes: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")] | None = None
+    closes: Annotated[str, msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")] | None = None
+    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 
 class ListTemplates(_Frame, tag="templates"):
@@ -216,7 +231,6 @@ class AnswerOffer(_Frame, tag="offer_reply"):
 
 # --- video calls (docs/protocol.md, "Video calls") ---------------------------------------------
 
-CallId = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 CallState = Literal["invited", "accepted", "declined", "expired", "connected", "ended", "cancelled"]
 CallDecision = Literal["accept", "decline", "block"]
 ComplaintReason = Literal["not_requested", "inappropriate", "sales_pressure", "privacy", "poor_quality", "other"]
@@ -246,6 +260,8 @@ class InviteCall(_Frame, tag="call_invite"):
     conversation_id: ConversationId
     reason: Annotated[str, msgspec.Meta(max_length=60)] = ""
     """Why, in a few words the buyer reads on the card (e.g. 演示安装步骤)."""
+    audio_only: bool = False
+    """A voice call: the card says so, and the buyer's side joins without video."""
 
 
 class AnswerCall(_Frame, tag="call_answer"):
@@ -327,7 +343,8 @@ ClientFrame = (
     Sync | Open | Send | History | Read | SetStatus | Claim | Transfer | Resolve | SetCap | ShopSettings
     | ListTemplates | SaveTemplate | DeleteTemplate | RenderTemplate | GetContext | SendCard | AnswerOffer
     | CheckCall | InviteCall | AnswerCall | SignalCall | CallMedia | HangUp | Complain | CallSettings | GetIceServers
-    | GetCallBlocks | UnblockCalls
+    | GetCallBlocks | UnblockCalls | AddNote | ListNotes | TakeOver | GetShopConfig | OrderTemplates | HandleComplaint
+    | Rate
 )
 
 
@@ -409,6 +426,7 @@ class CallCard(_Card, tag="call"):
     reason: str
     expires_at: Millis
     status: str = "invited"
+    audio_only: bool = False
 
 
 Card = ProductCard | OrderCard | OfferCard | CallCard
@@ -430,6 +448,9 @@ class Message(_Frame, tag="message"):
     kind: Literal["text", "card", "system"] = "text"
     card: Card | None = None
     event: str | None = None
+    params: dict[str, str] | None = None
+    """A system message's values (`event` and `params` let every client word it in its reader's
+    language; `text` is the relay's Chinese wording of the same)."""
 
 
 class ConversationInfo(msgspec.Struct, kw_only=True):
@@ -449,6 +470,12 @@ class ConversationInfo(msgspec.Struct, kw_only=True):
     agent_name: str | None = None
     unanswered_since: Millis | None = None
     """When the buyer's oldest unanswered message arrived (the 3-minute clock), if any."""
+    session_id: int | None = None
+    """The current chat (from the buyer's first message into a new or closed conversation to its close), or the last."""
+    rating_due: bool = False
+    """The last chat was resolved and not yet rated or skipped: the buyer may `rate` it."""
+    rating: int | None = None
+    """The stars the buyer gave the last chat (None: not rated)."""
 
 
 class Ack(_Frame, tag="ack"):
@@ -528,7 +555,8 @@ class Assignment(_Frame, tag="assignment"):
     """To agents and supervisors: who has a conversation now (`agent_id` null: back in the queue)."""
 
     conversation: ConversationInfo
-    reason: Literal["auto", "exclusive", "claim", "transfer", "reassign", "requeued", "resolved", "closed"]
+    reason: Literal["auto", "exclusive", "claim", "transfer", "reassign", "takeover", "requeued", "resolved",
+                    "closed", "abandoned"]
     previous_agent_id: str | None = None
     note: str = ""
     by: str | None = None
@@ -593,6 +621,8 @@ class Template(msgspec.Struct, kw_only=True):
     initials: str
     usage_count: int
     editable: bool
+    position: int = 0
+    """Where the editor put it within its scope (0 first); the picker lists unsearched templates in this order."""
 
 
 class TemplateList(_Frame, tag="template_list"):
@@ -781,7 +811,8 @@ ServerFrame = (
     Welcome | Message | Ack | Synced | Opened | HistoryPage | Receipt | Ok | Error
     | QueueStatus | Assignment | QueueSnapshot | Sla | AgentsSnapshot | TemplateList | TemplateSaved
     | TemplateRendered | ContextInfo | CaseUpdate | CallUpdate | CallAllowed | RelayedSignal | CallNotice
-    | CallPolicy | IceServers | CallBlocks
+    | CallPolicy | IceServers | CallBlocks | StaffNote | NoteList | ShopConfig | TemplatesChanged | ComplaintUpdate
+    | FiguresUpdate
 )
 
 
