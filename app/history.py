@@ -99,6 +99,7 @@ class LocalMessage:
     seq: int | None = None
     state: str = "sent"  # "sending" | "sent" | "failed"   (read state is derived by callers from receipts)
     error: str | None = None  # why it failed (outbox)
+    params_json: str | None = None  # a system message's parameters (JSON object), to word it in the UI language
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,8 @@ MIGRATIONS.migrations_table = "migrations"
 
 CONVERSATION_COLUMNS = (
     "conversation_id", "shop", "shop_name", "buyer_id", "buyer_name", "last_seq", "buyer_read_seq",
-    "agent_read_seq", "created_at", "status", "agent_id", "agent_name", "unanswered_since",
+    "agent_read_seq", "created_at", "status", "agent_id", "agent_name", "unanswered_since", "session_id",
+    "rating_due", "rating",
 )
 
 
@@ -164,6 +166,16 @@ def _initial_schema(db: Database) -> None:
         not_null={"client_msg_id", "conversation_id", "sender_id", "sender_name", "text", "ts", "kind", "state"},
     )
     outbox.create_index(["client_msg_id"], index_name="outbox_client_msg_id", unique=True)
+
+
+@MIGRATIONS(name="0002_sessions_and_parameters")
+def _sessions_and_parameters(db: Database) -> None:
+    """The relay's chat sessions and ratings on each conversation; system messages' parameters."""
+    conversations = db.table("conversations")
+    conversations.add_column("session_id", int)
+    conversations.add_column("rating_due", int, not_null_default=0)
+    conversations.add_column("rating", int)
+    db.table("messages").add_column("params_json", str)
 
 
 MIGRATION_NAMES = tuple(m.name for m in MIGRATIONS._migrations)
@@ -360,9 +372,9 @@ def _no_op(db: Database) -> None:
 # --- rows -----------------------------------------------------------------------------------
 
 _STORED = ("SELECT conversation_id, client_msg_id, sender_kind, sender_id, sender_name, text, ts, kind, card_json,"
-           " event, seq FROM messages")
+           " event, seq, 'sent', NULL, params_json FROM messages")
 _QUEUED = ("SELECT conversation_id, client_msg_id, 'agent', sender_id, sender_name, text, ts, kind, card_json,"
-           " NULL, NULL, state, error FROM outbox")
+           " NULL, NULL, state, error, NULL FROM outbox")
 _HIT = ("SELECT m.conversation_id, m.seq, COALESCE(c.buyer_name, ''), m.sender_name, m.text, m.ts"
         " FROM {source} JOIN messages m ON m.id = {source}.rowid"
         " LEFT JOIN conversations c ON c.conversation_id = m.conversation_id"
@@ -387,6 +399,7 @@ def _message_row(m: f.Message, msg_id: int) -> dict[str, Any]:
         "sender_kind": m.sender.kind, "sender_id": m.sender.id, "sender_name": m.sender.name, "text": m.text,
         "ts": m.ts, "kind": m.kind, "card_json": msgspec.json.encode(m.card).decode() if m.card else None,
         "event": m.event, "provisional": 0,
+        "params_json": msgspec.json.encode(m.params).decode() if m.params else None,
     }
 
 
@@ -395,6 +408,7 @@ def _local(row: dict[str, Any]) -> LocalMessage:
         conversation_id=row["conversation_id"], client_msg_id=row["client_msg_id"], sender_kind=row["sender_kind"],
         sender_id=row["sender_id"], sender_name=row["sender_name"], text=row["text"], ts=row["ts"],
         kind=row["kind"], card_json=row["card_json"], event=row["event"], seq=row["seq"],
+        params_json=row.get("params_json"),
     )
 
 
@@ -476,7 +490,8 @@ def _replace_provisional(conn: sqlite3.Connection, old: _Stored, m: f.Message) -
     """The relay's copy of a message this workstation sent replaces the one made from its outbox entry."""
     row = _message_row(m, old.id)
     conn.execute("UPDATE messages SET sender_name = :sender_name, text = :text, kind = :kind,"
-                 " card_json = :card_json, event = :event, provisional = 0 WHERE id = :id", row)
+                 " card_json = :card_json, event = :event, params_json = :params_json, provisional = 0 WHERE id = :id",
+                 row)
     if old.text != m.text:
         _unindex_short(conn, old.id, old.text)
         _index_short(conn, [(old.id, m.text)])
@@ -669,7 +684,8 @@ class History:
 
         def load(db: Database) -> list[f.ConversationInfo]:
             sql = f"SELECT {', '.join(CONVERSATION_COLUMNS)} FROM conversations ORDER BY conversation_id"
-            return [msgspec.convert(dict(zip(CONVERSATION_COLUMNS, row, strict=True)), f.ConversationInfo)
+            return [msgspec.convert(dict(zip(CONVERSATION_COLUMNS, row, strict=True)), f.ConversationInfo,
+                                    strict=False)  # SQLite keeps booleans as 0 and 1
                     for row in db.conn.execute(sql)]
 
         return await self._read(load)

@@ -89,6 +89,10 @@ class Link:
             except TimeoutError:
                 await self.client.close()
                 detail = "the relay did not answer in time"
+            except Exception as exc:  # a bug on our side must not end the link: log it and try again
+                logger.exception("connecting failed")
+                await self.client.close()
+                detail = f"internal error: {exc}"
             else:
                 attempt = 0
                 await self._on_synced(synced)

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -28,9 +29,11 @@ from relay.chat import Hub
 from relay.clock import Clock, TimerHandle
 from relay.config import RelayConfig
 from relay.desk import Desk
+from relay.metrics import rules
 from relay.sessions import Connection, Principal
 from relay.store import Store
 from relay.store.interface import CallRow, CallSettingsRow
+from wire import figures as w
 from wire import frames as f
 from wire.codec import FrameError, encode
 from wire.errors import ErrorCode
@@ -44,10 +47,6 @@ CONNECT_TIMEOUT_S = 60.0
 """An accepted call whose media never flows is ended after this long."""
 RECENT_CALLS_MS = 24 * 3600 * 1000
 """How far back a (re)connecting party is told its calls' outcomes."""
-COMPLAINT_LABELS = {
-    "not_requested": "我没有要求视频", "inappropriate": "内容不当", "sales_pressure": "推销",
-    "privacy": "侵犯隐私", "poor_quality": "通话质量差", "other": "其他",
-}
 
 
 def call_info(row: CallRow) -> f.CallInfo:
@@ -62,10 +61,15 @@ def call_info(row: CallRow) -> f.CallInfo:
     )
 
 
-def duration_text(seconds: int) -> str:
-    """"3分12秒" as the chat shows it."""
-    minutes, secs = divmod(max(0, seconds), 60)
-    return f"{minutes}分{secs:02d}秒" if minutes else f"{secs}秒"
+def complaint_info(row: CallRow) -> w.ComplaintInfo:
+    """The wire form of a call's complaint (the call must have one)."""
+    return w.ComplaintInfo(
+        call_id=row.id, conversation_id=row.conversation_id, buyer_id=row.buyer_id, buyer_name=row.buyer_name,
+        agent_id=str(row.agent_id), agent_name=row.agent_name, reason=row.complaint or "other",
+        text=row.complaint_text or "", at=row.complaint_at or row.invited_at, invited_at=row.invited_at,
+        duration_s=row.duration_s, handled_at=row.handled_at, handled_by=row.handled_by,
+        handled_note=row.handled_note,
+    )
 
 
 def turn_credentials(secret: str, user_id: str, now_s: int, ttl_s: int) -> tuple[str, str]:
@@ -114,6 +118,10 @@ class Calls:
             hub.route(frame_type, handler)
         hub.synced_listeners.append(self._on_synced)
         hub.gone_listeners.append(self._on_gone)
+        self.complaint_listeners: list[Callable[[CallRow], None]] = []
+        """Told of each new complaint (its call record), after it is stored."""
+        self.policy_listeners: list[Callable[[int, Principal, list[tuple[str, str, str]]], None]] = []
+        """Told (shop id, who, [(setting, old, new)]) after a supervisor changed the shop's call policy."""
 
     # start and stop ---------------------------------------------------------------------------
 
@@ -203,23 +211,27 @@ class Calls:
         assert conv is not None and p.shop_id is not None
         s = await self.settings(p.shop_id)
         now = self._clock.now_ms()
-        reason = frame.reason.strip() or "视频讲解"
+        reason = frame.reason.strip() or ("语音讲解" if frame.audio_only else "视频讲解")
         row = CallRow(
             id=f"call-{uuid.uuid4().hex[:12]}", shop_id=p.shop_id, conversation_id=conv.id, agent_id=int(p.user_id),
             agent_name=p.display_name, buyer_id=conv.buyer_id, buyer_name=conv.buyer_name, reason=reason,
             state="invited", invited_at=now, expires_at=now + s.invite_ttl_s * 1000, max_duration_s=s.max_duration_s,
+            audio_only=frame.audio_only, hour=rules.hour_start(now, self._desk.timezone(p.shop_id)),
         )
-        card = f.CallCard(call_id=row.id, agent_name=row.agent_name, reason=reason, expires_at=row.expires_at)
+        card = f.CallCard(call_id=row.id, agent_name=row.agent_name, reason=reason, expires_at=row.expires_at,
+                          audio_only=frame.audio_only)
         live = self._live[row.id] = LiveCall(row, agent_conn=conn, stored=False)  # before any await: busy at once
         try:
             result = await self._store.append_message(
-                conv.id, "agent", p.user_id, p.display_name, row.id, f"[视频讲解邀请] {reason}", now,
+                conv.id, "agent", p.user_id, p.display_name, row.id,
+                f"[{'语音' if frame.audio_only else '视频'}讲解邀请] {reason}", now,
                 kind="card", card_json=encode(card).decode(), new_call=row,
             )
         except BaseException:
             self._live.pop(row.id, None)
             raise
         live.stored = True
+        self._desk.book.call_changed(None, row)
         self._hub.publish(result.message, (conv.shop_id, conv.buyer_id))
         if any(c.principal.is_buyer and not c.closed
                for c in self._hub.audience_of_call(row.shop_id, row.buyer_id, str(row.agent_id))):
@@ -236,7 +248,8 @@ class Calls:
         now = self._clock.now_ms()
         live.cancel("expiry")
         if frame.decision == "accept":
-            await self._change(live, state="accepted", answered_at=now, audio_only=frame.audio_only)
+            await self._change(live, state="accepted", answered_at=now,
+                               audio_only=frame.audio_only or live.row.audio_only)
             self._arm_connect(live)
             self._announce(live.row, conn, frame.id)
             return
@@ -305,7 +318,7 @@ class Calls:
         await self._change(live, state="ended", ended_at=now, ended_by=by, end_reason=reason, duration_s=duration)
         self._finish(live)
         self._announce(live.row, conn, rid)
-        await self._system(live.row.conversation_id, "call_ended", duration=duration_text(duration))
+        await self._system(live.row.conversation_id, "call_ended", duration_s=str(duration))
         logger.info("call %s ended by %s (%s) after %d s", call_id, by, reason, duration)
 
     async def on_complaint(self, conn: Connection, frame: f.Complain) -> None:
@@ -323,11 +336,14 @@ class Calls:
         now = self._clock.now_ms()
         fields: dict[str, Any] = {"complaint": frame.reason, "complaint_text": frame.text.strip(), "complaint_at": now}
         await self._store.update_call(row.id, **fields)
-        row = replace(row, **fields)
+        old, row = row, replace(row, **fields)
         if live is not None:
             live.row = row
+        self._desk.book.call_changed(old, row)
         self._announce(row, conn, frame.id)
-        await self._system(row.conversation_id, "call_complaint", reason=COMPLAINT_LABELS[frame.reason])
+        for listener in self.complaint_listeners:
+            listener(row)
+        await self._system(row.conversation_id, "call_complaint", reason=frame.reason)
         logger.info("complaint on call %s: %s", row.id, frame.reason)
 
     # the buyer's blocks ----------------------------------------------------------------------
@@ -375,6 +391,10 @@ class Calls:
             raise FrameError(ErrorCode.INVALID_FIELD, "the warning must come before the end of the call", frame.id)
         await self._store.save_call_settings(new)
         self._settings[p.shop_id] = new
+        changed = [(f"calls.{name}", str(getattr(current, name)), str(getattr(new, name)))
+                   for name in changes if getattr(current, name) != getattr(new, name)]
+        for listener in self.policy_listeners:
+            listener(p.shop_id, p, changed)
         conn.send(encode(f.CallPolicy(
             id=frame.id, enabled=new.enabled, invites_per_day=new.invites_per_day,
             decline_cooldown_s=new.decline_cooldown_s, activity_window_s=new.activity_window_s,
@@ -418,8 +438,10 @@ class Calls:
         return live
 
     async def _change(self, live: LiveCall, **fields: Any) -> None:
-        await self._store.update_call(live.row.id, **fields)
-        live.row = replace(live.row, **fields)
+        old = live.row
+        live.row = replace(old, **fields)
+        self._desk.book.call_changed(old, live.row)
+        await self._store.update_call(old.id, **fields)
 
     def _finish(self, live: LiveCall) -> None:
         live.cancel()
@@ -447,6 +469,8 @@ class Calls:
             return False
         now = self._clock.now_ms()
         live.row = replace(row, delivered_at=now)
+        if live.stored:
+            self._desk.book.call_changed(row, live.row)
         self._later(self._store.update_call(row.id, delivered_at=now))
         logger.info("call %s delivered to the buyer", row.id)
         return True
@@ -458,7 +482,7 @@ class Calls:
             if conv is None:
                 return
             state = await self._desk.conversation(conv)
-        await self._desk.post_system(state, event, **values)
+        await self._desk.post_system(state, event, values)
 
     # timers -----------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from relay.platform import Platform, PlatformError
 from relay.sessions import Connection
 from relay.store import Store, StoreConflict
 from relay.store.interface import NewCase
+from relay.system_lines import OFFER_LABELS, yuan
 from wire import frames as f
 from wire.codec import FrameError, encode
 from wire.errors import ConflictReason, ErrorCode
@@ -24,13 +25,7 @@ logger = logging.getLogger(__name__)
 
 COUPON_MAX_CENTS = 50_000
 """A compensation coupon is at most ¥500 (and never more than the order)."""
-OFFER_LABELS = {"return_refund": "退货退款", "refund_only": "仅退款", "coupon": "补偿优惠券"}
 NOT_PAID = frozenset({"pending_payment"})
-
-
-def yuan(cents: int) -> str:
-    """¥ amount as the buyer reads it."""
-    return f"¥{cents // 100}.{cents % 100:02d}"
 
 
 class Cards:
@@ -138,5 +133,4 @@ class Cards:
         state = self._desk.state(frame.conversation_id)
         if state is not None:
             await self._desk.post_system(state, "offer_accepted" if frame.accept else "offer_declined",
-                                         offer=OFFER_LABELS.get(case.kind, case.kind),
-                                         amount=yuan(case.amount_cents or 0))
+                                         {"offer": case.kind, "amount_cents": str(case.amount_cents or 0)})

@@ -30,7 +30,7 @@ CATCH_UP_PAGE = 500
 HANDOVER_WINDOW = 50
 """Messages of its recent past pushed to an agent who is handed a conversation; older ones via history."""
 _NOT_STORED = "message not stored; retry with the same client_msg_id"
-_ROUTING_FRAMES = (f.SetStatus, f.Claim, f.Transfer, f.Resolve, f.SetCap, f.ShopSettings)
+_ROUTING_FRAMES = (f.SetStatus, f.Claim, f.Transfer, f.Resolve, f.SetCap, f.ShopSettings, f.TakeOver)
 
 Handler = Callable[[Connection, Any], Awaitable[None]]
 Owner = tuple[int, str]
@@ -40,10 +40,11 @@ Owner = tuple[int, str]
 def message_frame(row: MessageRow) -> f.Message:
     """The wire form of a stored message."""
     card = msgspec.json.decode(row.card_json, type=f.Card) if row.card_json else None
+    params = msgspec.json.decode(row.params_json, type=dict[str, str]) if row.params_json else None
     return f.Message(
         conversation_id=row.conversation_id, seq=row.seq, client_msg_id=row.client_msg_id,
         sender=f.Sender(kind=row.sender_kind, id=row.sender_id, name=row.sender_name),
-        text=row.text, ts=row.ts, kind=row.kind, card=card, event=row.event,  # type: ignore[arg-type]
+        text=row.text, ts=row.ts, kind=row.kind, card=card, event=row.event, params=params,  # type: ignore[arg-type]
     )
 
 
@@ -54,7 +55,6 @@ class Hub:
         self._store = store
         self._clock = clock
         self.desk = desk
-        desk.attach(self)
         self._staff: dict[int, set[Connection]] = {}
         self._accounts: dict[str, set[Connection]] = {}
         self._buyers: dict[str, set[Connection]] = {}
@@ -69,6 +69,7 @@ class Hub:
         """Told when a connection has synced (its `synced` frame is on its way)."""
         self.gone_listeners: list[Callable[[Connection], None]] = []
         """Told when a synced connection closes (after it left the registry)."""
+        desk.attach(self)
 
     # registry -------------------------------------------------------------------------------
 
@@ -132,8 +133,9 @@ class Hub:
             if conn.principal.role == "supervisor" or (agent is not None and conn.principal.user_id == str(agent)):
                 yield conn
 
-    def publish(self, row: MessageRow, owner: Owner, skip: Connection | None = None) -> None:
-        """Deliver a committed message to everyone in the conversation who is online (one encoding for all)."""
+    def publish(self, row: MessageRow, owner: Owner, skip: Connection | None = None, also: int | None = None) -> None:
+        """Deliver a committed message to everyone in the conversation who is online (one encoding for all);
+        `also`: an account of the shop that gets it too (the agent of a chat that was just rated)."""
         conversation_id, seq = row.conversation_id, row.seq
         buyers = self._buyers.get(owner[1])
         staff = self._staff.get(owner[0])
@@ -146,8 +148,10 @@ class Hub:
         if staff:
             agent = self.desk.assigned_agent(conversation_id)
             agent_id = str(agent) if agent is not None else None
+            extra = str(also) if also is not None else None
             for conn in staff:
-                if conn is not skip and (conn.principal.role == "supervisor" or conn.principal.user_id == agent_id):
+                if conn is not skip and (conn.principal.role == "supervisor"
+                                         or conn.principal.user_id in (agent_id, extra)):
                     conn.deliver(conversation_id, seq, data)
 
     # access ---------------------------------------------------------------------------------
@@ -343,6 +347,7 @@ class Hub:
         if result.duplicate:
             return
         self.publish(row, owner, skip=conn)
+        self.desk.book.message(owner[0], row.sender_kind)
         if row.sender_kind == "buyer":
             self.desk.note_buyer_message(row.conversation_id, row.seq, row.ts)
         elif row.sender_kind == "agent":
@@ -360,7 +365,12 @@ class Hub:
 
     async def on_read(self, conn: Connection, frame: f.Read) -> None:
         owner = await self.check_access(conn.principal, frame.conversation_id, frame.id, write=True)
-        side: f.Side = "buyer" if conn.principal.is_buyer else "agent"
+        p = conn.principal
+        if p.role == "supervisor" and self.desk.assigned_agent(frame.conversation_id) != int(p.user_id):
+            # A supervisor watching a chat is not its reader: the buyer is not told (docs/protocol.md `read`).
+            conn.send(encode(f.Ok(id=frame.id)))
+            return
+        side: f.Side = "buyer" if p.is_buyer else "agent"
         read_seq = await self._store.mark_read(frame.conversation_id, side, frame.seq)
         data = encode(f.Receipt(conversation_id=frame.conversation_id, side=side, read_seq=read_seq))
         for other in self.audience(frame.conversation_id, owner):

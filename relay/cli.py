@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a STUN or TURN URL handed to video call parties (repeatable); none by default")
         p.add_argument("--turn-secret-file", type=Path, default=default(None), metavar="PATH",
                        help="file holding coturn's static-auth-secret (or set KEFU_TURN_SECRET)")
+        p.add_argument("--metrics-token-file", type=Path, default=default(None), metavar="PATH",
+                       help="file holding the bearer token GET /metrics asks for (or set KEFU_METRICS_TOKEN);"
+                            " without one, /metrics answers loopback clients only")
 
     add = sub.add_parser("adduser", help="create an agent or supervisor account (password prompted)")
     add.add_argument("--shop", required=True, help="shop slug, e.g. jiadian")
@@ -169,25 +172,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def turn_secret(args: argparse.Namespace) -> str | None:
-    """The TURN secret from --turn-secret-file, else from KEFU_TURN_SECRET; UsageError if the file is unusable."""
-    path: Path | None = args.turn_secret_file
+def secret_file(path: Path | None, option: str, variable: str) -> str | None:
+    """A secret from the file `option` names, else from the environment `variable`; UsageError if the file is
+    unusable."""
     if path is None:
-        return os.environ.get("KEFU_TURN_SECRET") or None
+        return os.environ.get(variable) or None
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"--turn-secret-file {path}: no such file") from None
+        raise UsageError(f"{option} {path}: no such file") from None
     except IsADirectoryError:
-        raise UsageError(f"--turn-secret-file {path}: is a directory, not a file") from None
+        raise UsageError(f"{option} {path}: is a directory, not a file") from None
     except UnicodeDecodeError:
-        raise UsageError(f"--turn-secret-file {path}: not UTF-8 text") from None
+        raise UsageError(f"{option} {path}: not UTF-8 text") from None
     except OSError as exc:
-        raise UsageError(f"--turn-secret-file {path}: cannot read it ({exc.strerror or exc})") from None
+        raise UsageError(f"{option} {path}: cannot read it ({exc.strerror or exc})") from None
     secret = text.strip()
     if not secret:
-        raise UsageError(f"--turn-secret-file {path}: the file is empty")
+        raise UsageError(f"{option} {path}: the file is empty")
     return secret
+
+
+def turn_secret(args: argparse.Namespace) -> str | None:
+    """The TURN secret from --turn-secret-file, else from KEFU_TURN_SECRET."""
+    return secret_file(args.turn_secret_file, "--turn-secret-file", "KEFU_TURN_SECRET")
 
 
 def check_data_dir(path: Path) -> None:
@@ -233,7 +241,9 @@ def config_from(args: argparse.Namespace) -> RelayConfig:
         data_dir=args.data_dir, host=args.host, port=args.port, demo=args.demo,
         synchronous="FULL" if args.fsync == "full" else "NORMAL",
         allowed_origins=tuple(args.allow_origin), token_ttl_s=args.token_ttl,
-        ice_servers=tuple(args.ice_server), turn_secret=secret, **extra,  # type: ignore[arg-type]
+        ice_servers=tuple(args.ice_server), turn_secret=secret,
+        metrics_token=secret_file(args.metrics_token_file, "--metrics-token-file", "KEFU_METRICS_TOKEN"),
+        **extra,  # type: ignore[arg-type]
     )
 
 

@@ -45,6 +45,8 @@ class RelayConfig:
     turn_secret: str | None = None
     """coturn's `static-auth-secret`, to mint short-lived TURN credentials; never logged."""
     turn_ttl_s: int = 3600
+    metrics_token: str | None = None
+    """A bearer token `GET /metrics` asks for; without one, /metrics answers loopback clients only."""
 
     @property
     def db_path(self) -> Path:

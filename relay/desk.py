@@ -2,9 +2,10 @@
 
 Decisions come from `routing.ShopRouter` (pure); this module applies them: persists them, tells
 the agents, supervisors and buyers concerned, and keeps the timers (SLA warning at 100 s and
-overdue at 180 s, 60 s disconnect grace, exclusive-agent wait, 30-minute auto-close). All timing
-goes through the injected clock. Automatic messages (welcome, out of hours, agent joined,
-resolved, auto-closed) are system messages: they never count as a human reply.
+overdue at 180 s, 60 s disconnect grace, exclusive-agent wait, 30-minute auto-close, closing a
+queued chat whose buyer left). All timing goes through the injected clock. Automatic messages
+are system messages (`relay.system_lines`): they never count as a human reply. Each chat's
+session and reply rounds are kept by `desk_facts.Facts` for the supervisors' figures.
 """
 
 from __future__ import annotations
@@ -12,24 +13,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
 
 from relay.clock import Clock, TimerHandle
+from relay.desk_facts import Facts
+from relay.desk_view import EXCLUSIVE_WAIT_S, DeskView
+from relay.metrics.book import MetricsBook
 from relay.platform import Platform
 from relay.routing import AgentStatus, Assignment, RoutingError, ShopRouter, Tier
 from relay.store import ConversationRow, Store
-from relay.store.interface import ShopRow, ShopSettingsRow
+from relay.store.interface import RoundRow, SessionRow, ShopRow, ShopSettingsRow
+from relay.system_lines import system_text
 from wire import frames as f
 from wire.codec import FrameError, encode
 from wire.errors import ErrorCode
 
 if TYPE_CHECKING:
     from relay.chat import Hub
-    from relay.sessions import Principal
+    from relay.sessions import Connection, Principal
 
 logger = logging.getLogger(__name__)
 
@@ -37,35 +43,14 @@ SLA_WARNING_S = 100.0
 SLA_OVERDUE_S = 180.0
 GRACE_S = 60.0
 EXCLUSIVE_WINDOW_MS = 30 * 86_400_000
-EXCLUSIVE_WAIT_S = 60.0
 AUTO_CLOSE_S = 30 * 60.0
-QUEUE_FLUSH_S = 0.2
+ABANDON_S = 10 * 60.0
+"""A queued chat whose buyer has had no connection this long is closed as abandoned."""
 ACTIVITY_PERSIST_MS = 60_000
-QUEUE_SNAPSHOT_MAX = 200
 DEFAULT_ASSIGN_INTERVAL_S = 60.0
 
-TIER_NAMES = {Tier.RETURNED: "returned", Tier.AFTER_SALES: "after_sales", Tier.HIGH_VALUE: "high_value",
-              Tier.NORMAL: "normal"}
-
-SYSTEM_TEXT = {
-    "welcome": "您好，欢迎光临{shop}！正在为您接入客服，请稍候～",
-    "out_of_hours": "您好，现在是非服务时间（服务时间 {opens}–{closes}），您的消息已收到，客服上线后会第一时间回复您。",
-    "agent_joined": "客服{agent}为您服务～",
-    "transferred": "已为您转接至客服{agent}，请稍候～",
-    "requeued": "正在为您重新接入客服，请稍候～",
-    "resolved": "本次服务已结束，感谢您的咨询。如还有问题，直接发消息即可～",
-    "auto_closed": "由于长时间没有新消息，本次会话已自动结束。如还有问题，直接发消息即可～",
-    "offer_accepted": "买家已接受售后方案：{offer} {amount}",
-    "offer_declined": "买家未接受售后方案：{offer} {amount}",
-    "call_declined": "买家婉拒了视频讲解邀请",
-    "call_blocked": "买家选择不再接收本店的视频讲解邀请",
-    "call_unblocked": "买家已重新接收本店的视频讲解邀请",
-    "call_expired": "视频讲解邀请已过期，未被接听",
-    "call_cancelled": "客服撤回了视频讲解邀请",
-    "call_connected": "视频讲解已接通（全程加密，不录制）",
-    "call_ended": "视频讲解已结束，通话时长 {duration}",
-    "call_complaint": "买家投诉了本次视频讲解：{reason}",
-}
+ConfigListener = Callable[[int, "Principal", list[tuple[str, str, str]]], None]
+"""Told (shop id, who, [(setting, old, new)]) after a supervisor changed the shop's settings."""
 
 
 @dataclass
@@ -82,6 +67,11 @@ class ConvState:
     last_agent_at: int | None = None
     unanswered_since: int | None = None
     unanswered_seq: int | None = None
+    session_id: int | None = None
+    session: SessionRow | None = None
+    """The current session (or the last one, once closed), when the desk has it."""
+    round: RoundRow | None = None
+    """The reply round waiting for the shop's reply, if any."""
     pending_note: str = ""
     last_activity: int = 0
     persisted_activity: int = 0
@@ -112,17 +102,21 @@ class ShopDesk:
     sent_status: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
-class Desk:
+class Desk(DeskView):
     """All shops' desks in this relay."""
 
-    def __init__(self, store: Store, clock: Clock, platform: Platform) -> None:
+    def __init__(self, store: Store, clock: Clock, platform: Platform, book: MetricsBook) -> None:
         self._store = store
         self._clock = clock
         self._platform = platform
+        self.book = book
+        self.facts = Facts(store, book, self.timezone)
         self._hub: Hub | None = None
         self._shops: dict[int, ShopDesk] = {}
         self._convs: dict[int, ConvState] = {}
+        self._by_buyer: dict[str, set[int]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.config_listeners: list[ConfigListener] = []
 
     @property
     def hub(self) -> Hub:
@@ -131,6 +125,8 @@ class Desk:
 
     def attach(self, hub: Hub) -> None:
         self._hub = hub
+        hub.synced_listeners.append(self._on_synced)
+        hub.gone_listeners.append(self._on_gone)
 
     # loading --------------------------------------------------------------------------------
 
@@ -143,17 +139,21 @@ class Desk:
         settings = await self._store.shop_settings(shop.id)
         desk = ShopDesk(shop, settings, ShopRouter(self._clock.monotonic, settings.mode))  # type: ignore[arg-type]
         self._shops[shop.id] = desk
+        await self.book.load_shop(shop.id)
         for account in await self._store.shop_accounts(shop.id):
-            if account.role == "agent":  # supervisors watch; they do not take chats from the queue
-                desk.router.add_agent(account.id, account.display_name, account.cap)
+            # supervisors watch; they hold chats only by taking them over, never from the queue
+            desk.router.add_agent(account.id, account.display_name, account.cap,
+                                  takes_queue=account.role == "agent")
             desk.names[account.id] = account.display_name
             desk.roles[account.id] = account.role
         waiting_agents: set[int] = set()
         for row in await self._store.list_conversations(shop_id=shop.id, open_only=True):
             state = self._state_from(row)
+            await self.facts.restore(state, row.session_id, row.unanswered_seq)
             if row.status == "queued":
                 waited = (self._clock.now_ms() - (row.queued_at or self._clock.now_ms())) / 1000
                 desk.router.restore_waiting(row.id, row.buyer_id, Tier(row.tier), waited)
+                self._arm_abandon(state)  # nobody is connected yet
             elif row.status == "assigned" and row.agent_id in desk.router.agents:
                 desk.router.restore_assigned(row.id, row.buyer_id, row.agent_id)
                 waiting_agents.add(row.agent_id)
@@ -170,8 +170,9 @@ class Desk:
         if state is None:
             state = self._convs[row.id] = ConvState(
                 row.id, row.shop_id, row.buyer_id, row.buyer_name, row.status, row.agent_id,
-                row.last_agent_id, row.last_agent_at, row.unanswered_since, row.unanswered_seq,
+                row.last_agent_id, row.last_agent_at, row.unanswered_since, row.unanswered_seq, row.session_id,
             )
+            self._by_buyer.setdefault(row.buyer_id, set()).add(row.id)
         return state
 
     async def shop_desk(self, shop_id: int) -> ShopDesk:
@@ -204,18 +205,28 @@ class Desk:
         return state.agent_id if state else None
 
     def info(self, row: ConversationRow) -> f.ConversationInfo:
-        """Wire form of a conversation with its live routing fields."""
+        """Wire form of a conversation with its live routing fields and its last session's rating."""
         state = self._convs.get(row.id)
         desk = self._shops.get(row.shop_id)
         agent_id = state.agent_id if state else row.agent_id
+        status = state.status if state else row.status
+        session = state.session if state is not None else None
+        session_id: int | None
+        if session is not None:
+            session_id, closed, rating = session.id, session.close_reason, session.rating
+        else:
+            session_id, closed, rating = row.session_id, row.session_close_reason, row.session_rating
         return f.ConversationInfo(
             conversation_id=row.id, shop=row.shop_slug, shop_name=row.shop_name, buyer_id=row.buyer_id,
             buyer_name=row.buyer_name, last_seq=row.last_seq, buyer_read_seq=row.buyer_read_seq,
             agent_read_seq=row.agent_read_seq, created_at=row.created_at,
-            status=(state.status if state else row.status),  # type: ignore[arg-type]
+            status=status,  # type: ignore[arg-type]
             agent_id=str(agent_id) if agent_id is not None else None,
             agent_name=desk.names.get(agent_id) if desk and agent_id is not None else None,
             unanswered_since=state.unanswered_since if state else row.unanswered_since,
+            session_id=session_id,
+            rating_due=status == "closed" and closed == "resolved" and rating is None,
+            rating=rating if rating else None,
         )
 
     # background work --------------------------------------------------------------------------
@@ -241,6 +252,7 @@ class Desk:
                 desk.flush.cancel()
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        self.book.close()
 
     async def _persist(self, state: ConvState, **fields: Any) -> None:
         await self._store.update_conversation(state.id, **fields)
@@ -275,12 +287,18 @@ class Desk:
             state = await self.conversation(row)
         desk = self._shops[state.shop_id]
         opening = state.status in ("new", "closed")
+        starts_round = state.unanswered_since is None
         if opening:
             state.status = "queued"  # before any await: a second message must not open it again
-        if state.unanswered_since is None:
+        if starts_round:
             state.unanswered_since, state.unanswered_seq = ts, seq
             self._arm_sla(state)
-            await self._persist(state, unanswered_since=ts, unanswered_seq=seq, last_activity_at=ts)
+        if opening:
+            await self.facts.open_session(state, ts)
+        if starts_round:
+            await self.facts.open_round(state, seq, ts)
+            await self._persist(state, unanswered_since=ts, unanswered_seq=seq, last_activity_at=ts,
+                                session_id=state.session_id)
         else:
             await self._touch(state, ts)
         if opening:
@@ -297,12 +315,13 @@ class Desk:
         state.persisted_activity = ts
         fields: dict[str, Any] = {"last_agent_id": agent_id, "last_agent_at": ts, "last_activity_at": ts}
         if state.unanswered_since is not None:
-            since, buyer_seq = state.unanswered_since, state.unanswered_seq or 0
+            since = state.unanswered_since
             state.unanswered_since = state.unanswered_seq = None
             state.cancel("sla_warning", "sla_overdue")
             fields.update(unanswered_since=None, unanswered_seq=None)
-            await self._store.record_round(state.id, state.shop_id, buyer_seq, since, ts, agent_id)
             self._send_sla(state, "cleared", since)
+        if state.status in ("queued", "assigned"):
+            await self.facts.replied(state, ts, agent_id)
         await self._persist(state, **fields)
         if state.status == "assigned":
             self._arm_auto_close(state, ts)
@@ -313,18 +332,21 @@ class Desk:
         now_ms = self._clock.now_ms()
         reserved_for = None
         if (state.last_agent_id in desk.router.agents and state.last_agent_at is not None
+                and desk.router.agents[state.last_agent_id].takes_queue
                 and now_ms - state.last_agent_at <= EXCLUSIVE_WINDOW_MS
                 and desk.connections.get(state.last_agent_id, 0) > 0):
             reserved_for = state.last_agent_id
         await self._persist(state, status="queued", agent_id=None, tier=int(tier), queued_at=now_ms)
         if self.in_service_hours(desk):
-            await self.post_system(state, "welcome", shop=desk.shop.name)
+            await self.post_system(state, "welcome", {"shop": desk.shop.name})
         else:
-            await self.post_system(state, "out_of_hours", opens=desk.settings.opens, closes=desk.settings.closes)
+            hours = {"opens": desk.settings.opens, "closes": desk.settings.closes}
+            await self.post_system(state, "out_of_hours", hours)
         made = desk.router.enqueue(state.id, state.buyer_id, tier, reserved_for,
                                    EXCLUSIVE_WAIT_S if reserved_for else 0.0)
         if reserved_for is not None and state.id not in desk.router.assigned:
             state.timers["reserve"] = self._clock.call_later(EXCLUSIVE_WAIT_S, lambda: self._redispatch(desk))
+        self._arm_abandon(state)
         await self._apply(desk, made)
         self._queue_changed(desk)
 
@@ -342,24 +364,25 @@ class Desk:
             prev = (previous or {}).get(state.id, state.agent_id)
             state.status, state.agent_id = "assigned", decision.agent_id
             held = self.hub.hold(decision.agent_id) if decision.agent_id != prev else []
-            state.cancel("reserve")
+            state.cancel("reserve", "abandon")
             note, state.pending_note = state.pending_note, ""
             now = self._clock.monotonic()
-            if desk.last_assign_at is not None:
+            if desk.last_assign_at is not None and decision.reason != "takeover":
                 desk.assign_interval = 0.8 * desk.assign_interval + 0.2 * max(1.0, now - desk.last_assign_at)
             desk.last_assign_at = now
             last_seq = 0
             try:
                 await self._persist(state, status="assigned", agent_id=decision.agent_id)
-                await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), decision.reason,
-                                               actor=by, from_agent=prev, to_agent=decision.agent_id, note=note)
+                await self.facts.event(state, self._clock.now_ms(), decision.reason, actor=by, from_agent=prev,
+                                       to_agent=decision.agent_id, note=note)
                 self._arm_auto_close(state)
                 last_seq = await self._send_assignment(desk, state, decision.reason, prev, note, by)
                 self._tell_sla_so_far(state)
             finally:
                 await self.hub.hand_over(held, state.id, last_seq, state.unanswered_seq)
-            event = "transferred" if decision.reason in ("transfer", "reassign") else "agent_joined"
-            await self.post_system(state, event, agent=desk.names.get(decision.agent_id, ""))
+            event = {"transfer": "transferred", "reassign": "transferred", "takeover": "taken_over"}.get(
+                decision.reason, "agent_joined")
+            await self.post_system(state, event, {"agent": desk.names.get(decision.agent_id, "")})
         if made:
             self._queue_changed(desk)
             self._agents_changed(desk)
@@ -380,15 +403,18 @@ class Desk:
         self.hub.send_to_supervisors(state.shop_id, data, skip_accounts={str(a) for a in targets})
         return row.last_seq
 
-    async def post_system(self, state: ConvState, event: str, **values: str) -> None:
-        """Store and deliver an automatic message (never a human reply)."""
+    async def post_system(self, state: ConvState, event: str, params: dict[str, str] | None = None, *,
+                          also: int | None = None) -> None:
+        """Store and deliver an automatic message (never a human reply); `also`: an account that gets it
+        too although the chat is no longer theirs (the agent of a rated chat)."""
         desk = self._shops[state.shop_id]
-        text = SYSTEM_TEXT[event].format(**values)
         result = await self._store.append_message(
-            state.id, "system", "system", desk.shop.name, f"sys-{uuid.uuid4().hex}", text,
+            state.id, "system", "system", desk.shop.name, f"sys-{uuid.uuid4().hex}", system_text(event, params or {}),
             self._clock.now_ms(), kind="system", event=event,
+            params_json=msgspec.json.encode(params).decode() if params else None,
         )
-        self.hub.publish(result.message, (state.shop_id, state.buyer_id))
+        self.book.message(state.shop_id, "system")
+        self.hub.publish(result.message, (state.shop_id, state.buyer_id), also=also)
 
     # SLA and auto-close -------------------------------------------------------------------------
 
@@ -403,12 +429,16 @@ class Desk:
                 SLA_WARNING_S - waited, lambda: self._send_sla(state, "warning", since))
         if waited < SLA_OVERDUE_S:
             state.timers["sla_overdue"] = self._clock.call_later(
-                SLA_OVERDUE_S - waited, lambda: self._send_sla(state, "overdue", since))
+                SLA_OVERDUE_S - waited, lambda: self._overdue(state, since))
         # Armed late (after a restart, or a slow start): say at once which bar is already passed.
         if waited >= SLA_OVERDUE_S:
-            self._send_sla(state, "overdue", since)
+            self._overdue(state, since)
         elif waited >= SLA_WARNING_S:
             self._send_sla(state, "warning", since)
+
+    def _overdue(self, state: ConvState, since: int) -> None:
+        self._send_sla(state, "overdue", since)
+        self.spawn(self.facts.due(state))  # the round is missed; it belongs to the chat's holder now
 
     def _tell_sla_so_far(self, state: ConvState) -> None:
         """A chat handed to an agent after its buyer already waited 100 s: the agent hears it now."""
@@ -430,6 +460,7 @@ class Desk:
         if agent is not None:
             self.hub.send_to_account(str(agent), data)
         self.hub.send_to_supervisors(state.shop_id, data, skip_accounts={str(agent)} if agent else set())
+        self.book.live_changed(state.shop_id)
 
     def _arm_auto_close(self, state: ConvState, last_activity_ms: int | None = None) -> None:
         """Close the chat AUTO_CLOSE_S after its last activity. One timer per chat: when it fires
@@ -450,24 +481,50 @@ class Desk:
         state.timers.pop("auto_close", None)
         self._schedule_auto_close(state)
 
+    # a queued chat whose buyer left ------------------------------------------------------------
+
+    def _arm_abandon(self, state: ConvState) -> None:
+        """A queued chat whose buyer has no connection is closed after ABANDON_S (unless they come back)."""
+        if state.status != "queued" or "abandon" in state.timers or self.hub.online("buyer", state.buyer_id):
+            return
+        state.timers["abandon"] = self._clock.call_later(ABANDON_S, lambda: self._abandon_due(state))
+
+    def _abandon_due(self, state: ConvState) -> None:
+        state.timers.pop("abandon", None)
+        if state.status == "queued" and not self.hub.online("buyer", state.buyer_id):
+            self.spawn(self.close_conversation(state.id, "abandoned"))
+
+    def _on_gone(self, conn: Connection) -> None:
+        p = conn.principal
+        if p.is_buyer and not self.hub.online("buyer", p.user_id):
+            for conversation_id in self._by_buyer.get(p.user_id, ()):
+                self._arm_abandon(self._convs[conversation_id])
+
+    def _on_synced(self, conn: Connection) -> None:
+        p = conn.principal
+        if p.is_buyer:
+            for conversation_id in self._by_buyer.get(p.user_id, ()):
+                self._convs[conversation_id].cancel("abandon")
+
+    # closing ----------------------------------------------------------------------------------
+
     async def close_conversation(self, conversation_id: int, event: str, by: str | None = None) -> None:
-        """Resolve (by an agent) or auto-close (silence) a conversation."""
+        """Resolve (by staff), auto-close (silence) or abandon (the buyer left the queue) a conversation."""
         state = self._convs.get(conversation_id)
         if state is None or state.status not in ("assigned", "queued"):
             return
         desk = self._shops[state.shop_id]
         prev = state.agent_id
         state.cancel()
-        if state.unanswered_since is not None:  # a round that never got a human reply
-            await self._store.record_round(state.id, state.shop_id, state.unanswered_seq or 0,
-                                           state.unanswered_since, None, None)
-            state.unanswered_since = state.unanswered_seq = None
+        now = self._clock.now_ms()
+        state.unanswered_since = state.unanswered_seq = None
         state.status, state.agent_id = "closed", None
+        await self.facts.closed(state, now, event, int(by) if by is not None else None, prev)
         await self._persist(state, status="closed", agent_id=None, unanswered_since=None, unanswered_seq=None)
-        await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), event, actor=by,
-                                       from_agent=prev)
+        await self.facts.event(state, now, event, actor=by, from_agent=prev)
         made = desk.router.release(state.id)
-        await self._send_assignment(desk, state, "resolved" if event == "resolved" else "closed", prev, "", by)
+        reason = {"resolved": "resolved", "abandoned": "abandoned"}.get(event, "closed")
+        await self._send_assignment(desk, state, reason, prev, "", by)
         await self.post_system(state, event)
         await self._apply(desk, made)
         self._queue_changed(desk)
@@ -480,8 +537,7 @@ class Desk:
         desk = await self.shop_desk(principal.shop_id)
         account_id = int(principal.user_id)
         if account_id not in desk.names:  # created while the relay was running
-            if principal.role == "agent":
-                desk.router.add_agent(account_id, principal.display_name)
+            desk.router.add_agent(account_id, principal.display_name, takes_queue=principal.role == "agent")
             desk.names[account_id] = principal.display_name
             desk.roles[account_id] = principal.role
         desk.connections[account_id] = desk.connections.get(account_id, 0) + 1
@@ -489,10 +545,10 @@ class Desk:
         if timer is not None:
             timer.cancel()
         made: list[Assignment] = []
-        if desk.connections[account_id] == 1 and principal.role == "agent":
-            made = desk.router.set_status(account_id, desk.last_status.get(account_id, "online"))
-        conn_data = [encode(self._queue_snapshot(desk)), encode(self._agents_snapshot(desk))]
-        for data in conn_data:
+        if desk.connections[account_id] == 1:
+            status = desk.last_status.get(account_id, "online") if principal.role == "agent" else "online"
+            made = desk.router.set_status(account_id, status)
+        for data in (encode(self._queue_snapshot(desk)), encode(self._agents_snapshot(desk))):
             self.hub.send_to_account(principal.user_id, data)
         await self._apply(desk, made)
         self._agents_changed(desk)
@@ -505,12 +561,13 @@ class Desk:
         account_id = int(principal.user_id)
         left = desk.connections.get(account_id, 0) - 1
         desk.connections[account_id] = max(0, left)
-        if left > 0 or principal.role != "agent":
+        if left > 0 or account_id not in desk.router.agents:
             return
         # Going offline ends the agent's reservations: the chats waiting for them may go to someone
         # else at once, so apply what `set_status` decided (the router has already made it).
         made = desk.router.set_status(account_id, "offline")
-        self._start_grace(desk, account_id)
+        if desk.router.agents[account_id].active or principal.role == "agent":
+            self._start_grace(desk, account_id)
         self._agents_changed(desk)
         self.spawn(self._apply(desk, made))
 
@@ -532,10 +589,11 @@ class Desk:
             state.status, state.agent_id = "queued", None
             await self._persist(state, status="queued", agent_id=None, tier=int(Tier.RETURNED),
                                 queued_at=self._clock.now_ms())
-            await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), "requeued",
-                                           from_agent=account_id, note="agent disconnected")
+            await self.facts.event(state, self._clock.now_ms(), "requeued", from_agent=account_id,
+                                   note="agent disconnected")
             await self._send_assignment(desk, state, "requeued", account_id, "", None)
             await self.post_system(state, "requeued")
+            self._arm_abandon(state)
         await self._apply(desk, desk.router.dispatch())
         self._queue_changed(desk)
         self._agents_changed(desk)
@@ -559,7 +617,7 @@ class Desk:
             elif isinstance(frame, f.Claim):
                 self._check_shop(desk, frame.conversation_id, frame.id)
                 if supervisor:
-                    raise FrameError(ErrorCode.FORBIDDEN, "supervisors assign chats with transfer", frame.id)
+                    raise FrameError(ErrorCode.FORBIDDEN, "supervisors take chats over with take_over", frame.id)
                 claimed = desk.router.claim(me, frame.conversation_id)
                 await self._apply(desk, [claimed], by=principal.user_id)
             elif isinstance(frame, f.Transfer):
@@ -567,16 +625,25 @@ class Desk:
             elif isinstance(frame, f.Resolve):
                 state = self._mine(desk, me, supervisor, frame.conversation_id, frame.id)
                 await self.close_conversation(state.id, "resolved", by=principal.user_id)
+            elif isinstance(frame, f.TakeOver):
+                self._supervisor_only(supervisor, frame.id)
+                state = self._check_shop(desk, frame.conversation_id, frame.id)
+                prev = state.agent_id
+                made = desk.router.take_over(state.id, me)
+                await self._apply(desk, made, by=principal.user_id, previous={state.id: prev})
+                self._queue_changed(desk)
             elif isinstance(frame, f.SetCap):
                 self._supervisor_only(supervisor, frame.id)
                 agent_id = self._agent_id(desk, frame.agent_id, frame.id)
+                old = desk.router.agents[agent_id].cap
                 made = desk.router.set_cap(agent_id, frame.cap)
                 await self._store.set_cap(agent_id, frame.cap)
                 await self._apply(desk, made)
                 self._agents_changed(desk)
+                self._config_changed(desk, principal, [(f"cap:{agent_id}", str(old), str(frame.cap))])
             elif isinstance(frame, f.ShopSettings):
                 self._supervisor_only(supervisor, frame.id)
-                await self._settings(desk, frame)
+                await self._settings(desk, principal, frame)
         except RoutingError as exc:
             raise FrameError(ErrorCode(exc.code), exc.message, frame.id, reason=exc.reason) from None
         return f.Ok(id=frame.id)
@@ -590,7 +657,8 @@ class Desk:
             agent_id = int(raw)
         except ValueError:
             agent_id = -1
-        if agent_id not in desk.router.agents:
+        slot = desk.router.agents.get(agent_id)
+        if slot is None or not slot.takes_queue:
             raise FrameError(ErrorCode.NOT_FOUND, f"no agent {raw!r} in this shop", rid)
         return agent_id
 
@@ -625,126 +693,36 @@ class Desk:
             state.status, state.agent_id = "queued", None
             await self._persist(state, status="queued", agent_id=None, tier=int(Tier.RETURNED),
                                 queued_at=self._clock.now_ms())
-            await self._store.record_event(state.id, state.shop_id, self._clock.now_ms(), "to_queue",
-                                           actor=principal.user_id, from_agent=prev, note=frame.note)
+            await self.facts.event(state, self._clock.now_ms(), "to_queue", actor=principal.user_id, from_agent=prev,
+                                   note=frame.note)
             await self._send_assignment(desk, state, "requeued", prev, frame.note, principal.user_id)
             await self.post_system(state, "requeued")
+            self._arm_abandon(state)
         await self._apply(desk, made, by=principal.user_id, previous={state.id: prev})
         self._queue_changed(desk)
 
-    async def _settings(self, desk: ShopDesk, frame: f.ShopSettings) -> None:
+    async def _settings(self, desk: ShopDesk, principal: Principal, frame: f.ShopSettings) -> None:
         s = desk.settings
         new = ShopSettingsRow(s.shop_id, frame.mode or s.mode, frame.opens or s.opens, frame.closes or s.closes,
-                              s.timezone)
+                              frame.timezone or s.timezone)
+        if new.closes != "24:00" and new.opens >= new.closes:
+            raise FrameError(ErrorCode.INVALID_FIELD, "the shop must open before it closes", frame.id)
+        try:
+            ZoneInfo(new.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise FrameError(ErrorCode.INVALID_FIELD, f"unknown time zone {new.timezone!r}", frame.id) from None
         await self._store.save_shop_settings(new)
         desk.settings = new
         desk.router.mode = new.mode  # type: ignore[assignment]
+        changes = [(name, str(getattr(s, name)), str(getattr(new, name)))
+                   for name in ("mode", "opens", "closes", "timezone") if getattr(s, name) != getattr(new, name)]
         await self._apply(desk, desk.router.dispatch())
         self._queue_changed(desk)
+        self._config_changed(desk, principal, changes)
 
-    # service hours ----------------------------------------------------------------------------
-
-    def in_service_hours(self, desk: ShopDesk) -> bool:
-        return self.seconds_until_open(desk) == 0
-
-    def seconds_until_open(self, desk: ShopDesk) -> int:
-        """0 inside the shop's service hours, else seconds until it opens."""
-        tz = ZoneInfo(desk.settings.timezone)
-        now = datetime.fromtimestamp(self._clock.now_ms() / 1000, tz)
-        opens = time.fromisoformat(desk.settings.opens)
-        closes_text = desk.settings.closes
-        closes = time(23, 59, 59) if closes_text == "24:00" else time.fromisoformat(closes_text)
-        if opens <= now.time() < closes or (closes_text == "24:00" and now.time() >= opens):
-            return 0
-        next_open = now.replace(hour=opens.hour, minute=opens.minute, second=0, microsecond=0)
-        if next_open <= now:
-            next_open += timedelta(days=1)
-        return int((next_open - now).total_seconds())
-
-    # what buyers, agents and supervisors see ----------------------------------------------------
-
-    def _queue_changed(self, desk: ShopDesk) -> None:
-        if desk.flush is None:
-            desk.flush = asyncio.get_running_loop().call_later(QUEUE_FLUSH_S, self._flush, desk)
-
-    def _agents_changed(self, desk: ShopDesk) -> None:
-        self._queue_changed(desk)
-
-    def _flush(self, desk: ShopDesk) -> None:
-        desk.flush = None
-        self.hub.send_to_shop(desk.shop.id, encode(self._queue_snapshot(desk)))
-        self.hub.send_to_shop(desk.shop.id, encode(self._agents_snapshot(desk)))
-        seen: set[int] = set()
-        for w in desk.router.waiting():
-            seen.add(w.conversation_id)
-            self._send_queue_status(desk, w.conversation_id, w.buyer_id)
-        for conversation_id, agent_id in desk.router.assigned.items():
-            if desk.sent_status.get(conversation_id, (None,))[0] != 0:
-                seen.add(conversation_id)
-                state = self._convs[conversation_id]
-                self._send_status(desk, conversation_id, state.buyer_id,
-                                  (0, None, None, desk.names.get(agent_id)))
-        for stale in set(desk.sent_status) - seen - set(desk.router.assigned):
-            desk.sent_status.pop(stale, None)
-
-    def buyer_status(self, conversation_id: int) -> f.QueueStatus | None:
-        """Where a buyer's conversation stands now (sent on sync)."""
-        state = self._convs.get(conversation_id)
-        if state is None or state.status not in ("queued", "assigned"):
-            return None
-        desk = self._shops[state.shop_id]
-        position, eta, reason, name = self._status_of(desk, conversation_id)
-        return f.QueueStatus(conversation_id=conversation_id, position=position, estimated_wait_s=eta,
-                             reason=reason, agent_name=name)  # type: ignore[arg-type]
-
-    def _status_of(self, desk: ShopDesk, conversation_id: int) -> tuple[int, int | None, str | None, str | None]:
-        agent_id = desk.router.assigned.get(conversation_id)
-        if agent_id is not None:
-            return 0, None, None, desk.names.get(agent_id)
-        position = desk.router.position(conversation_id) or 0
-        closed_for = self.seconds_until_open(desk)
-        online = [a for a in desk.router.agents.values() if a.status == "online"]
-        if desk.router.is_reserved(conversation_id):
-            return position, int(EXCLUSIVE_WAIT_S), "waiting_for_your_agent", None
-        if closed_for and not online:
-            return position, closed_for, "outside_hours", None
-        if not online:
-            return position, None, "no_agent_online", None
-        if desk.router.mode == "manual":
-            return position, None, "manual", None
-        return position, int(position * desk.assign_interval), "all_busy", None
-
-    def _send_queue_status(self, desk: ShopDesk, conversation_id: int, buyer_id: str) -> None:
-        self._send_status(desk, conversation_id, buyer_id, self._status_of(desk, conversation_id))
-
-    def _send_status(self, desk: ShopDesk, conversation_id: int, buyer_id: str, status: tuple[Any, ...]) -> None:
-        if desk.sent_status.get(conversation_id) == status:
-            return
-        desk.sent_status[conversation_id] = status
-        position, eta, reason, name = status
-        self.hub.send_to_buyer(buyer_id, encode(f.QueueStatus(
-            conversation_id=conversation_id, position=position, estimated_wait_s=eta, reason=reason,
-            agent_name=name)))
-
-    def _queue_snapshot(self, desk: ShopDesk) -> f.QueueSnapshot:
-        entries = []
-        for position, w in enumerate(desk.router.waiting()[:QUEUE_SNAPSHOT_MAX], start=1):
-            state = self._convs.get(w.conversation_id)
-            queued_ms = self._clock.now_ms() - int((self._clock.monotonic() - w.queued_at) * 1000)
-            entries.append(f.QueueEntry(
-                conversation_id=w.conversation_id, buyer_id=w.buyer_id,
-                buyer_name=state.buyer_name if state else w.buyer_id, position=position, queued_at=queued_ms,
-                tier=TIER_NAMES[w.tier],  # type: ignore[arg-type]
-                reserved_for=str(w.reserved_for) if desk.router.is_reserved(w.conversation_id) else None,
-            ))
-        return f.QueueSnapshot(entries=entries, total=desk.router.waiting_count(),
-                               mode=desk.router.mode)
-
-    def _agents_snapshot(self, desk: ShopDesk) -> f.AgentsSnapshot:
-        return f.AgentsSnapshot(agents=[
-            f.AgentInfo(agent_id=str(a.account_id), name=a.name,
-                        role=desk.roles.get(a.account_id, "agent"),  # type: ignore[arg-type]
-                        status=a.status, connected=desk.connections.get(a.account_id, 0) > 0,
-                        active=len(a.active), cap=a.cap)
-            for a in desk.router.agents.values()
-        ])
+    def _config_changed(self, desk: ShopDesk, principal: Principal, changes: list[tuple[str, str, str]]) -> None:
+        for listener in self.config_listeners:
+            try:
+                listener(desk.shop.id, principal, changes)
+            except Exception:
+                logger.exception("a settings listener failed")

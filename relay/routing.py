@@ -12,6 +12,8 @@ Rules (docs/routing.md has the full text):
   (and `is_reserved` says no). An agent back within the reservation's time has it again.
   A reserved chat never blocks the chats queued behind it.
 - Modes: `auto` assigns automatically; `manual` only by claim; `both` does both.
+- Supervisors are slots that never take chats from the queue (`takes_queue` False): they hold a
+  chat only by taking it over, whatever their status and cap.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 AgentStatus = Literal["online", "busy", "away", "offline"]
 Mode = Literal["auto", "manual", "both"]
-Reason = Literal["auto", "exclusive", "claim", "transfer", "reassign"]
+Reason = Literal["auto", "exclusive", "claim", "transfer", "reassign", "takeover"]
 DEFAULT_CAP = 8
 MAX_CAP = 50  # docs/routing.md and docs/protocol.md (`set_cap`: 1-50); wire/frames.py SetCap agrees
 
@@ -64,11 +66,13 @@ class AgentSlot:
     status: AgentStatus = "offline"
     active: set[int] = field(default_factory=set)
     idle_since: float = 0.0
+    takes_queue: bool = True
+    """False for supervisors: they hold chats only by taking them over."""
 
     @property
     def eligible(self) -> bool:
         """May receive a new chat now."""
-        return self.status == "online" and len(self.active) < self.cap
+        return self.takes_queue and self.status == "online" and len(self.active) < self.cap
 
 
 @dataclass(slots=True)
@@ -112,10 +116,11 @@ class ShopRouter:
 
     # agents ---------------------------------------------------------------------------------
 
-    def add_agent(self, account_id: int, name: str, cap: int = DEFAULT_CAP) -> AgentSlot:
+    def add_agent(self, account_id: int, name: str, cap: int = DEFAULT_CAP, *, takes_queue: bool = True) -> AgentSlot:
         slot = self.agents.get(account_id)
         if slot is None:
-            slot = self.agents[account_id] = AgentSlot(account_id, name, cap, idle_since=self._now())
+            slot = self.agents[account_id] = AgentSlot(account_id, name, cap, idle_since=self._now(),
+                                                       takes_queue=takes_queue)
         return slot
 
     def agent(self, account_id: int) -> AgentSlot:
@@ -234,6 +239,8 @@ class ShopRouter:
             raise RoutingError("conflict", "this chat is not assigned to anybody", ConflictReason.UNASSIGNED)
         if to_agent is not None:
             target = self.agent(to_agent)
+            if not target.takes_queue:
+                raise RoutingError("invalid_field", "chats go to agents, not supervisors")
             if target.account_id == self.assigned[conversation_id]:
                 raise RoutingError("conflict", "the chat is already with this agent", ConflictReason.SAME_AGENT)
             if target.status == "offline":
@@ -249,13 +256,27 @@ class ShopRouter:
         moved = self._assign(conversation_id, buyer, self.agents[to_agent], reason)
         return [moved, *self.dispatch()]
 
+    def take_over(self, conversation_id: int, account_id: int) -> list[Assignment]:
+        """A supervisor takes a chat (assigned or queued) to answer it themselves, above any cap."""
+        slot = self.agent(account_id)
+        holder = self.assigned.get(conversation_id)
+        if holder == account_id:
+            raise RoutingError("conflict", "you already have this chat", ConflictReason.SAME_AGENT)
+        waiting = self._dequeue(conversation_id)
+        if holder is None and waiting is None:
+            raise RoutingError("not_found", "this chat is neither queued nor assigned")
+        buyer = waiting.buyer_id if waiting is not None else self._buyer_of.get(conversation_id, "")
+        self._unassign(conversation_id)
+        moved = self._assign(conversation_id, buyer, slot, "takeover")
+        return [moved, *self.dispatch()]
+
     # decisions ------------------------------------------------------------------------------
 
     def best_agent(self) -> AgentSlot | None:
         """The least-loaded eligible agent, longest idle first on ties."""
         best: AgentSlot | None = None
         for slot in self.agents.values():
-            if slot.status == "online" and len(slot.active) < slot.cap and (
+            if slot.eligible and (
                 best is None
                 or (len(slot.active), slot.idle_since, slot.account_id)
                 < (len(best.active), best.idle_since, best.account_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import math
 import random
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 from aiohttp import WSMsgType, web
+from prometheus_client import CollectorRegistry
 
 from relay import __version__
 from relay.auth import (
@@ -30,6 +32,9 @@ from relay.chat import Hub
 from relay.clock import Clock, SystemClock, TimerHandle
 from relay.config import RelayConfig
 from relay.desk import Desk
+from relay.metrics import api as supervisor_api
+from relay.metrics import prometheus
+from relay.metrics.book import MetricsBook
 from relay.platform.demo import DemoPlatform
 from relay.replies import Replies
 from relay.seeding import seed_demo
@@ -61,8 +66,11 @@ class Relay:
         self.store = store
         self.clock = clock
         self.platform = DemoPlatform(store)
-        self.desk = Desk(store, clock, self.platform)
+        self.book = MetricsBook(store, clock)
+        self.desk = Desk(store, clock, self.platform, self.book)
         self.hub = Hub(store, clock, self.desk)
+        self.book.attach(self.desk, self.hub.send_to_supervisors)
+        self.hub.synced_listeners.append(self._figures_on_sync)
         self.cards = Cards(store, self.platform, self.hub, self.desk)
         self.replies = Replies(store, self.platform, self.hub, clock)
         self.calls = Calls(store, self.hub, self.desk, clock, config)
@@ -71,6 +79,12 @@ class Relay:
         self.connections: set[Connection] = set()
         self._sweep: TimerHandle | None = None
         self.stopping = False
+
+    def _figures_on_sync(self, conn: Connection) -> None:
+        """A supervisor's connection gets today's figures as soon as it has synced."""
+        p = conn.principal
+        if p.role == "supervisor" and p.shop_id is not None and p.shop_id in self.desk.shop_ids():
+            conn.send(encode(self.book.update_frame(p.shop_id)))
 
     def origin_allowed(self, origin: str) -> bool:
         if origin in self.config.allowed_origins:
@@ -154,6 +168,7 @@ class Relay:
 
 
 RELAY = web.AppKey("relay", Relay)
+METRICS = web.AppKey("metrics", CollectorRegistry)
 
 
 def _error(status: int, code: ErrorCode, message: str, retry_after: float | None = None) -> web.Response:
@@ -273,6 +288,20 @@ async def healthz(request: web.Request) -> web.Response:
                         content_type="application/json")
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format; with `--metrics-token-file`, only for that bearer token, else only for loopback."""
+    relay = request.app[RELAY]
+    token = relay.config.metrics_token
+    if token is not None:
+        given = _bearer(request) or ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return _error(401, ErrorCode.UNAUTHORIZED, "GET /metrics needs the relay's metrics token")
+    elif request.remote not in ("127.0.0.1", "::1"):
+        return _error(403, ErrorCode.FORBIDDEN, "GET /metrics answers loopback only (see --metrics-token-file)")
+    body = prometheus.render(request.app[METRICS])
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
@@ -366,6 +395,7 @@ def create_app(
     relay = Relay(config, store, clock)
     app = web.Application(middlewares=[security_headers], client_max_size=MAX_FRAME_BYTES)
     app[RELAY] = relay
+    app[METRICS] = prometheus.registry_for(relay)
     app.router.add_get("/", index)
     app.router.add_get("/ws", websocket)
     app.router.add_get("/healthz", healthz)
@@ -374,6 +404,8 @@ def create_app(
     app.router.add_get("/api/session", session)
     app.router.add_post("/api/buyer/session", buyer_session)
     app.router.add_get("/api/shops", shops)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_routes(supervisor_api.routes(RELAY))
     if STATIC_DIR.is_dir():
         app.router.add_static("/static/", STATIC_DIR)
 

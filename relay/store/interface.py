@@ -85,6 +85,11 @@ class ConversationRow:
     last_activity_at: int | None = None
     unanswered_since: int | None = None
     unanswered_seq: int | None = None
+    session_id: int | None = None
+    """The current chat session, or the last one (see SessionRow)."""
+    session_close_reason: str | None = None
+    session_rating: int | None = None
+    """The last session's rating: 1-5 stars, 0 skipped, None not yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,7 @@ class MessageRow:
     kind: str = "text"
     card_json: str | None = None
     event: str | None = None
+    params_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +148,7 @@ class TemplateRow:
     initials: str
     usage_count: int
     updated_at: int
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +193,11 @@ class CallRow:
     complaint: str | None = None
     complaint_text: str | None = None
     complaint_at: int | None = None
+    hour: int = 0
+    """Start of the shop-time hour of `invited_at` (unix ms), for the figures."""
+    handled_at: int | None = None
+    handled_by: str | None = None
+    handled_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,15 +223,145 @@ class CallBlockRow:
 
 CALL_FIELDS = frozenset({
     "state", "audio_only", "delivered_at", "answered_at", "connected_at", "ended_at", "ended_by", "end_reason",
-    "duration_s", "complaint", "complaint_text", "complaint_at",
+    "duration_s", "complaint", "complaint_text", "complaint_at", "handled_at", "handled_by", "handled_note",
 })
 """The fields `update_call` may change."""
 
 CONVERSATION_FIELDS = frozenset({
     "status", "agent_id", "tier", "queued_at", "last_agent_id", "last_agent_at", "last_activity_at",
-    "unanswered_since", "unanswered_seq",
+    "unanswered_since", "unanswered_seq", "session_id",
 })
 """The routing fields `update_conversation` may change."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    """A reply round (docs/metrics.md): from the buyer's first unanswered message to the shop's first
+    human reply. The derived fields (`hour`, `day`, `in_hours`, `decided_at`, `on_time`, `reply_ms`)
+    are computed by `relay.metrics.rules` whenever the round changes, so figures only sum them."""
+
+    conversation_id: int
+    buyer_seq: int
+    shop_id: int
+    buyer_id: str
+    buyer_at: int
+    hour: int
+    """Start of the shop-time hour of `buyer_at` (unix ms)."""
+    day: int
+    """Start of the shop-time day of `buyer_at` (unix ms)."""
+    in_hours: bool
+    """`buyer_at` falls in the counted hours (08:00-23:00 shop time)."""
+    session_id: int | None = None
+    reply_at: int | None = None
+    agent_id: int | None = None
+    """Who sent the first human reply (an agent, or a supervisor)."""
+    decided_at: int | None = None
+    """When the round's outcome was settled: the reply (within 180 s), the 180 s mark, or the close."""
+    holder_id: int | None = None
+    """Who held the chat when the round was decided (the replier for a reply on time); None: queued."""
+    on_time: bool = False
+    reply_ms: int | None = None
+    ended_at: int | None = None
+    """The chat closed while this round waited for its reply."""
+
+
+ROUND_FIELDS = frozenset({"reply_at", "agent_id", "decided_at", "holder_id", "on_time", "reply_ms", "ended_at"})
+"""The fields `update_round` may change."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """One chat: from the buyer's message into a new or closed conversation until it is closed again."""
+
+    id: int
+    conversation_id: int
+    shop_id: int
+    buyer_id: str
+    opened_at: int
+    hour: int
+    in_hours: bool
+    reopened: bool = False
+    """Opened within 24 h of the same conversation's previous session being resolved."""
+    first_reply_at: int | None = None
+    first_reply_by: int | None = None
+    frt_ms: int | None = None
+    closed_at: int | None = None
+    close_reason: str | None = None
+    """"resolved", "auto_closed" (silence), "abandoned" (the buyer left while queued)."""
+    closed_by: int | None = None
+    agent_id: int | None = None
+    """Who held the chat when it closed."""
+    resolution_ms: int | None = None
+    abandoned: bool = False
+    """Closed by the relay before any human reply."""
+    rating: int | None = None
+    """1-5 stars; 0: the buyer skipped the rating; None: not asked yet or not answered."""
+    rating_comment: str = ""
+    rated_at: int | None = None
+
+
+SESSION_FIELDS = frozenset({
+    "first_reply_at", "first_reply_by", "frt_ms", "closed_at", "close_reason", "closed_by", "agent_id",
+    "resolution_ms", "abandoned", "rating", "rating_comment", "rated_at",
+})
+"""The fields `update_session` may change."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    """A staff-only line on a conversation: an internal note or a supervisor's whisper."""
+
+    id: int
+    conversation_id: int
+    shop_id: int
+    kind: str
+    author_id: int
+    author_name: str
+    author_role: str
+    text: str
+    ts: int
+    after_seq: int
+    client_msg_id: str
+    to_agent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One change of a shop setting."""
+
+    shop_id: int
+    at: int
+    actor_id: int
+    actor_name: str
+    setting: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class MetricGroups:
+    """A shop's facts over a time range, grouped by (shop-time hour, account) as the figures need them.
+
+    Each list holds plain tuples; `relay.metrics.cells` reads them. Account 0 stands for "nobody"
+    (a round decided while queued, a session still open...).
+    """
+
+    rounds: list[tuple[int, int, int, int, int, int]]
+    """(hour, holder, decided in hours, on time, pending in hours, outside hours)."""
+    answered: list[tuple[int, int, int, int]]
+    """(hour, replier, answered rounds in hours, sum of reply_ms)."""
+    buyer_days: list[tuple[int, int, str, int, int, int]]
+    """(hour, holder, buyer, day, decided rounds in hours, of which not on time)."""
+    sessions: list[tuple[int, int, int, int, int, int, int, int, int, int]]
+    """(hour, agent, sessions, resolved, sum of resolution_ms, abandoned, reopened, ratings, positive, stars)."""
+    first_responses: list[tuple[int, int, int]]
+    """(hour, first replier, frt_ms) of sessions opened in counted hours."""
+    calls: list[tuple[int, int, int, int, int, int, int, int, int, int]]
+    """(hour, agent, invited, delivered, accepted, declined, expired, cancelled, connected, complaints)."""
+    call_times: list[tuple[int, int, int | None, int | None]]
+    """(hour, agent, connect_ms, duration_s) of connected calls (duration None while running)."""
+    transfers: list[tuple[int, int, int, int]]
+    """(hour, from agent, transfers, takeovers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +426,7 @@ class Store(Protocol):
         kind: str = "text",
         card_json: str | None = None,
         event: str | None = None,
+        params_json: str | None = None,
         new_case: NewCase | None = None,
         new_call: CallRow | None = None,
     ) -> asyncio.Future[AppendResult]:
@@ -310,6 +453,7 @@ class Store(Protocol):
         kind: str = "text",
         card_json: str | None = None,
         event: str | None = None,
+        params_json: str | None = None,
         new_case: NewCase | None = None,
     ) -> None:
         """`append_message` for the hot path: no future; `done(result, None)` is called once the
@@ -331,13 +475,42 @@ class Store(Protocol):
         """Change routing fields (see CONVERSATION_FIELDS) of a conversation."""
     async def record_event(
         self, conversation_id: int, shop_id: int, at: int, kind: str, *, actor: str | None = None,
-        from_agent: int | None = None, to_agent: int | None = None, note: str = "",
-    ) -> None: ...
-    async def record_round(
-        self, conversation_id: int, shop_id: int, buyer_seq: int, buyer_at: int,
-        reply_at: int | None, agent_id: int | None,
+        from_agent: int | None = None, to_agent: int | None = None, note: str = "", hour: int = 0,
     ) -> None:
-        """One reply round: the buyer's first unanswered message and the first human reply to it."""
+        """One line of a conversation's audit trail; `hour`: the shop-time hour of `at` (for the figures)."""
+
+    # reply rounds and chat sessions (the facts behind the figures, docs/metrics.md)
+    async def open_round(self, row: RoundRow) -> None:
+        """Record a round as it starts (no reply yet); a round already stored is left as it is."""
+    async def update_round(self, conversation_id: int, buyer_seq: int, **fields: Any) -> None:
+        """Change fields of a round (see ROUND_FIELDS)."""
+    async def get_round(self, conversation_id: int, buyer_seq: int) -> RoundRow | None: ...
+    async def open_session(self, row: SessionRow) -> SessionRow:
+        """Store a new session (`row.id` 0) and make it the conversation's current one; returns it with its id."""
+    async def update_session(self, session_id: int, **fields: Any) -> None:
+        """Change fields of a session (see SESSION_FIELDS)."""
+    async def get_session(self, session_id: int) -> SessionRow | None: ...
+    async def metric_groups(self, shop_id: int, since: int, until: int) -> MetricGroups:
+        """The shop's rounds, sessions and calls that started in [since, until), and its transfers then,
+        grouped by hour and account (see MetricGroups). Indexed range scans only."""
+    async def drill(self, shop_id: int, figure: str, since: int, until: int, agent_id: int | None,
+                    limit: int) -> list[tuple[Any, ...]]:
+        """The facts behind one figure (`wire.figures.DRILL_FIGURES`), newest first: tuples of
+        (conversation_id, buyer_name, at, kind, agent_id, agent_name, seconds, call_id, stars)."""
+
+    # staff notes, settings audit, complaints
+    async def add_note(self, row: NoteRow) -> tuple[NoteRow, bool]:
+        """Store a note (`row.id` 0); returns it as stored and whether it was stored before (same
+        author and `client_msg_id`). Raises StoreConflict if that id was used for another text."""
+    async def list_notes(self, conversation_id: int, after_id: int, limit: int) -> list[NoteRow]: ...
+    async def record_audit(self, rows: list[AuditRow]) -> None: ...
+    async def audit_log(self, shop_id: int, limit: int) -> list[AuditRow]:
+        """The shop's latest setting changes, newest first."""
+    async def complaints(self, shop_id: int, since: int, until: int) -> list[CallRow]:
+        """Calls of the shop complained about in [since, until), newest complaint first."""
+    async def reorder_templates(self, shop_id: int, owner_id: int | None, template_ids: list[int]) -> None:
+        """Give the named templates of the scope (shop: owner None) positions 0, 1, ... in that order, and the
+        scope's others the following positions in their current order."""
 
     async def answer_offer(
         self, case_id: str, conversation_id: int, buyer_id: str, accept: bool, at: int

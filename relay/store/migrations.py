@@ -7,6 +7,13 @@ contiguous pages instead of 50 scattered ones (commit 1.9 ms -> 1.4 ms, see docs
 0008 adds when a call's invitation first reached the buyer (`calls.delivered_at`, unix ms by the
 relay's clock, NULL while it has not, and for calls recorded before 0008); 0007 may already have
 run on a deployed demo database, so it is not edited.
+
+0009 adds what the supervisors' figures and tools need (docs/metrics.md): chat sessions, the rounds'
+derived fields (shop-time hour and day, counted hours, decision, attribution), the hour of each
+conversation event and call, system-message parameters, staff notes, the settings audit, template
+positions and complaint handling. Rounds and events recorded before it get their derived fields
+for Asia/Shanghai (UTC+8, the only time zone shops had), and a session is opened for every chat
+that is queued or assigned at that moment, with an open round where a buyer is waiting.
 """
 
 from __future__ import annotations
@@ -279,6 +286,113 @@ MIGRATIONS: list[tuple[str, str]] = [
         "0008_call_delivered",
         """
         ALTER TABLE calls ADD COLUMN delivered_at INTEGER;
+        """,
+    ),
+    (
+        "0009_supervision",
+        """
+        CREATE TABLE chat_sessions (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            buyer_id TEXT NOT NULL,
+            opened_at INTEGER NOT NULL,
+            hour INTEGER NOT NULL,
+            in_hours INTEGER NOT NULL,
+            reopened INTEGER NOT NULL DEFAULT 0,
+            first_reply_at INTEGER,
+            first_reply_by INTEGER,
+            frt_ms INTEGER,
+            closed_at INTEGER,
+            close_reason TEXT,
+            closed_by INTEGER,
+            agent_id INTEGER,
+            resolution_ms INTEGER,
+            abandoned INTEGER NOT NULL DEFAULT 0,
+            rating INTEGER,
+            rating_comment TEXT NOT NULL DEFAULT '',
+            rated_at INTEGER
+        );
+        CREATE INDEX chat_sessions_shop ON chat_sessions(shop_id, opened_at);
+        CREATE INDEX chat_sessions_conversation ON chat_sessions(conversation_id, id);
+        ALTER TABLE conversations ADD COLUMN session_id INTEGER REFERENCES chat_sessions(id);
+        INSERT INTO chat_sessions (conversation_id, shop_id, buyer_id, opened_at, hour, in_hours)
+            SELECT id, shop_id, buyer_id, COALESCE(unanswered_since, queued_at, created_at),
+                   ((COALESCE(unanswered_since, queued_at, created_at) + 28800000) / 3600000) * 3600000 - 28800000,
+                   ((COALESCE(unanswered_since, queued_at, created_at) + 28800000) % 86400000) / 3600000
+                       BETWEEN 8 AND 22
+            FROM conversations WHERE status IN ('queued', 'assigned');
+        UPDATE conversations
+            SET session_id = (SELECT MAX(s.id) FROM chat_sessions s WHERE s.conversation_id = conversations.id)
+            WHERE status IN ('queued', 'assigned');
+        ALTER TABLE reply_rounds ADD COLUMN buyer_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reply_rounds ADD COLUMN hour INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reply_rounds ADD COLUMN day INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reply_rounds ADD COLUMN in_hours INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reply_rounds ADD COLUMN session_id INTEGER;
+        ALTER TABLE reply_rounds ADD COLUMN decided_at INTEGER;
+        ALTER TABLE reply_rounds ADD COLUMN holder_id INTEGER;
+        ALTER TABLE reply_rounds ADD COLUMN on_time INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reply_rounds ADD COLUMN reply_ms INTEGER;
+        ALTER TABLE reply_rounds ADD COLUMN ended_at INTEGER;
+        UPDATE reply_rounds SET
+            buyer_id = (SELECT c.buyer_id FROM conversations c WHERE c.id = reply_rounds.conversation_id),
+            hour = ((buyer_at + 28800000) / 3600000) * 3600000 - 28800000,
+            day = ((buyer_at + 28800000) / 86400000) * 86400000 - 28800000,
+            in_hours = ((buyer_at + 28800000) % 86400000) / 3600000 BETWEEN 8 AND 22,
+            decided_at = CASE WHEN reply_at IS NOT NULL AND reply_at - buyer_at <= 180000 THEN reply_at
+                              ELSE buyer_at + 180000 END,
+            holder_id = agent_id,
+            on_time = reply_at IS NOT NULL AND reply_at - buyer_at <= 180000,
+            reply_ms = reply_at - buyer_at,
+            ended_at = CASE WHEN reply_at IS NULL THEN buyer_at END;
+        INSERT OR IGNORE INTO reply_rounds
+            (conversation_id, shop_id, buyer_seq, buyer_at, buyer_id, hour, day, in_hours, session_id)
+            SELECT id, shop_id, COALESCE(unanswered_seq, 0), unanswered_since, buyer_id,
+                   ((unanswered_since + 28800000) / 3600000) * 3600000 - 28800000,
+                   ((unanswered_since + 28800000) / 86400000) * 86400000 - 28800000,
+                   ((unanswered_since + 28800000) % 86400000) / 3600000 BETWEEN 8 AND 22, session_id
+            FROM conversations WHERE unanswered_since IS NOT NULL AND status IN ('queued', 'assigned');
+        CREATE INDEX reply_rounds_session ON reply_rounds(session_id);
+        ALTER TABLE conversation_events ADD COLUMN hour INTEGER NOT NULL DEFAULT 0;
+        UPDATE conversation_events SET hour = ((at + 28800000) / 3600000) * 3600000 - 28800000;
+        CREATE INDEX conversation_events_shop ON conversation_events(shop_id, at);
+        ALTER TABLE calls ADD COLUMN hour INTEGER NOT NULL DEFAULT 0;
+        UPDATE calls SET hour = ((invited_at + 28800000) / 3600000) * 3600000 - 28800000;
+        ALTER TABLE calls ADD COLUMN handled_at INTEGER;
+        ALTER TABLE calls ADD COLUMN handled_by TEXT;
+        ALTER TABLE calls ADD COLUMN handled_note TEXT NOT NULL DEFAULT '';
+        CREATE INDEX calls_complaints ON calls(shop_id, complaint_at) WHERE complaint_at IS NOT NULL;
+        ALTER TABLE messages ADD COLUMN params_json TEXT;
+        CREATE TABLE staff_notes (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            kind TEXT NOT NULL CHECK (kind IN ('note', 'whisper')),
+            author_id INTEGER NOT NULL REFERENCES accounts(id),
+            author_name TEXT NOT NULL,
+            author_role TEXT NOT NULL,
+            text TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            after_seq INTEGER NOT NULL,
+            client_msg_id TEXT NOT NULL,
+            to_agent_id INTEGER,
+            UNIQUE (author_id, client_msg_id)
+        );
+        CREATE INDEX staff_notes_conversation ON staff_notes(conversation_id, id);
+        CREATE TABLE settings_audit (
+            id INTEGER PRIMARY KEY,
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            at INTEGER NOT NULL,
+            actor_id INTEGER NOT NULL,
+            actor_name TEXT NOT NULL,
+            setting TEXT NOT NULL,
+            old TEXT NOT NULL,
+            new TEXT NOT NULL
+        );
+        CREATE INDEX settings_audit_shop ON settings_audit(shop_id, id);
+        ALTER TABLE templates ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+        UPDATE templates SET position = id;
         """,
     ),
 ]

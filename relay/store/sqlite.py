@@ -40,6 +40,8 @@ from relay.store.interface import (
     TemplateRow,
 )
 from relay.store.migrations import MIGRATIONS
+from relay.store.rows import CALL_COLUMN_COUNT, CALL_COLUMNS, call_row, call_values
+from relay.store.sqlite_facts import SqliteFacts
 from wire import frames as f
 from wire.errors import ConflictReason
 
@@ -65,18 +67,19 @@ _CONVERSATION_SELECT = """
     SELECT c.id, c.shop_id, s.slug, s.name, c.buyer_id, b.nickname, c.created_at,
            c.last_seq, c.buyer_read_seq, c.agent_read_seq, c.status, c.agent_id, a.display_name, c.tier,
            c.queued_at, c.last_agent_id, c.last_agent_at, c.last_activity_at, c.unanswered_since,
-           c.unanswered_seq
+           c.unanswered_seq, c.session_id, ls.close_reason, ls.rating
     FROM conversations c JOIN shops s ON s.id = c.shop_id JOIN buyers b ON b.id = c.buyer_id
-    LEFT JOIN accounts a ON a.id = c.agent_id
+    LEFT JOIN accounts a ON a.id = c.agent_id LEFT JOIN chat_sessions ls ON ls.id = c.session_id
 """
 _ACCOUNT_SELECT = """
     SELECT a.id, a.shop_id, s.slug, a.username, a.display_name, a.role, a.password_hash, a.cap
     FROM accounts a JOIN shops s ON s.id = a.shop_id
 """
 _MESSAGE_COLUMNS = (
-    "conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json, event"
+    "conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json, event,"
+    " params_json"
 )
-_INSERT_MESSAGE = f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_MESSAGE = f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
@@ -379,7 +382,7 @@ class _Writer:
         self._conn.close()
 
 
-class SqliteStore:
+class SqliteStore(SqliteFacts):
     """`Store` on one SQLite file. `synchronous=FULL` (default) survives power loss; see docs."""
 
     def __init__(self, path: Path, *, synchronous: Synchronous = "FULL") -> None:
@@ -640,13 +643,14 @@ class SqliteStore:
         kind: str = "text",
         card_json: str | None = None,
         event: str | None = None,
+        params_json: str | None = None,
         new_case: NewCase | None = None,
         new_call: CallRow | None = None,
     ) -> asyncio.Future[AppendResult]:
         fut: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
         self.append_message_then(partial(_settle, fut), conversation_id, sender_kind, sender_id, sender_name,
                                  client_msg_id, text, ts, kind=kind, card_json=card_json, event=event,
-                                 new_case=new_case, new_call=new_call)
+                                 params_json=params_json, new_case=new_case, new_call=new_call)
         return fut
 
     def append_message_then(
@@ -663,6 +667,7 @@ class SqliteStore:
         kind: str = "text",
         card_json: str | None = None,
         event: str | None = None,
+        params_json: str | None = None,
         new_case: NewCase | None = None,
         new_call: CallRow | None = None,
     ) -> None:
@@ -670,7 +675,7 @@ class SqliteStore:
             _call(done, None, StoreUnavailable("store is not open"))
             return
         row = (conversation_id, 0, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json,
-               event)
+               event, params_json)
         self._writer.submit_then(self._insert_message, (row, new_case, new_call), done)
 
     def _insert_message(
@@ -713,8 +718,8 @@ class SqliteStore:
             )
         if new_call is not None:
             conn.execute(
-                f"INSERT INTO calls ({_CALL_COLUMNS}, card_seq) VALUES ({', '.join('?' * _CALL_COLUMN_COUNT)}, ?)",
-                (*_call_values(new_call), seq),
+                f"INSERT INTO calls ({CALL_COLUMNS}, card_seq) VALUES ({', '.join('?' * CALL_COLUMN_COUNT)}, ?)",
+                (*call_values(new_call), seq),
             )
         self._seqs.taken(conversation_id, seq)  # last: a write that fails leaves the cache untouched
         return AppendResult(MessageRow(*row), duplicate=False)
@@ -801,33 +806,20 @@ class SqliteStore:
 
     async def record_event(
         self, conversation_id: int, shop_id: int, at: int, kind: str, *, actor: str | None = None,
-        from_agent: int | None = None, to_agent: int | None = None, note: str = "",
+        from_agent: int | None = None, to_agent: int | None = None, note: str = "", hour: int = 0,
     ) -> None:
         def write(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO conversation_events (conversation_id, shop_id, at, kind, actor, from_agent, to_agent,"
-                " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, shop_id, at, kind, actor, from_agent, to_agent, note),
-            )
-
-        await self._write(write)
-
-    async def record_round(
-        self, conversation_id: int, shop_id: int, buyer_seq: int, buyer_at: int,
-        reply_at: int | None, agent_id: int | None,
-    ) -> None:
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT OR REPLACE INTO reply_rounds (conversation_id, shop_id, buyer_seq, buyer_at, reply_at,"
-                " agent_id) VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation_id, shop_id, buyer_seq, buyer_at, reply_at, agent_id),
+                " note, hour) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, shop_id, at, kind, actor, from_agent, to_agent, note, hour),
             )
 
         await self._write(write)
 
     # templates ------------------------------------------------------------------------------
 
-    _TEMPLATE_COLUMNS = "id, shop_id, owner_id, grp, title, body, shortcut, initials, usage_count, updated_at"
+    _TEMPLATE_COLUMNS = "id, shop_id, owner_id, grp, title, body, shortcut, initials, usage_count, updated_at, position"
 
     # video calls ----------------------------------------------------------------------------
 
@@ -870,20 +862,20 @@ class SqliteStore:
         )
 
     async def get_call(self, call_id: str) -> CallRow | None:
-        row = self._one(f"SELECT {_CALL_COLUMNS} FROM calls WHERE id = ?", (call_id,))
-        return _call_row(row) if row else None
+        row = self._one(f"SELECT {CALL_COLUMNS} FROM calls WHERE id = ?", (call_id,))
+        return call_row(row) if row else None
 
     async def open_calls(self) -> list[CallRow]:
-        rows = self._all(f"SELECT {_CALL_COLUMNS} FROM calls WHERE state IN ('invited', 'accepted', 'connected')",
+        rows = self._all(f"SELECT {CALL_COLUMNS} FROM calls WHERE state IN ('invited', 'accepted', 'connected')",
                          ())
-        return [_call_row(r) for r in rows]
+        return [call_row(r) for r in rows]
 
     async def recent_calls(self, *, buyer_id: str | None = None, agent_id: int | None = None,
                            since_ms: int) -> list[CallRow]:
         column, value = ("buyer_id", buyer_id) if buyer_id is not None else ("agent_id", agent_id)
-        rows = self._all(f"SELECT {_CALL_COLUMNS} FROM calls WHERE {column} = ? AND invited_at >= ?"
+        rows = self._all(f"SELECT {CALL_COLUMNS} FROM calls WHERE {column} = ? AND invited_at >= ?"
                          " ORDER BY invited_at", (value, since_ms))
-        return [_call_row(r) for r in rows]
+        return [call_row(r) for r in rows]
 
     async def update_call(self, call_id: str, **fields: int | str | bool | None) -> None:
         unknown = set(fields) - CALL_FIELDS
@@ -931,7 +923,7 @@ class SqliteStore:
     async def list_templates(self, shop_id: int, owner_id: int) -> list[TemplateRow]:
         rows = self._all(
             f"SELECT {self._TEMPLATE_COLUMNS} FROM templates WHERE shop_id = ? AND (owner_id IS NULL OR owner_id = ?)"
-            " ORDER BY usage_count DESC, id", (shop_id, owner_id))
+            " ORDER BY position, id", (shop_id, owner_id))
         return [TemplateRow(*r) for r in rows]
 
     async def get_template(self, template_id: int) -> TemplateRow | None:
@@ -946,9 +938,12 @@ class SqliteStore:
                              " updated_at = ? WHERE id = ?", (*values, row.id))
                 template_id = row.id
             else:
+                last = conn.execute("SELECT MAX(position) FROM templates WHERE shop_id = ? AND owner_id IS ?",
+                                    (row.shop_id, row.owner_id)).fetchone()[0]
                 template_id = int(conn.execute(
-                    "INSERT INTO templates (grp, title, body, shortcut, initials, updated_at, shop_id, owner_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*values, row.shop_id, row.owner_id)).lastrowid or 0)
+                    "INSERT INTO templates (grp, title, body, shortcut, initials, updated_at, shop_id, owner_id,"
+                    " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, row.shop_id, row.owner_id, 0 if last is None else last + 1)).lastrowid or 0)
             stored = conn.execute(f"SELECT {self._TEMPLATE_COLUMNS} FROM templates WHERE id = ?",
                                   (template_id,)).fetchone()
             return TemplateRow(*stored)
@@ -968,8 +963,9 @@ class SqliteStore:
                 return False
             conn.executemany(
                 "INSERT INTO templates (shop_id, owner_id, grp, title, body, shortcut, initials, usage_count,"
-                " updated_at) VALUES (?, NULL, ?, ?, ?, ?, ?, 0, ?)",
-                [(shop_id, r.group, r.title, r.body, r.shortcut, r.initials, r.updated_at) for r in rows])
+                " updated_at, position) VALUES (?, NULL, ?, ?, ?, ?, ?, 0, ?, ?)",
+                [(shop_id, r.group, r.title, r.body, r.shortcut, r.initials, r.updated_at, i)
+                 for i, r in enumerate(rows)])
             return True
 
         return await self._write(write)
@@ -1095,22 +1091,3 @@ class SqliteStore:
             return conn.total_changes != before
 
         return await self._write(write)
-
-
-_CALL_FIELDS_IN_ORDER = (
-    "id", "shop_id", "conversation_id", "agent_id", "agent_name", "buyer_id", "buyer_name", "reason", "state",
-    "invited_at", "expires_at", "max_duration_s", "audio_only", "answered_at", "connected_at", "ended_at", "ended_by",
-    "end_reason", "duration_s", "complaint", "complaint_text", "complaint_at", "delivered_at",
-)
-_CALL_COLUMNS = ", ".join(_CALL_FIELDS_IN_ORDER)
-_CALL_COLUMN_COUNT = len(_CALL_FIELDS_IN_ORDER)
-
-
-def _call_values(call: CallRow) -> tuple[Any, ...]:
-    return tuple(int(v) if isinstance(v, bool) else v for v in (getattr(call, n) for n in _CALL_FIELDS_IN_ORDER))
-
-
-def _call_row(row: tuple[Any, ...]) -> CallRow:
-    values = dict(zip(_CALL_FIELDS_IN_ORDER, row, strict=True))
-    values["audio_only"] = bool(values["audio_only"])
-    return CallRow(**values)
