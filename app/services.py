@@ -18,6 +18,7 @@ import logging
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -82,6 +83,9 @@ class DeskService:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
         self._seen_offset_ms = -(2**62)
+        self.frame_listeners: list[Callable[[f.ServerFrame], None]] = []
+        """Parts of the core beside this service (supervision, notes, shop settings) that want the relay's
+        pushed frames: each gets every frame but messages, in order, after this service has handled it."""
         self.calls = CallManager(self._request, self.events.emit, session.user_id,
                                  online=lambda: self.link.online.wait())
         """The agent's video calls: invitations, peer connections, media (closed with the service)."""
@@ -229,6 +233,11 @@ class DeskService:
                 self.calls.on_frame(frame)
             elif isinstance(frame, f.Error):
                 self.events.emit(Notice(RelayError(frame.code, frame.message, frame.retry_after, frame.reason)))
+            for listener in self.frame_listeners:
+                try:
+                    listener(frame)
+                except Exception:
+                    logger.exception("a frame listener failed on %s", type(frame).__name__)
 
     async def _store_messages(self, messages: list[f.Message]) -> None:
         self._saw_relay_time(max(m.ts for m in messages))
@@ -477,10 +486,14 @@ class DeskService:
 
     # requests ---------------------------------------------------------------------------------
 
-    async def _request(self, frame_type: type[Any], **fields: Any) -> f.ServerFrame:
+    async def request(self, frame_type: type[Any], **fields: Any) -> f.ServerFrame:
+        """Send a request frame to the relay and wait for its answer (ConnectionLost when offline,
+        RelayError when refused)."""
         if not self.link.online.is_set():
             raise ConnectionLost("not connected to the relay")
         return await self.client.call(frame_type, **fields)
+
+    _request = request
 
     async def set_status(self, status: Literal["online", "busy", "away"]) -> None:
         await self._request(f.SetStatus, status=status)
