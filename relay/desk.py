@@ -525,7 +525,8 @@ class Desk(DeskView):
         made = desk.router.release(state.id)
         reason = {"resolved": "resolved", "abandoned": "abandoned"}.get(event, "closed")
         await self._send_assignment(desk, state, reason, prev, "", by)
-        await self.post_system(state, event)
+        # the buyer's page asks for a rating of a resolved chat: it needs the session's id
+        await self.post_system(state, event, {"session_id": str(state.session_id)} if event == "resolved" else None)
         await self._apply(desk, made)
         self._queue_changed(desk)
         self._agents_changed(desk)

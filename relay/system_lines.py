@@ -27,7 +27,7 @@ EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "transferred": ("已为您转接至客服{agent}，请稍候～", ("agent",)),
     "taken_over": ("客服主管{agent}为您服务～", ("agent",)),
     "requeued": ("正在为您重新接入客服，请稍候～", ()),
-    "resolved": ("本次服务已结束，感谢您的咨询。如还有问题，直接发消息即可～", ()),
+    "resolved": ("本次服务已结束，感谢您的咨询。如还有问题，直接发消息即可～", ("session_id",)),
     "auto_closed": ("由于长时间没有新消息，本次会话已自动结束。如还有问题，直接发消息即可～", ()),
     "abandoned": ("您已离开，本次会话已结束。如还有问题，直接发消息即可～", ()),
     "rated": ("买家评价：{stars}星 {comment}", ("stars", "comment")),
