@@ -101,6 +101,10 @@ class Hub:
         for conn in self._accounts.get(account_id, ()):
             conn.send(data)
 
+    def connections_of(self, account_id: str) -> list[Connection]:
+        """The synced connections of one shop account."""
+        return list(self._accounts.get(account_id, ()))
+
     def online(self, principal_kind: str, user_id: str) -> bool:
         """Whether a buyer (`"buyer"`) or a shop account (`"account"`) has a synced connection."""
         groups = self._buyers if principal_kind == "buyer" else self._accounts

@@ -53,6 +53,7 @@ class Replies:
         hub.route(f.SaveTemplate, self.on_save)
         hub.route(f.DeleteTemplate, self.on_delete)
         hub.route(f.RenderTemplate, self.on_render)
+        hub.route(f.OrderTemplates, self.on_order)
 
     def _staff(self, principal: Principal, rid: str) -> int:
         if principal.is_buyer or principal.shop_id is None:
@@ -102,6 +103,7 @@ class Replies:
             initials=templates.initials(draft.title), usage_count=0, updated_at=self._clock.now_ms(),
         ))
         conn.send(encode(f.TemplateSaved(id=frame.id, template=template_frame(row, p))))
+        self._changed(shop_id, owner)
 
     async def on_delete(self, conn: Connection, frame: f.DeleteTemplate) -> None:
         p = conn.principal
@@ -110,6 +112,24 @@ class Replies:
             raise FrameError(ErrorCode.FORBIDDEN, "only supervisors delete the shop's templates", frame.id)
         await self._store.delete_template(row.id)
         conn.send(encode(f.Ok(id=frame.id)))
+        self._changed(row.shop_id, row.owner_id)
+
+    async def on_order(self, conn: Connection, frame: f.OrderTemplates) -> None:
+        p = conn.principal
+        shop_id = self._staff(p, frame.id)
+        if frame.scope == "shop" and p.role != "supervisor":
+            raise FrameError(ErrorCode.FORBIDDEN, "only supervisors order the shop's templates", frame.id)
+        owner = None if frame.scope == "shop" else int(p.user_id)
+        await self._store.reorder_templates(shop_id, owner, frame.template_ids)
+        conn.send(encode(f.Ok(id=frame.id)))
+        self._changed(shop_id, owner)
+
+    def _changed(self, shop_id: int, owner: int | None) -> None:
+        """Everyone who sees the changed templates lists them again: the shop's staff, or their owner."""
+        if owner is None:
+            self._hub.send_to_shop(shop_id, encode(f.TemplatesChanged(scope="shop")))
+        else:
+            self._hub.send_to_account(str(owner), encode(f.TemplatesChanged(scope="personal")))
 
     async def on_render(self, conn: Connection, frame: f.RenderTemplate) -> None:
         p = conn.principal

@@ -39,6 +39,7 @@ from relay.platform.demo import DemoPlatform
 from relay.replies import Replies
 from relay.seeding import seed_demo
 from relay.sessions import Connection, Principal
+from relay.staff import Staff
 from relay.store import Store, StoreUnavailable
 from relay.store.sqlite import SqliteStore
 from wire import MAX_FRAME_BYTES, MAX_TEXT_CHARS, PROTOCOL_VERSION
@@ -74,6 +75,7 @@ class Relay:
         self.cards = Cards(store, self.platform, self.hub, self.desk)
         self.replies = Replies(store, self.platform, self.hub, clock)
         self.calls = Calls(store, self.hub, self.desk, clock, config)
+        self.staff = Staff(store, self.hub, self.desk, self.calls, clock)
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()

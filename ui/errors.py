@@ -39,6 +39,8 @@ class ErrorTexts(QObject):
             ConflictReason.ALREADY_ANSWERED: self.tr("The buyer has already answered this offer."),
             ConflictReason.ID_REUSED: self.tr("This message clashes with one already sent; write it again."),
             ConflictReason.TEMPLATE_LIMIT: self.tr("You have the most personal templates allowed; delete one first."),
+            ConflictReason.ALREADY_RATED: self.tr("This chat has been rated already."),
+            ConflictReason.NOT_RESOLVED: self.tr("Only a resolved chat can be rated."),
         }
         return texts.get(reason) if reason else None  # type: ignore[call-overload]
 

@@ -87,6 +87,10 @@ class ConflictReason(StrEnum):
     """A `client_msg_id` sent again with different content."""
     TEMPLATE_LIMIT = "template_limit"
     """Saving a personal template beyond the 200 allowed."""
+    ALREADY_RATED = "already_rated"
+    """Rating (or skipping the rating of) a chat that was rated already."""
+    NOT_RESOLVED = "not_resolved"
+    """Rating a chat that is open, or was closed without being resolved."""
 
 
 class WebSocketClose:

@@ -634,27 +634,37 @@
         <translation>You have the most personal templates allowed; delete one first.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="48"/>
+        <location filename="../../ui/errors.py" line="42"/>
+        <source>This chat has been rated already.</source>
+        <translation>This chat has been rated already.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="43"/>
+        <source>Only a resolved chat can be rated.</source>
+        <translation>Only a resolved chat can be rated.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="50"/>
         <source>Video calls are switched off for this shop.</source>
         <translation>Video calls are switched off for this shop.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="50"/>
+        <location filename="../../ui/errors.py" line="52"/>
         <source>The buyer has not written in this chat: only a buyer who started a chat can be invited.</source>
         <translation>The buyer has not written in this chat: only a buyer who started a chat can be invited.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="52"/>
+        <location filename="../../ui/errors.py" line="54"/>
         <source>The chat has been quiet for too long; invite once the buyer writes again.</source>
         <translation>The chat has been quiet for too long; invite once the buyer writes again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="54"/>
+        <location filename="../../ui/errors.py" line="56"/>
         <source>This buyer has had today&apos;s invitations already; try again tomorrow.</source>
         <translation>This buyer has had today&apos;s invitations already; try again tomorrow.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/errors.py" line="57"/>
+        <location filename="../../ui/errors.py" line="59"/>
         <source>The buyer declined a moment ago; you can invite again in %n minute(s).</source>
         <translation>
             <numerusform>The buyer declined a moment ago; you can invite again in %n minute.</numerusform>
@@ -662,117 +672,117 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="59"/>
+        <location filename="../../ui/errors.py" line="61"/>
         <source>The buyer chose not to receive video invitations from this shop.</source>
         <translation>The buyer chose not to receive video invitations from this shop.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="61"/>
+        <location filename="../../ui/errors.py" line="63"/>
         <source>A video call is already being set up or running.</source>
         <translation>A video call is already being set up or running.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="63"/>
+        <location filename="../../ui/errors.py" line="65"/>
         <source>The call has already ended or changed; nothing was done.</source>
         <translation>The call has already ended or changed; nothing was done.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="71"/>
         <source>Not possible any more: the chat changed meanwhile.</source>
         <translation>Not possible any more: the chat changed meanwhile.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77"/>
+        <location filename="../../ui/errors.py" line="79"/>
         <source>The relay could not read what this workstation sent (a fault in the workstation); update the workstation.</source>
         <translation>The relay could not read what this workstation sent (a fault in the workstation); update the workstation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="82"/>
         <source>The relay does not know a request this workstation sent (a fault in the workstation); update the workstation.</source>
         <translation>The relay does not know a request this workstation sent (a fault in the workstation); update the workstation.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="83"/>
+        <location filename="../../ui/errors.py" line="85"/>
         <source>The relay did not accept this: something in it is missing, too long or not allowed.</source>
         <translation>The relay did not accept this: something in it is missing, too long or not allowed.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="87"/>
+        <location filename="../../ui/errors.py" line="89"/>
         <source>You are not allowed to do this (the chat may be with another agent now).</source>
         <translation>You are not allowed to do this (the chat may be with another agent now).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="88"/>
+        <location filename="../../ui/errors.py" line="90"/>
         <source>It no longer exists, or it is not visible to you.</source>
         <translation>It no longer exists, or it is not visible to you.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="85"/>
+        <location filename="../../ui/errors.py" line="87"/>
         <source>Too fast; wait a moment and try again.</source>
         <translation>Too fast; wait a moment and try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="76"/>
         <source>Too many failed attempts. Try again in {0} s.</source>
         <translation>Too many failed attempts. Try again in {0} s.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="88"/>
         <source>Your session has ended; log in again.</source>
         <translation>Your session has ended; log in again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="93"/>
+        <location filename="../../ui/errors.py" line="95"/>
         <source>The relay is restarting; reconnecting.</source>
         <translation>The relay is restarting; reconnecting.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>Too long to send; shorten it.</source>
         <translation>Too long to send; shorten it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="90"/>
+        <location filename="../../ui/errors.py" line="92"/>
         <source>The relay does not accept connections from this workstation; ask your administrator.</source>
         <translation>The relay does not accept connections from this workstation; ask your administrator.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="91"/>
+        <location filename="../../ui/errors.py" line="93"/>
         <source>This workstation is too old for the relay; update it.</source>
         <translation>This workstation is too old for the relay; update it.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="92"/>
+        <location filename="../../ui/errors.py" line="94"/>
         <source>The connection could not keep up with the relay; reconnecting.</source>
         <translation>The connection could not keep up with the relay; reconnecting.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
+        <location filename="../../ui/errors.py" line="98"/>
         <source>The relay cannot save anything right now; try again in a moment.</source>
         <translation>The relay cannot save anything right now; try again in a moment.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="97"/>
+        <location filename="../../ui/errors.py" line="99"/>
         <source>The relay had a problem; try again.</source>
         <translation>The relay had a problem; try again.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102"/>
+        <location filename="../../ui/errors.py" line="104"/>
         <source>The relay refused this ({0}).</source>
         <translation>The relay refused this ({0}).</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
+        <location filename="../../ui/errors.py" line="109"/>
         <source>Not connected to the relay; try again when the connection is back.</source>
         <translation>Not connected to the relay; try again when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="111"/>
+        <location filename="../../ui/errors.py" line="113"/>
         <source>This picture source cannot be used on this computer.</source>
         <translation>This picture source cannot be used on this computer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="112"/>
+        <location filename="../../ui/errors.py" line="114"/>
         <source>Something went wrong: {0}</source>
         <translation>Something went wrong: {0}</translation>
     </message>

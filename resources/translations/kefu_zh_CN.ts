@@ -630,144 +630,154 @@
         <translation>个人模板数量已达上限，请先删除一条。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="48"/>
+        <location filename="../../ui/errors.py" line="42"/>
+        <source>This chat has been rated already.</source>
+        <translation>这个会话已经评价过了。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="43"/>
+        <source>Only a resolved chat can be rated.</source>
+        <translation>只有已解决的会话才能评价。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="50"/>
         <source>Video calls are switched off for this shop.</source>
         <translation>本店已关闭视频邀请。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="50"/>
+        <location filename="../../ui/errors.py" line="52"/>
         <source>The buyer has not written in this chat: only a buyer who started a chat can be invited.</source>
         <translation>买家还没有在此会话中发言：只能邀请主动咨询的买家。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="52"/>
+        <location filename="../../ui/errors.py" line="54"/>
         <source>The chat has been quiet for too long; invite once the buyer writes again.</source>
         <translation>会话已沉默太久，请在买家再次发言后邀请。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="54"/>
+        <location filename="../../ui/errors.py" line="56"/>
         <source>This buyer has had today&apos;s invitations already; try again tomorrow.</source>
         <translation>今天对该买家的邀请次数已用完，请明天再试。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/errors.py" line="57"/>
+        <location filename="../../ui/errors.py" line="59"/>
         <source>The buyer declined a moment ago; you can invite again in %n minute(s).</source>
         <translation>
             <numerusform>买家刚刚拒绝了邀请，%n 分钟后可再次邀请。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="59"/>
+        <location filename="../../ui/errors.py" line="61"/>
         <source>The buyer chose not to receive video invitations from this shop.</source>
         <translation>买家已选择不再接收本店的视频邀请。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="61"/>
+        <location filename="../../ui/errors.py" line="63"/>
         <source>A video call is already being set up or running.</source>
         <translation>已有一个视频通话正在建立或进行中。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="63"/>
+        <location filename="../../ui/errors.py" line="65"/>
         <source>The call has already ended or changed; nothing was done.</source>
         <translation>通话已结束或状态已变化，未执行任何操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="71"/>
         <source>Not possible any more: the chat changed meanwhile.</source>
         <translation>无法完成：会话状态已发生变化。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77"/>
+        <location filename="../../ui/errors.py" line="79"/>
         <source>The relay could not read what this workstation sent (a fault in the workstation); update the workstation.</source>
         <translation>服务器无法读取此工作台发送的内容（工作台程序有误），请更新工作台。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="80"/>
+        <location filename="../../ui/errors.py" line="82"/>
         <source>The relay does not know a request this workstation sent (a fault in the workstation); update the workstation.</source>
         <translation>服务器不认识此工作台发送的请求（工作台程序有误），请更新工作台。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="83"/>
+        <location filename="../../ui/errors.py" line="85"/>
         <source>The relay did not accept this: something in it is missing, too long or not allowed.</source>
         <translation>服务器未接受此操作：其中有内容缺失、过长或不被允许。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="87"/>
+        <location filename="../../ui/errors.py" line="89"/>
         <source>You are not allowed to do this (the chat may be with another agent now).</source>
         <translation>您无权执行此操作（会话可能已转给其他客服）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="88"/>
+        <location filename="../../ui/errors.py" line="90"/>
         <source>It no longer exists, or it is not visible to you.</source>
         <translation>该内容已不存在，或您无权查看。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="85"/>
+        <location filename="../../ui/errors.py" line="87"/>
         <source>Too fast; wait a moment and try again.</source>
         <translation>操作太快，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="76"/>
         <source>Too many failed attempts. Try again in {0} s.</source>
         <translation>失败次数过多，请 {0} 秒后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="88"/>
         <source>Your session has ended; log in again.</source>
         <translation>登录已失效，请重新登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="93"/>
+        <location filename="../../ui/errors.py" line="95"/>
         <source>The relay is restarting; reconnecting.</source>
         <translation>服务器正在重启，正在重新连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>Too long to send; shorten it.</source>
         <translation>内容过长，请缩短后再发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="90"/>
+        <location filename="../../ui/errors.py" line="92"/>
         <source>The relay does not accept connections from this workstation; ask your administrator.</source>
         <translation>服务器不接受来自此工作台的连接，请联系管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="91"/>
+        <location filename="../../ui/errors.py" line="93"/>
         <source>This workstation is too old for the relay; update it.</source>
         <translation>工作台版本过旧，请更新。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="92"/>
+        <location filename="../../ui/errors.py" line="94"/>
         <source>The connection could not keep up with the relay; reconnecting.</source>
         <translation>连接跟不上服务器的速度，正在重新连接。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
+        <location filename="../../ui/errors.py" line="98"/>
         <source>The relay cannot save anything right now; try again in a moment.</source>
         <translation>服务器暂时无法保存，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="97"/>
+        <location filename="../../ui/errors.py" line="99"/>
         <source>The relay had a problem; try again.</source>
         <translation>服务器出现问题，请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102"/>
+        <location filename="../../ui/errors.py" line="104"/>
         <source>The relay refused this ({0}).</source>
         <translation>服务器拒绝了此操作（{0}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
+        <location filename="../../ui/errors.py" line="109"/>
         <source>Not connected to the relay; try again when the connection is back.</source>
         <translation>未连接服务器，请在连接恢复后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="111"/>
+        <location filename="../../ui/errors.py" line="113"/>
         <source>This picture source cannot be used on this computer.</source>
         <translation>此电脑无法使用该画面来源。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="112"/>
+        <location filename="../../ui/errors.py" line="114"/>
         <source>Something went wrong: {0}</source>
         <translation>出错了：{0}</translation>
     </message>
