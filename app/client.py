@@ -42,11 +42,11 @@ async def _post(base_url: str, path: str, body: Any, kind: type[R], token: str |
     ) as resp:
         raw = await resp.read()
         if resp.status >= 400:
-            _raise_http(resp.status, raw)
+            raise_http(resp.status, raw)
         return decode_body(raw, kind)
 
 
-def _raise_http(status: int, raw: bytes) -> None:
+def raise_http(status: int, raw: bytes) -> None:
     try:
         err = decode_body(raw, f.HttpError)
     except FrameError:
@@ -66,7 +66,7 @@ async def logout(base_url: str, token: str) -> None:
         base_url.rstrip("/") + "/api/logout", headers={"Authorization": f"Bearer {token}"}
     ) as resp:
         if resp.status >= 400:
-            _raise_http(resp.status, await resp.read())
+            raise_http(resp.status, await resp.read())
 
 
 async def fetch_session(base_url: str, token: str) -> f.SessionInfo:
@@ -76,7 +76,7 @@ async def fetch_session(base_url: str, token: str) -> f.SessionInfo:
     ) as resp:
         raw = await resp.read()
         if resp.status >= 400:
-            _raise_http(resp.status, raw)
+            raise_http(resp.status, raw)
         return decode_body(raw, f.SessionInfo)
 
 

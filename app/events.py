@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from app.errors import RelayError
 from app.history import LocalMessage
+from wire import figures as w
 from wire import frames as f
 
 if TYPE_CHECKING:
@@ -220,10 +221,32 @@ class CallEnding:
     remaining_s: int
 
 
+@dataclass(frozen=True, slots=True)
+class FiguresChanged:
+    """Supervisors: the relay pushed today's figures and the queue now (at most once a second)."""
+
+    update: f.FiguresUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintChanged:
+    """Supervisors: a buyer complained about a call (`new`), or a complaint's handling changed."""
+
+    complaint: w.ComplaintInfo
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteAdded:
+    """Staff: a note or whisper on a conversation was stored by the relay (ours or another's)."""
+
+    note: f.NoteInfo
+
+
 Event = (
     ConnectionChanged | SessionEnded | ConversationChanged | MessagesAdded | MessageUpdated | ReadByBuyer
     | QueueChanged | AgentsChanged | CaseChanged | Attention | Notice | CallChanged | CallFrame | CallAudio
-    | CallEnding
+    | CallEnding | FiguresChanged | ComplaintChanged | NoteAdded
 )
 Listener = Callable[[Event], None]
 

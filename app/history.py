@@ -68,6 +68,7 @@ import msgspec
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from app import history_notes
 from app.errors import KefuError
 from wire import frames as f
 
@@ -112,6 +113,8 @@ class SearchHit:
     sender_name: str
     text: str
     ts: int
+    note_kind: str | None = None
+    """"note" or "whisper" for a staff note (`seq` is then the message it follows), None for a message."""
 
 
 class HistoryClosed(KefuError):
@@ -176,6 +179,12 @@ def _sessions_and_parameters(db: Database) -> None:
     conversations.add_column("rating_due", int, not_null_default=0)
     conversations.add_column("rating", int)
     db.table("messages").add_column("params_json", str)
+
+
+@MIGRATIONS(name="0003_staff_notes")
+def _staff_notes(db: Database) -> None:
+    """Internal notes and whispers (app/history_notes.py)."""
+    history_notes.create_notes(db)
 
 
 MIGRATION_NAMES = tuple(m.name for m in MIGRATIONS._migrations)
@@ -546,6 +555,11 @@ def _search(db: Database, query: str, limit: int, conversation_id: int | None) -
                     break
     finally:
         cursor.close()  # ends the read at once, so checkpoints are not held back
+    notes = history_notes.search_notes(db, parsed.matches, limit, conversation_id)
+    if notes:
+        hits += [SearchHit(n.conversation_id, n.after_seq, buyer, n.author_name, n.text, n.ts, n.kind)
+                 for n, buyer in notes]
+        hits = sorted(hits, key=lambda h: h.ts, reverse=True)[:limit]
     return hits
 
 
@@ -888,8 +902,16 @@ class History:
     # search, export, stats ----------------------------------------------------------------
 
     async def search(self, query: str, *, limit: int = 20, conversation_id: int | None = None) -> list[SearchHit]:
-        """Messages containing every word of `query`, newest first (see the module docstring)."""
+        """Messages and staff notes containing every word of `query`, newest first (see the module docstring)."""
         return await self._read(lambda db: _search(db, query, limit, conversation_id))
+
+    async def save_notes(self, notes: list[f.NoteInfo]) -> None:
+        """Keep staff notes and whispers as the relay stored them (again: no change)."""
+        await self._write(lambda db: history_notes.save_notes(db, notes))
+
+    async def notes(self, conversation_id: int) -> list[f.NoteInfo]:
+        """A conversation's kept notes and whispers, oldest first."""
+        return await self._read(lambda db: history_notes.conversation_notes(db, conversation_id))
 
     async def export(self, conversation_id: int, path: Path, fmt: Literal["txt", "csv"]) -> int:
         """Write the whole stored conversation, ascending: readable text, or CSV with a BOM (Excel); rows written."""

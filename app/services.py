@@ -119,7 +119,7 @@ class DeskService:
         self._outbox_task = asyncio.create_task(self._send_outbox(), name="kefu-outbox")
         self.link.start()
         if self.session.role == "agent":
-            self._spawn(self._warm_up_calls())
+            self.spawn(self._warm_up_calls())
 
     async def _warm_up_calls(self) -> None:
         """Once connected (not to slow the start), load the video call stack in a thread."""
@@ -147,7 +147,7 @@ class DeskService:
             logger.info("logout could not reach the relay: %s", exc)
         await self.close()
 
-    def _spawn(self, coro: Any) -> None:
+    def spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -202,7 +202,7 @@ class DeskService:
         for message in await self.history.outbox():
             if message.state == "sending" and message.client_msg_id not in self._outbox:
                 self._outbox.append(message.client_msg_id)
-        self._spawn(self.refresh_templates())
+        self.spawn(self.refresh_templates())
 
     async def _on_frames(self, frames: list[f.ServerFrame]) -> None:
         messages = [fr for fr in frames if isinstance(fr, f.Message)]
@@ -258,7 +258,7 @@ class DeskService:
                 if top > view.info.last_seq:
                     view.info = msgspec.structs.replace(view.info, last_seq=top)
                 if self.focused == cid:
-                    self._spawn(self.mark_read(cid))
+                    self.spawn(self.mark_read(cid))
                 else:
                     view.unread += sum(1 for m in new if m.sender_kind == "buyer"
                                        and (m.seq or 0) > view.info.agent_read_seq)
@@ -482,7 +482,7 @@ class DeskService:
         """The agent now looks at this conversation (None: at none, e.g. the window is minimised)."""
         self.focused = conversation_id
         if conversation_id is not None:
-            self._spawn(self.mark_read(conversation_id))
+            self.spawn(self.mark_read(conversation_id))
 
     # requests ---------------------------------------------------------------------------------
 
