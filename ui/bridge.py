@@ -10,7 +10,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app import events as ev
+from app.notes import Notes
 from app.services import DeskService
+from app.supervision import Supervision
 
 
 class DeskBridge(QObject):
@@ -31,10 +33,17 @@ class DeskBridge(QObject):
     call_frame = Signal(str, str)  # call id, "remote" or "local": pull it with service.calls.frame()
     call_audio = Signal(str, bytes)  # call id, s16le mono 48 kHz PCM from the buyer
     call_ending = Signal(object)  # ev.CallEnding
+    figures_changed = Signal(object)  # ev.FiguresChanged (supervisors)
+    complaint_changed = Signal(object)  # ev.ComplaintChanged (supervisors)
+    note_added = Signal(object)  # ev.NoteAdded (staff notes and whispers)
 
     def __init__(self, service: DeskService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        self.notes = Notes(service)
+        """Staff notes and whispers (every staff member)."""
+        self.supervision = Supervision(service) if service.session.role == "supervisor" else None
+        """The supervisor's tools; None for an agent (who never sees the supervisor's workspace)."""
         self._unsubscribe = service.events.subscribe(self._on_event)
 
     def detach(self) -> None:
@@ -71,3 +80,9 @@ class DeskBridge(QObject):
             self.call_changed.emit(event)
         elif isinstance(event, ev.CallEnding):
             self.call_ending.emit(event)
+        elif isinstance(event, ev.FiguresChanged):
+            self.figures_changed.emit(event)
+        elif isinstance(event, ev.ComplaintChanged):
+            self.complaint_changed.emit(event)
+        elif isinstance(event, ev.NoteAdded):
+            self.note_added.emit(event)
