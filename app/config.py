@@ -54,6 +54,8 @@ class Preferences:
     notify_new_chat: bool = True
     notify_sla: bool = True
     sound: bool = True
+    notify_supervisor: bool = True
+    """Supervisors: alerts for the 3-minute rate below its bar, a chat overdue, a complaint."""
     remember_me: bool = True
     relay_url: str = ""
     shop: str = ""

@@ -109,11 +109,14 @@ class CaseChanged:
 
 @dataclass(frozen=True, slots=True)
 class Attention:
-    """Something the agent should notice now (a desktop notification, a sound)."""
+    """Something the agent should notice now (a desktop notification, a sound). Supervisors also get
+    "rate_low" (today's 3-minute reply rate fell below the bar: `detail` is the rate, conversation 0),
+    "chat_overdue" (a chat of the shop passed 180 s without a reply) and "complaint"."""
 
-    kind: Literal["new_chat", "sla_warning", "sla_overdue"]
+    kind: Literal["new_chat", "sla_warning", "sla_overdue", "rate_low", "chat_overdue", "complaint"]
     conversation_id: int
     buyer_name: str
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)

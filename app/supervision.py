@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from app.client import raise_http
-from app.events import ComplaintChanged, FiguresChanged
+from app.events import Attention, ComplaintChanged, FiguresChanged
 from app.services import DeskService
 from wire import figures as w
 from wire import frames as f
@@ -31,8 +31,8 @@ T = TypeVar("T")
 
 EXPORT_DAYS_PER_REQUEST = 7
 """The export asks for this many days at a time, so a long range shows progress and no answer is huge."""
-ALERT_RATE_BAR = 0.80
-"""The platforms' bar for the 3-minute reply rate (PDD's 80%; Taobao and Douyin grade around it)."""
+ALERT_MIN_ROUNDS = 5
+"""Today's rate alerts only once this many rounds are decided: one late reply at 08:01 is not a trend."""
 
 
 class Supervision:
@@ -44,6 +44,8 @@ class Supervision:
         self.live: f.FiguresUpdate | None = None
         """The latest `figures` push: today's report and the queue now."""
         self.complaints: dict[str, w.ComplaintInfo] = {}
+        self._rate_low = False
+        self._overdue: set[int] = set()
         desk.frame_listeners.append(self._on_frame)
 
     # pushes --------------------------------------------------------------------------------
@@ -52,10 +54,28 @@ class Supervision:
         if isinstance(frame, f.FiguresUpdate):
             self.live = frame
             self.desk.events.emit(FiguresChanged(frame))
+            self._watch(frame)
         elif isinstance(frame, f.ComplaintUpdate):
             new = frame.complaint.call_id not in self.complaints
             self.complaints[frame.complaint.call_id] = frame.complaint
             self.desk.events.emit(ComplaintChanged(frame.complaint, new))
+            if new and frame.id is None:
+                self.desk.events.emit(Attention("complaint", frame.complaint.conversation_id,
+                                                frame.complaint.buyer_name, frame.complaint.reason))
+
+    def _watch(self, update: f.FiguresUpdate) -> None:
+        """Alerts, each once when it starts: the rate below its bar, a chat newly overdue."""
+        total = update.today.total
+        rate = total.reply_rate_3min
+        low = rate is not None and total.rounds >= ALERT_MIN_ROUNDS and rate < w.REPLY_RATE_BAR
+        if low and not self._rate_low:
+            self.desk.events.emit(Attention("rate_low", 0, "", f"{rate:.4f}"))
+        self._rate_low = low
+        now = update.today.generated_at
+        overdue = {d.conversation_id: d for d in update.queue.due if now - d.since >= w.REPLY_BAR_S * 1000}
+        for cid in overdue.keys() - self._overdue:
+            self.desk.events.emit(Attention("chat_overdue", cid, overdue[cid].buyer_name))
+        self._overdue = set(overdue)
 
     # the HTTP API ---------------------------------------------------------------------------
 
@@ -87,6 +107,16 @@ class Supervision:
         listed = await self._get("/api/supervisor/complaints", w.ComplaintList)
         self.complaints = {c.call_id: c for c in listed.complaints}
         return sorted(self.complaints.values(), key=lambda c: c.at, reverse=True)
+
+    async def transcript(self, conversation_id: int, limit: int = 200) -> tuple[list[f.Message], list[f.NoteInfo]]:
+        """A conversation's latest messages and its notes, to read (a drill opens closed chats too): from
+        the relay, kept in the local history like any page read."""
+        page = await self.desk.request(f.History, conversation_id=conversation_id, limit=limit)
+        assert isinstance(page, f.HistoryPage)
+        await self.desk.history.add_messages(page.messages)
+        notes = await self.desk.request(f.ListNotes, conversation_id=conversation_id, limit=200)
+        assert isinstance(notes, f.NoteList)
+        return page.messages, notes.notes
 
     # actions --------------------------------------------------------------------------------
 

@@ -97,7 +97,11 @@ class AttentionCenter(QObject):
 
     def on_attention(self, event: Attention) -> None:
         prefs = self._prefs()
-        if event.kind == "new_chat":
+        if event.kind in ("rate_low", "chat_overdue", "complaint"):
+            if not prefs.notify_supervisor:
+                return
+            title, text = self._supervisor_alert(event)
+        elif event.kind == "new_chat":
             if not prefs.notify_new_chat:
                 return
             title, text = self.tr("New chat"), self.tr("{0} is waiting for you").format(event.buyer_name)
@@ -114,6 +118,16 @@ class AttentionCenter(QObject):
             self.notified.emit(title, text)
         if prefs.sound:
             self.play()
+
+    def _supervisor_alert(self, event: Attention) -> tuple[str, str]:
+        if event.kind == "rate_low":
+            rate = float(event.detail or 0)
+            return (self.tr("3-minute reply rate below the bar"),
+                    self.tr("Today's rate is {0:.1f}%, under the platform's 80%").format(rate * 100))
+        if event.kind == "chat_overdue":
+            return self.tr("Chat overdue"), self.tr("{0} has waited more than 3 minutes for a reply").format(
+                event.buyer_name)
+        return self.tr("New complaint"), self.tr("{0} complained about a video call").format(event.buyer_name)
 
     def play(self) -> None:
         self.sounds_played += 1

@@ -13,7 +13,7 @@ class SettingsDialog(QDialog):
 
     changed = Signal(object)  # Preferences
 
-    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(self, prefs: Preferences, parent: QWidget | None = None, *, supervisor: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.prefs = prefs
@@ -25,6 +25,9 @@ class SettingsDialog(QDialog):
         self.notify_sla.setChecked(prefs.notify_sla)
         self.sound = QCheckBox(self)
         self.sound.setChecked(prefs.sound)
+        self.notify_supervisor = QCheckBox(self)
+        self.notify_supervisor.setObjectName("notifySupervisor")
+        self.notify_supervisor.setChecked(prefs.notify_supervisor)
         self._language_label = QLabel(self)
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -34,6 +37,10 @@ class SettingsDialog(QDialog):
         form.addRow(self._language_label, self.language)
         form.addRow("", self.notify_chat)
         form.addRow("", self.notify_sla)
+        if supervisor:
+            form.addRow("", self.notify_supervisor)
+        else:
+            self.notify_supervisor.hide()
         form.addRow("", self.sound)
         form.addRow(buttons)
         self.retranslate()
@@ -55,6 +62,8 @@ class SettingsDialog(QDialog):
         self.notify_chat.setText(self.tr("Notify me of new chats"))
         self.notify_sla.setText(self.tr("Notify me when a buyer waits too long (100 s)"))
         self.sound.setText(self.tr("Play a sound with notifications"))
+        self.notify_supervisor.setText(self.tr("Alert me when the 3-minute rate drops below 80%, a chat is overdue "
+                                               "or a buyer complains"))
 
     def choose_language(self, language: str) -> None:
         self.language.setCurrentIndex(max(0, self.language.findData(language)))
@@ -62,5 +71,6 @@ class SettingsDialog(QDialog):
     def _ok(self) -> None:
         self.changed.emit(self.prefs.with_changes(
             language=str(self.language.currentData()), notify_new_chat=self.notify_chat.isChecked(),
-            notify_sla=self.notify_sla.isChecked(), sound=self.sound.isChecked()))
+            notify_sla=self.notify_sla.isChecked(), sound=self.sound.isChecked(),
+            notify_supervisor=self.notify_supervisor.isChecked()))
         self.accept()

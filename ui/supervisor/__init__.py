@@ -1,0 +1,1 @@
+"""The supervisor's workspace: the wallboard, drills, complaints, the export (widgets only)."""

@@ -1,0 +1,83 @@
+"""The wallboard's trend charts (QtCharts): the 3-minute reply rate by hour today, and by day over
+the last 7 or 30 days, each with the platform's 80% bar drawn across.
+
+Points exist only where the rate does (an hour with no decided round has no rate: a gap, not 0).
+Updating replaces the series' points in one call (`QLineSeries.replace`), cheap enough for each push.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from ui import theme
+from wire import figures as w
+
+
+class RateChart(QChartView):
+    """One rate series against its bar. `set_buckets` takes the report's hours or days."""
+
+    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        """"hours" (x = hour of the day, 0-23) or "days" (x = day index in the window)."""
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(180)
+        chart = QChart()
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart.setMargins(chart.margins() * 0)
+        self.rate = QLineSeries()
+        self.dots = QScatterSeries()  # a lone hour between gaps still shows
+        self.dots.setMarkerSize(6)
+        self.bar = QLineSeries()
+        pen = QPen(theme.OVERDUE)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        pen.setWidth(2)
+        self.bar.setPen(pen)
+        self.rate.setPen(QPen(theme.BRAND, 2))
+        self.dots.setColor(theme.BRAND)
+        for series in (self.rate, self.dots, self.bar):
+            chart.addSeries(series)
+        self.x_axis = QValueAxis()
+        self.x_axis.setLabelFormat("%d")
+        self.y_axis = QValueAxis()
+        self.y_axis.setRange(0, 100)
+        self.y_axis.setLabelFormat("%d%%")
+        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        for series in (self.rate, self.dots, self.bar):
+            series.attachAxis(self.x_axis)
+            series.attachAxis(self.y_axis)
+        self.dots.setVisible(True)
+        chart.legend().markers(self.dots)[0].setVisible(False)
+        self.setChart(chart)
+        self.labels: list[str] = []
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.rate.setName(self.tr("3-minute reply rate"))
+        self.bar.setName(self.tr("Platform bar (80%)"))
+        self.chart().setTitle(self.tr("Today by hour") if self.kind == "hours" else self.tr("By day"))
+
+    def set_buckets(self, buckets: list[w.Bucket]) -> None:
+        """The shop's buckets (per-agent ones are skipped), in time order."""
+        shop = [b for b in buckets if b.agent_id is None]
+        self.labels = [b.label for b in shop]
+        points = []
+        for i, bucket in enumerate(shop):
+            value = bucket.figures.reply_rate_3min
+            if value is not None:
+                x = int(bucket.label[-5:-3]) if self.kind == "hours" else i
+                points.append(QPointF(x, value * 100))
+        self.rate.replace(points)
+        self.dots.replace(points)
+        last = 23 if self.kind == "hours" else max(1, len(shop) - 1)
+        self.x_axis.setRange(0, last)
+        self.x_axis.setTickCount(7 if self.kind == "hours" else min(len(shop), 8) or 2)
+        self.bar.replace([QPointF(0, w.REPLY_RATE_BAR * 100), QPointF(last, w.REPLY_RATE_BAR * 100)])
+
+    def points(self) -> list[tuple[float, float]]:
+        """The drawn rate points (x, percent): what tests and the screenshot check."""
+        return [(p.x(), p.y()) for p in self.rate.points()]
