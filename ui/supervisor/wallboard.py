@@ -13,12 +13,12 @@ chart is read over the HTTP API when shown and every few minutes, never on the G
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -37,15 +36,47 @@ from PySide6.QtWidgets import (
 
 from app.events import FiguresChanged
 from app.supervision import Supervision
-from ui import theme
 from ui.errors import error_text
 from ui.supervisor.charts import RateChart
-from ui.supervisor.wallboard_model import AgentsModel, below_bar, rate, seconds
+from ui.supervisor.wallboard_model import AgentsModel, DueModel, below_bar, rate, seconds
 from ui.tasks import Tasks
 from wire import figures as w
 from wire import frames as f
 
 DAYS_REFRESH_MS = 5 * 60_000
+CHART_REFRESH_MS = 5_000
+"""The hourly chart redraws at most this often: a trend, not a ticker."""
+DUE_TICK_MS = 5_000
+"""The waits in the due list tick this often; a chat joining, leaving or passing 180 s shows at once."""
+
+
+class Throttle(QObject):
+    """Calls `apply(value)` with the latest offered value at once, then at most every `interval_ms`."""
+
+    def __init__(self, interval_ms: int, apply: Callable[[Any], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._apply = apply
+        self._pending: Any = None
+        self._has = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._fire)
+
+    def offer(self, value: Any, *, now: bool = False) -> None:
+        self._pending, self._has = value, True
+        if now or not self._timer.isActive():
+            self._fire()
+
+    def flush(self) -> None:
+        if self._has:
+            self._fire()
+
+    def _fire(self) -> None:
+        if self._has:
+            value, self._pending, self._has = self._pending, None, False
+            self._apply(value)
+            self._timer.start()
 
 
 @dataclass(frozen=True)
@@ -130,9 +161,13 @@ class Wallboard(QWidget):
             grid.addWidget(self.tiles[spec.key], i // 6, i % 6)
             self.tiles[spec.key].clicked.connect(self._tile_clicked)
         self.due_title = QLabel(self)
-        self.due = QListWidget(self)
+        self.due = QListView(self)
         self.due.setObjectName("dueList")
-        self.due.itemActivated.connect(
+        self.due_model = DueModel(self)
+        self.due.setModel(self.due_model)
+        self.due.setUniformItemSizes(True)
+        self.due.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.due.activated.connect(
             lambda item: self.open_conversation.emit(int(item.data(Qt.ItemDataRole.UserRole)))
         )
         due_box = QWidget(self)
@@ -147,7 +182,7 @@ class Wallboard(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._agent_activated)
         self.hours_chart = RateChart("hours", self)
@@ -182,6 +217,9 @@ class Wallboard(QWidget):
         layout.addWidget(middle, 1)
         layout.addWidget(bottom, 1)
         layout.addWidget(self.updated)
+        self._hours = Throttle(CHART_REFRESH_MS, self.hours_chart.set_buckets, self)
+        self._due = Throttle(DUE_TICK_MS, lambda due: self.due_model.set_due(*due), self)
+        self._due_keys: list[tuple[int, bool]] = []
         self._days_timer = QTimer(self)
         self._days_timer.setInterval(DAYS_REFRESH_MS)
         self._days_timer.timeout.connect(self.refresh_days)
@@ -265,25 +303,20 @@ class Wallboard(QWidget):
         )
         tile["abandoned"].show_value(str(t.abandoned), self.tr("{0} chats today").format(t.sessions))
         tile["transfers"].show_value(str(t.transfers), self.tr("{0} taken over").format(t.takeovers))
-        self._show_due(q.due, now)
-        self.model.set_agents(update.today.agents)
-        self.hours_chart.set_buckets(update.today.hours)
+        keys = [(d.conversation_id, now - d.since >= w.REPLY_BAR_S * 1000) for d in q.due]
+        self._due.offer((q.due, now), now=keys != self._due_keys)  # a chat in, out or past 180 s: at once
+        self._due_keys = keys
+        if self.model.set_agents(update.today.agents):
+            self.table.resizeColumnsToContents()
+        self._hours.offer(update.today.hours)
         self.updated.setText(
             self.tr("Today {0}, shop time ({1}) · live").format(update.today.end, update.today.timezone)
         )
 
-    def _show_due(self, due: list[w.DueChat], now: int) -> None:
-        self.due.setUpdatesEnabled(False)
-        self.due.clear()
-        for chat in due:
-            waited = max(0, now - chat.since) / 1000
-            who = chat.agent_name or self.tr("queue")
-            item = QListWidgetItem(self.tr("{0} · {1} · {2}").format(chat.buyer_name, seconds(waited), who))
-            item.setData(Qt.ItemDataRole.UserRole, chat.conversation_id)
-            if waited >= w.REPLY_BAR_S:
-                item.setForeground(QBrush(theme.OVERDUE))
-            self.due.addItem(item)
-        self.due.setUpdatesEnabled(True)
+    def flush(self) -> None:
+        """Draw what the throttles hold back now (tests, screenshots)."""
+        self._hours.flush()
+        self._due.flush()
 
     # the days chart --------------------------------------------------------------------------
 
