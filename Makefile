@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: demo test setup gui-setup debs gui-debs install-debs lint typecheck pytest bench screenshots translations clean
 
 demo: gui-setup
-	$(PY) -m app.demo
+	$(PY) -m app.demo $(DEMO_ARGS)
 
 test: setup lint typecheck pytest
 

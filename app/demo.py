@@ -2,11 +2,11 @@
 
 Starts the relay as its own process (as in production), waits until it is healthy, prints the
 buyer page URL and the demo logins, starts the workstation logged in as a demo agent (when this
-machine has a display), and keeps simulated buyers chatting until the workstation is closed or
-Ctrl-C. The buyers answer video invitations (`--answer-calls`, accept by default): they join
-after a few seconds, turn the rear camera (a product clip) on, and hang up after a while. Without
-a display it says so and keeps the relay and the buyers running, so the workstation can be
-started on another machine.
+machine has a display; with `--supervisor` a second one logged in as the supervisor 王主管),
+and keeps simulated buyers chatting until a workstation is closed or Ctrl-C. The buyers answer
+video invitations (`--answer-calls`, accept by default): they join after a few seconds, turn the
+rear camera (a product clip) on, and hang up after a while. Without a display it says so and
+keeps the relay and the buyers running, so the workstation can be started on another machine.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def print_banner(url: str, args: argparse.Namespace, desk: str) -> None:
 async def run(args: argparse.Namespace) -> None:
     relay: RelayProcess = await spawn_relay(args.data_dir / "relay", "--demo", port=_free_port(args.port))
     url = relay.url
-    desk: asyncio.subprocess.Process | None = None
+    desks: list[asyncio.subprocess.Process] = []
     try:
         if args.no_desk:
             note = "workstation not started (--no-desk); Ctrl-C stops everything"
@@ -100,13 +100,16 @@ async def run(args: argparse.Namespace) -> None:
                     f"  and log in as shop jiadian, user agent1, password {DEMO_PASSWORD}.\n"
                     "  Ctrl-C stops everything")
         else:
-            desk = await start_workstation(url, args.data_dir / "desk", args.agent)
-            note = f"workstation started, logged in as {args.agent}; closing it (or Ctrl-C) stops the demo"
+            desks.append(await start_workstation(url, args.data_dir / "desk", args.agent))
+            note = f"workstation started, logged in as {args.agent}"
+            if args.supervisor:  # a second window: 王主管's wallboard, monitor, whisper, take over
+                desks.append(await start_workstation(url, args.data_dir / "desk-supervisor", "super1"))
+                note += " and a second one as super1 (王主管, the supervisor)"
+            note += "; closing one (or Ctrl-C) stops the demo"
         print_banner(url, args, note)
         buyers = asyncio.create_task(keep_buyers_chatting(url, args))
         waits: list[asyncio.Future[Any]] = [buyers]
-        if desk is not None:
-            waits.append(asyncio.ensure_future(desk.wait()))
+        waits += [asyncio.ensure_future(desk.wait()) for desk in desks]
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:  # also at Ctrl-C: the buyers hang up and disconnect while the relay is still there
@@ -114,8 +117,10 @@ async def run(args: argparse.Namespace) -> None:
                 task.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
     finally:
-        if desk is not None and desk.returncode is None:
-            desk.terminate()
+        for desk in desks:
+            if desk.returncode is None:
+                desk.terminate()
+        for desk in desks:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(desk.wait(), 10)
         await relay.stop()
@@ -132,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answer-calls", choices=ANSWERS, default="accept",
                         help="how the buyers answer video invitations (default accept; mixed: sometimes decline)")
     parser.add_argument("--agent", default="agent1", help="the demo agent the workstation logs in as")
+    parser.add_argument("--supervisor", action="store_true",
+                        help="also open a second workstation as the supervisor 王主管 (super1)")
     parser.add_argument("--no-desk", action="store_true", help="do not start the workstation")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
