@@ -420,9 +420,11 @@ class CallManager:
         assert isinstance(reply, f.CallAllowed)
         return reply
 
-    async def invite(self, conversation_id: int, reason: str = "") -> CallView:
-        """Invite the buyer (a card in the chat); the call is `invited` until the buyer answers."""
-        reply = await self.request(f.InviteCall, conversation_id=conversation_id, reason=reason[:60])
+    async def invite(self, conversation_id: int, reason: str = "", audio_only: bool = False) -> CallView:
+        """Invite the buyer (a card in the chat); the call is `invited` until the buyer answers.
+        `audio_only`: a voice call (the card says so, and the buyer's side joins without video)."""
+        reply = await self.request(f.InviteCall, conversation_id=conversation_id, reason=reason[:60],
+                                   audio_only=audio_only)
         assert isinstance(reply, f.CallUpdate)
         self._mine.add(reply.call.call_id)
         self.on_info(reply.call)

@@ -1,101 +1,51 @@
-"""The conversation's messages: a list model, a delegate that paints bubbles, and the view.
+"""The conversation's messages: a list model and the view (the delegate that paints them is
+ui/chat_delegate.py; what each row says, ui/chat_lines.py).
 
 Virtualised: the model holds only the pages loaded so far and the view paints only the rows on
 screen; nothing is a widget per message. Older pages load when the agent scrolls to the top
 (`canFetchMore`/`fetchMore`, which the model answers only once the view has asked for older
 messages: a chat grows upwards, unlike the lists Qt's own fetching is made for). Every text
-(buyer's, agent's, card's) is painted as plain text: HTML in a message shows as the characters
-it is made of and never renders.
+(buyer's, agent's, card's, a staff note's) is painted as plain text: HTML in a message shows as the
+characters it is made of and never renders.
+
+Staff-only lines (notes and whispers) are rows too, each after the message it followed; one that
+followed a message older than the loaded pages waits until that page is loaded.
 """
 
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from PySide6.QtCore import (
     QAbstractListModel,
     QCoreApplication,
+    QEvent,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QFontMetrics, QGuiApplication, QMouseEvent, QPainter
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QListView,
-    QMenu,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
 from app.history import LocalMessage
-from ui import theme
+from ui.chat_delegate import BubbleDelegate, Index, MessageRole, row_text
+from ui.chat_lines import card_lines, case_status_name, is_staff_line, note_id_of, note_row, offer_name, yuan
 from ui.text import plain_tooltip
 from wire import frames as f
 
+__all__ = ["ChatModel", "ChatView", "MessageRole", "card_lines", "case_status_name", "offer_name", "yuan"]
+
 logger = logging.getLogger(__name__)
 
-MessageRole = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
-_card_decoder = msgspec.json.Decoder(f.Card)
 
-
-def offer_name(kind: str) -> str:
-    """The after-sales solution's name in the agent's language."""
-    names = {
-        "return_refund": QCoreApplication.translate("ChatView", "Return and refund"),
-        "refund_only": QCoreApplication.translate("ChatView", "Refund only"),
-        "coupon": QCoreApplication.translate("ChatView", "Compensation coupon"),
-    }
-    return names.get(kind, kind)
-
-
-def case_status_name(status: str) -> str:
-    names = {
-        "offered": QCoreApplication.translate("ChatView", "Waiting for the buyer"),
-        "accepted": QCoreApplication.translate("ChatView", "Accepted by the buyer"),
-        "declined": QCoreApplication.translate("ChatView", "Declined by the buyer"),
-        "open": QCoreApplication.translate("ChatView", "Open"),
-        "closed": QCoreApplication.translate("ChatView", "Closed"),
-    }
-    return names.get(status, status)
-
-
-def yuan(cents: int) -> str:
-    return f"¥{cents // 100:,}.{cents % 100:02d}"
-
-
-def card_lines(message: LocalMessage) -> tuple[str, list[str]] | None:
-    """(title, lines) of a card message, or None if it carries no card the relay built."""
-    if message.kind != "card" or not message.card_json or message.seq is None:
-        return None
-    try:
-        card = _card_decoder.decode(message.card_json)
-    except msgspec.DecodeError:
-        return None
-    if isinstance(card, f.ProductCard):
-        return QCoreApplication.translate("ChatView", "Product"), [card.title, yuan(card.price_cents)]
-    if isinstance(card, f.OrderCard):
-        return (QCoreApplication.translate("ChatView", "Order {0}").format(card.order_no),
-                [card.summary, f"{card.status} · {yuan(card.amount_cents)}"])
-    if isinstance(card, f.CallCard):  # the state it was sent in; the call's progress is in the header
-        return (QCoreApplication.translate("ChatView", "Video explanation invitation"),
-                [card.reason, QCoreApplication.translate("ChatView", "From {0}").format(card.agent_name)])
-    return (QCoreApplication.translate("ChatView", "After-sales offer: {0}").format(offer_name(card.offer)),
-            [QCoreApplication.translate("ChatView", "Order {0}").format(card.order_no), yuan(card.amount_cents),
-             case_status_name(card.status)])
+def _key(message: LocalMessage) -> tuple[int, int, int]:
+    """Stored rows' order: by seq; a staff line after the message it followed, notes by id."""
+    staff = is_staff_line(message)
+    return (message.seq or 0, 1 if staff else 0, note_id_of(message) if staff else 0)
 
 
 class ChatModel(QAbstractListModel):
@@ -115,6 +65,8 @@ class ChatModel(QAbstractListModel):
         self.buyer_read_seq = 0
         self.case_status: dict[str, str] = {}
         """Offer card statuses updated after the card was stored (buyer accepted or declined)."""
+        self._waiting_notes: dict[int, LocalMessage] = {}
+        """Staff lines that follow a message older than the loaded pages: shown once it is loaded."""
 
     # Qt model API ---------------------------------------------------------------------------
 
@@ -128,11 +80,11 @@ class ChatModel(QAbstractListModel):
         if role == MessageRole:
             return message
         if role == Qt.ItemDataRole.DisplayRole:
-            return message.text
+            return row_text(message)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(message.text)
+            return plain_tooltip(row_text(message))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{message.sender_name}: {message.text}"
+            return row_text(message) if is_staff_line(message) else f"{message.sender_name}: {row_text(message)}"
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
@@ -156,16 +108,23 @@ class ChatModel(QAbstractListModel):
         return self._rows[row]
 
     def messages(self) -> list[LocalMessage]:
-        return list(self._rows)
+        """The loaded messages (staff-only lines left out)."""
+        return [m for m in self._rows if not is_staff_line(m)]
+
+    def staff_lines(self) -> list[LocalMessage]:
+        """The notes and whispers shown, in order."""
+        return [m for m in self._rows if is_staff_line(m)]
 
     def oldest_seq(self) -> int | None:
-        return next((m.seq for m in self._rows if m.seq is not None), None)
+        return next((m.seq for m in self._rows if m.seq is not None and not is_staff_line(m)), None)
 
-    def reset(self, conversation_id: int | None, messages: list[LocalMessage], buyer_read_seq: int = 0) -> None:
+    def reset(self, conversation_id: int | None, messages: list[LocalMessage], buyer_read_seq: int = 0,
+              notes: list[f.NoteInfo] | None = None) -> None:
         self.beginResetModel()
         self.conversation_id = conversation_id
         self._rows = []
         self._keys = {}
+        self._waiting_notes = {}
         self.case_status = {}
         self.buyer_read_seq = buyer_read_seq
         self._want_older = False
@@ -174,7 +133,38 @@ class ChatModel(QAbstractListModel):
             self._place(message)
         self._reindex()
         self.has_older = (self.oldest_seq() or 1) > 1
+        for note in notes or []:
+            if note.conversation_id == conversation_id:
+                self._waiting_notes[note.note_id] = note_row(note)
+        for row in self._fitting_notes():
+            self._place(row)
+        self._reindex()
         self.endResetModel()
+
+    def add_notes(self, notes: list[f.NoteInfo]) -> None:
+        """Notes or whispers of this conversation, each after the message it followed (known ones ignored)."""
+        for note in notes:
+            if note.conversation_id != self.conversation_id or f"note:{note.note_id}" in self._keys:
+                continue
+            self._waiting_notes[note.note_id] = note_row(note)
+        self._insert_fitting_notes()
+
+    def _fitting_notes(self) -> list[LocalMessage]:
+        """The waiting staff lines that now have their place (everything when nothing older is left)."""
+        oldest = self.oldest_seq()
+        fit = [row for row in self._waiting_notes.values()
+               if not self.has_older or oldest is None or (row.seq or 0) >= oldest]
+        for row in fit:
+            del self._waiting_notes[note_id_of(row)]
+        return fit
+
+    def _insert_fitting_notes(self) -> None:
+        for row in self._fitting_notes():
+            at = self._position(row)
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._rows.insert(at, row)
+            self._reindex()
+            self.endInsertRows()
 
     def prepend(self, messages: list[LocalMessage]) -> int:
         """Older messages (ascending) before the loaded ones; returns how many rows were added."""
@@ -188,6 +178,7 @@ class ChatModel(QAbstractListModel):
             self._reindex()
             self.endInsertRows()
         self.has_older = bool(older) and (self.oldest_seq() or 1) > 1
+        self._insert_fitting_notes()
         return len(older)
 
     def merge(self, messages: list[LocalMessage]) -> None:
@@ -232,8 +223,8 @@ class ChatModel(QAbstractListModel):
         stored = sum(1 for m in self._rows if m.seq is not None)  # stored rows come first
         if message.seq is None:
             return len(self._rows)
-        seqs = [m.seq for m in self._rows[:stored] if m.seq is not None]
-        return bisect.bisect_right(seqs, message.seq)
+        keys = [_key(m) for m in self._rows[:stored]]
+        return bisect.bisect_right(keys, _key(message))
 
     def _place(self, message: LocalMessage) -> None:
         if message.client_msg_id in self._keys:
@@ -243,215 +234,6 @@ class ChatModel(QAbstractListModel):
 
     def _reindex(self) -> None:
         self._keys = {m.client_msg_id: i for i, m in enumerate(self._rows)}
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where the parts of one row go, for painting and for hit-testing."""
-
-    height: int
-    day: str | None
-    name: str | None
-    bubble: QRect
-    text: QRect
-    meta: QRect
-    system: bool
-
-
-class BubbleDelegate(QStyledItemDelegate):
-    """Paints a message: a bubble (left for the buyer, right for the shop), its time and delivery state."""
-
-    PAD = 10
-    GAP = 14
-    MAX_SHARE = 0.68
-
-    def __init__(self, model: ChatModel, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self._cache: dict[tuple[str, int, int | None, bool], _Layout] = {}
-
-    def invalidate(self) -> None:
-        self._cache.clear()
-
-    # geometry -------------------------------------------------------------------------------
-
-    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
-        body = QFont(option.font)
-        small = QFont(option.font)
-        small.setPointSizeF(max(7.0, option.font.pointSizeF() - 2))
-        return body, small
-
-    def _display_text(self, message: LocalMessage) -> str:
-        card = card_lines(message)
-        if card is None:
-            return message.text
-        title, lines = card
-        return "\n".join([title, *lines])
-
-    def layout(self, option: QStyleOptionViewItem, index: Index) -> _Layout:
-        message: LocalMessage = index.data(MessageRole)
-        row = index.row()
-        prev = self.model.message_at(row - 1) if row > 0 else None
-        day = _day(message.ts)
-        show_day = prev is None or _day(prev.ts) != day
-        width = option.rect.width()
-        key = (message.client_msg_id, width, message.seq, show_day)
-        cached = self._cache.get(key)
-        if cached is not None and message.kind != "card":
-            return _moved(cached, option.rect.top())
-        body, small = self._fonts(option)
-        fm, sm = QFontMetrics(body), QFontMetrics(small)
-        y = 0
-        day_text = _day_label(message.ts) if show_day else None
-        if day_text:
-            y += sm.height() + self.GAP
-        system = message.kind == "system" or message.sender_kind == "system"
-        text = self._display_text(message)
-        if system:
-            max_w = int(width * 0.8)
-            rect = sm.boundingRect(QRect(0, 0, max_w, 100_000), Qt.TextFlag.TextWordWrap, text)
-            bubble = QRect((width - rect.width()) // 2 - self.PAD, y, rect.width() + 2 * self.PAD,
-                           rect.height() + self.PAD)
-            text_rect = bubble.adjusted(self.PAD, self.PAD // 2, -self.PAD, -self.PAD // 2)
-            height = bubble.bottom() + self.GAP
-            result = _Layout(height, day_text, None, bubble, text_rect, QRect(), True)
-        else:
-            name = None if self._mine(message) else message.sender_name
-            if name:
-                y += sm.height() + 2
-            max_w = max(120, int(width * self.MAX_SHARE) - 2 * self.PAD)
-            rect = fm.boundingRect(QRect(0, 0, max_w, 100_000), Qt.TextFlag.TextWordWrap, text)
-            w, h = max(rect.width(), 24) + 2 * self.PAD, rect.height() + 2 * self.PAD
-            left = message.sender_kind == "buyer"
-            x = 12 if left else width - 12 - w
-            bubble = QRect(x, y, w, h)
-            meta = QRect(12 if left else width - 12 - 260, bubble.bottom() + 3, 260, sm.height())
-            height = meta.bottom() + self.GAP
-            result = _Layout(height, day_text, name, bubble, bubble.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
-                             meta, False)
-        self._cache[key] = result
-        return _moved(result, option.rect.top())
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(option.rect.width(), self.layout(option, index).height)
-
-    def _mine(self, message: LocalMessage) -> bool:
-        return message.sender_kind == "agent" and message.sender_id == self.model.me
-
-    # painting -------------------------------------------------------------------------------
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        message: LocalMessage = index.data(MessageRole)
-        lay = self.layout(option, index)
-        body, small = self._fonts(option)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        top = option.rect.top()
-        if lay.day:
-            painter.setFont(small)
-            painter.setPen(theme.MUTED)
-            painter.drawText(QRect(0, top, option.rect.width(), QFontMetrics(small).height()),
-                             Qt.AlignmentFlag.AlignCenter, lay.day)
-        if lay.system:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#eceef1"))
-            painter.drawRoundedRect(lay.bubble, 6, 6)
-            painter.setFont(small)
-            painter.setPen(theme.SYSTEM_TEXT)
-            painter.drawText(lay.text, Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter, message.text)
-            painter.restore()
-            return
-        if lay.name:
-            painter.setFont(small)
-            painter.setPen(theme.MUTED)
-            align = Qt.AlignmentFlag.AlignLeft if message.sender_kind == "buyer" else Qt.AlignmentFlag.AlignRight
-            name_rect = QRect(12, lay.bubble.top() - QFontMetrics(small).height() - 2, option.rect.width() - 24,
-                              QFontMetrics(small).height())
-            painter.drawText(name_rect, align, lay.name)
-        if message.sender_kind == "buyer":
-            fill = theme.BUYER_BUBBLE
-        else:
-            fill = theme.AGENT_BUBBLE if self._mine(message) else theme.COLLEAGUE_BUBBLE
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.setPen(theme.BRAND if selected else theme.LINE)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(lay.bubble, 8, 8)
-        painter.setPen(theme.TEXT)
-        card = card_lines(message)
-        if card is not None:
-            title, lines = card
-            bold = QFont(body)
-            bold.setBold(True)
-            painter.setFont(bold)
-            line_h = QFontMetrics(body).height()
-            painter.drawText(QRect(lay.text.left(), lay.text.top(), lay.text.width(), line_h),
-                             Qt.AlignmentFlag.AlignLeft, title)
-            painter.setFont(body)
-            rest = lay.text.adjusted(0, line_h, 0, 0)
-            status = self._offer_status(message)
-            if status is not None:
-                lines = [*lines[:-1], case_status_name(status)]
-            painter.drawText(rest, Qt.TextFlag.TextWordWrap, "\n".join(lines))
-        else:
-            painter.setFont(body)
-            painter.drawText(lay.text, Qt.TextFlag.TextWordWrap, message.text)
-        painter.setFont(small)
-        meta, colour = self.meta_text(message)
-        painter.setPen(colour)
-        align = Qt.AlignmentFlag.AlignLeft if message.sender_kind == "buyer" else Qt.AlignmentFlag.AlignRight
-        painter.drawText(lay.meta, align | Qt.AlignmentFlag.AlignVCenter, meta)
-        painter.restore()
-
-    def _offer_status(self, message: LocalMessage) -> str | None:
-        if not message.card_json or message.seq is None:
-            return None
-        try:
-            card = _card_decoder.decode(message.card_json)
-        except msgspec.DecodeError:
-            return None
-        if isinstance(card, f.OfferCard):
-            return self.model.case_status.get(card.case_id, card.status)
-        return None
-
-    def meta_text(self, message: LocalMessage) -> tuple[str, QColor]:
-        """Time, and for the agent's own messages the delivery state."""
-        clock = dt.datetime.fromtimestamp(message.ts / 1000).strftime("%H:%M")
-        if not self._mine(message):
-            return clock, theme.MUTED
-        if message.state == "failed":
-            return f"{clock}  " + QCoreApplication.translate("ChatView", "Not sent — click to retry"), theme.FAILED
-        if message.seq is None:
-            return f"{clock}  " + QCoreApplication.translate("ChatView", "Sending…"), theme.MUTED
-        if message.seq <= self.model.buyer_read_seq:
-            return f"{clock}  " + QCoreApplication.translate("ChatView", "Read"), theme.OK
-        return f"{clock}  " + QCoreApplication.translate("ChatView", "Sent"), theme.MUTED
-
-
-def _copy(text: str) -> None:
-    clipboard = QGuiApplication.clipboard()
-    if clipboard is not None:
-        clipboard.setText(text)
-
-
-def _moved(layout: _Layout, top: int) -> _Layout:
-    if top == 0:
-        return layout
-    return _Layout(layout.height, layout.day, layout.name, layout.bubble.translated(0, top),
-                   layout.text.translated(0, top), layout.meta.translated(0, top), layout.system)
-
-
-def _day(ts: int) -> dt.date:
-    return dt.datetime.fromtimestamp(ts / 1000).date()
-
-
-def _day_label(ts: int) -> str:
-    day = _day(ts)
-    today = dt.date.today()
-    if day == today:
-        return QCoreApplication.translate("ChatView", "Today")
-    if day == today - dt.timedelta(days=1):
-        return QCoreApplication.translate("ChatView", "Yesterday")
-    return day.isoformat()
 
 
 class ChatView(QListView):
@@ -504,6 +286,12 @@ class ChatView(QListView):
         self._stick_to_bottom = True
         QTimer.singleShot(0, self.scrollToBottom)
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:  # system lines are worded in the UI language
+            self.delegate.invalidate()
+            self.scheduleDelayedItemsLayout()
+        super().changeEvent(event)
+
     def resizeEvent(self, event: Any) -> None:
         self.delegate.invalidate()
         super().resizeEvent(event)
@@ -532,15 +320,22 @@ class ChatView(QListView):
         message: LocalMessage = index.data(MessageRole)
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.addAction(QCoreApplication.translate("ChatView", "Copy text"), lambda: _copy(message.text))
+        menu.addAction(QCoreApplication.translate("ChatView", "Copy text"), lambda: _copy(row_text(message)))
         if message.state == "failed":
             menu.addAction(QCoreApplication.translate("ChatView", "Retry sending"),
                            lambda: self.retry_requested.emit(message.client_msg_id))
         menu.popup(event.globalPos())  # not exec(): no nested event loop under qasync
 
     def visible_texts(self) -> list[str]:
-        """Texts of the rows, in order (tests and accessibility)."""
-        return [self.chat_model.message_at(r).text for r in range(self.chat_model.rowCount())]
+        """Texts of the rows as shown, in order (tests and accessibility): system lines in the UI
+        language, staff lines with their title."""
+        return [row_text(self.chat_model.message_at(r)) for r in range(self.chat_model.rowCount())]
 
     def point_of(self, row: int) -> QPoint:
         return self.visualRect(self.chat_model.index(row)).center()
+
+
+def _copy(text: str) -> None:
+    clipboard = QGuiApplication.clipboard()
+    if clipboard is not None:
+        clipboard.setText(text)

@@ -1,7 +1,9 @@
 """Writing a reply: Enter sends, Shift+Enter starts a new line, `/` opens the template picker.
 
-The composer only edits text; sending, filling template variables and cards go through the
-conversation panel, which owns the service calls.
+The composer has two modes, like a help desk's private notes: "Reply" (to the buyer) and "Internal
+note" (a tinted box; Enter stores a note only staff see, never a message). It only edits text;
+sending, notes, filling template variables and cards go through the conversation panel, which owns
+the service calls.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from functools import partial
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -30,6 +33,8 @@ from wire import frames as f
 logger = logging.getLogger(__name__)
 
 PICKER_HEIGHT = 300
+NOTE_STYLE = "QPlainTextEdit#composerInput { background: #fff4d6; border: 1px solid #d9a520; }"
+"""The note mode's box is tinted like the notes in the chat: what is typed there stays among staff."""
 EMOJI = ("😊", "👍", "🙏", "❤️", "😄", "😅", "👌", "🎉", "🌹", "💪", "😂", "🤝", "📦", "🚚", "✅", "⏰")
 
 
@@ -67,6 +72,7 @@ class Composer(QWidget):
     """Text box, send button, template and emoji buttons, and a hint line (missing variables...)."""
 
     send_requested = Signal(str)
+    note_requested = Signal(str)  # an internal note (staff only), typed in the note mode
     template_chosen = Signal(object)  # f.Template
     card_requested = Signal()
 
@@ -101,7 +107,20 @@ class Composer(QWidget):
         self.hint = QLabel(self)
         self.hint.setObjectName("hint")
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.reply_mode = QToolButton(self)
+        self.reply_mode.setObjectName("replyModeButton")
+        self.note_mode = QToolButton(self)
+        self.note_mode.setObjectName("noteModeButton")
+        self._modes = QButtonGroup(self)
+        for button in (self.reply_mode, self.note_mode):
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            self._modes.addButton(button)
+        self.reply_mode.setChecked(True)
+        self._modes.buttonToggled.connect(lambda _b, _on: self._show_mode())
         tools = QHBoxLayout()
+        tools.addWidget(self.reply_mode)
+        tools.addWidget(self.note_mode)
         tools.addWidget(self.templates_button)
         tools.addWidget(self.emoji_button)
         tools.addWidget(self.card_button)
@@ -123,14 +142,44 @@ class Composer(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.edit.setPlaceholderText(
-            self.tr("Type a reply · Enter to send · Shift+Enter for a new line · / for templates"))
         self.templates_button.setText(self.tr("Templates"))
         self.templates_button.setToolTip(self.tr("Quick replies (Ctrl+/)"))
         self.emoji_button.setToolTip(self.tr("Emoji"))
         self.card_button.setText(self.tr("Card"))
         self.card_button.setToolTip(self.tr("Send a product or order card"))
-        self.send_button.setText(self.tr("Send"))
+        self.reply_mode.setText(self.tr("Reply"))
+        self.reply_mode.setToolTip(self.tr("Write to the buyer"))
+        self.note_mode.setText(self.tr("Internal note"))
+        self.note_mode.setToolTip(self.tr("Write a note only staff see; the buyer never sees it"))
+        self._show_mode()
+
+    # reply or note ---------------------------------------------------------------------------
+
+    def in_note_mode(self) -> bool:
+        return self.note_mode.isChecked()
+
+    def set_note_mode(self, on: bool) -> None:
+        (self.note_mode if on else self.reply_mode).setChecked(True)
+
+    def allow_notes(self, allowed: bool) -> None:
+        """Whether this desk can write notes at all (the mode buttons are hidden otherwise)."""
+        self.reply_mode.setVisible(allowed)
+        self.note_mode.setVisible(allowed)
+        if not allowed:
+            self.set_note_mode(False)
+
+    def _show_mode(self) -> None:
+        note = self.in_note_mode()
+        self.edit.setStyleSheet(NOTE_STYLE if note else "")
+        self.edit.setProperty("mode", "note" if note else "reply")
+        if note:
+            self.edit.setPlaceholderText(self.tr("Internal note: only staff see it · Enter to save"))
+            self.send_button.setText(self.tr("Add note"))
+        else:
+            self.edit.setPlaceholderText(
+                self.tr("Type a reply · Enter to send · Shift+Enter for a new line · / for templates"))
+            self.send_button.setText(self.tr("Send"))
+        self.card_button.setEnabled(not note and not self.edit.isReadOnly())
 
     # template picking ------------------------------------------------------------------------
 
@@ -195,12 +244,17 @@ class Composer(QWidget):
         text = self.edit.toPlainText().strip()
         if not text or (text.startswith("/") and self.picker.isVisible()):
             return
-        self.send_requested.emit(text)
+        if self.in_note_mode():
+            self.note_requested.emit(text)
+        else:
+            self.send_requested.emit(text)
         self.edit.clear()
         self.hint.clear()
 
     def set_enabled(self, enabled: bool, reason: str = "") -> None:
         self.edit.setReadOnly(not enabled)
-        for widget in (self.send_button, self.templates_button, self.card_button, self.emoji_button):
+        for widget in (self.send_button, self.templates_button, self.card_button, self.emoji_button,
+                       self.reply_mode, self.note_mode):
             widget.setEnabled(enabled)
+        self.card_button.setEnabled(enabled and not self.in_note_mode())
         self.hint.setText(reason if not enabled else "")

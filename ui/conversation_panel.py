@@ -1,4 +1,9 @@
-"""The middle panel: one conversation's header, messages and composer, and what an agent does with it."""
+"""The middle panel: one conversation's header, messages and composer, and what an agent does with it.
+
+Staff-only lines (notes, whispers) are shown in the chat and written in the composer's note mode
+(ui/notes_panel.py); a supervisor on a chat someone else holds gets the monitor bar instead of the
+composer (ui/monitor_bar.py); the invitation buttons are ui/call_invite.py.
+"""
 
 from __future__ import annotations
 
@@ -8,35 +13,34 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QPushButton,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
-from app.errors import ConnectionLost, KefuError, RelayError
-from app.events import CallChanged, CaseChanged, ConversationChanged, MessagesAdded, MessageUpdated, ReadByBuyer
+from app.events import (
+    CallChanged,
+    CaseChanged,
+    ConversationChanged,
+    MessagesAdded,
+    MessageUpdated,
+    NoteAdded,
+    ReadByBuyer,
+)
 from app.history import LocalMessage
 from app.services import DeskService
+from ui.bridge import DeskBridge
+from ui.call_invite import CALL_REASONS, CallInvite
 from ui.chat_view import ChatModel, ChatView
 from ui.composer import Composer
-from ui.errors import error_text
+from ui.monitor_bar import MonitorBar
+from ui.notes_panel import ChatNotes
 from ui.sla import countdown, sla_level
+from ui.system_text import params_of
 from ui.tasks import Tasks
 from ui.transfer_dialog import TransferDialog
 from wire import frames as f
 
-logger = logging.getLogger(__name__)
+__all__ = ["CALL_REASONS", "ConversationPanel"]
 
-CALL_REASONS = ("演示安装步骤", "查看商品问题", "讲解产品功能")
-"""What an invitation says to the buyer (the card on the buyer's page); the menu shows them translated."""
-CALL_RECHECK_MS = 60_000
-"""How often the invite button asks again while a chat is shown (a chat falls quiet, a day turns)."""
+logger = logging.getLogger(__name__)
 
 
 class ConversationPanel(QWidget):
@@ -47,10 +51,15 @@ class ConversationPanel(QWidget):
     context_wanted = Signal(int)
     call_window_wanted = Signal(str)  # call id: the agent clicked "in a call"
 
-    def __init__(self, service: DeskService, parent: QWidget | None = None) -> None:
+    def __init__(self, service: DeskService, parent: QWidget | None = None, bridge: DeskBridge | None = None) -> None:
+        """`bridge` gives the notes and (for supervisors) the supervision; by default the parent's
+        (the main window's `bridge`), else the panel shows no staff lines and no monitor bar."""
         super().__init__(parent)
         self.service = service
         self.tasks = Tasks(self.error.emit)
+        if bridge is None and isinstance(getattr(parent, "bridge", None), DeskBridge):
+            bridge = parent.bridge  # type: ignore[union-attr]
+        self.bridge = bridge
         self.conversation_id: int | None = None
         self.model = ChatModel(service.session.user_id, self)
         self.model.older_requested.connect(self._load_older)
@@ -59,6 +68,7 @@ class ConversationPanel(QWidget):
         self.composer = Composer(self)
         self.composer.set_template_source(service.find_templates)
         self.composer.send_requested.connect(self._send)
+        self.composer.note_requested.connect(self._add_note)
         self.composer.template_chosen.connect(self._use_template)
         self.composer.card_requested.connect(self._card_menu)
         self.title = QLabel(self)
@@ -88,37 +98,32 @@ class ConversationPanel(QWidget):
         self.export_button = QPushButton(self)
         self.export_button.setObjectName("exportButton")
         self.export_button.clicked.connect(self.ask_export)
-        self.call_button = QToolButton(self)
-        self.call_button.setObjectName("inviteCallButton")
-        self.call_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.call_button.clicked.connect(self._call_clicked)
-        self.call_menu = QMenu(self)
-        self.call_hint = QLabel(self)
-        self.call_hint.setObjectName("callHint")
-        self.call_hint.setTextFormat(Qt.TextFormat.PlainText)
-        self.call_hint.hide()
-        self.call_refusal: str | None = None
-        """Why the buyer cannot be invited now: the refusal code of the last check (None when allowed)."""
-        self._call_retry_after: float | None = None
-        self._call_check_gen = 0
-        self._call_retry = QTimer(self)
-        self._call_retry.setSingleShot(True)
-        self._call_retry.timeout.connect(self.check_call)
-        self._call_poll = QTimer(self)
-        self._call_poll.setInterval(CALL_RECHECK_MS)
-        self._call_poll.timeout.connect(self.check_call)
-        self._call_soon = QTimer(self)
-        self._call_soon.setSingleShot(True)
-        self._call_soon.setInterval(250)
-        self._call_soon.timeout.connect(self.check_call)
+        self.calls = CallInvite(service, self.tasks, lambda: self.conversation_id, self)
+        self.calls.call_window_wanted.connect(self.call_window_wanted)
+        self.call_button, self.voice_button = self.calls.button, self.calls.voice_button
+        self.call_hint = self.calls.hint
+        self.rating_label = QLabel(self)
+        self.rating_label.setObjectName("ratingLabel")
+        self.rating_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.rating_label.hide()
+        self.chat_notes = ChatNotes(bridge.notes, self.model, self.tasks, self) if bridge is not None else None
+        self.composer.allow_notes(self.chat_notes is not None)
+        self.monitor: MonitorBar | None = None
+        if bridge is not None and bridge.supervision is not None and self.chat_notes is not None:
+            self.monitor = MonitorBar(service, bridge.supervision, self.chat_notes, self.tasks, self)
+            self.monitor.hide()
+        if bridge is not None:
+            bridge.note_added.connect(self.on_note_added)
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.rating_label)
         titles.addWidget(self.call_hint)
         header.addLayout(titles, 1)
         header.addWidget(self.sla_badge)
-        for button in (self.call_button, self.transfer_button, self.resolve_button, self.export_button):
+        for button in (self.call_button, self.voice_button, self.transfer_button, self.resolve_button,
+                       self.export_button):
             header.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -130,6 +135,8 @@ class ConversationPanel(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.composer)
+        if self.monitor is not None:
+            layout.addWidget(self.monitor)
         self._transfer: TransferDialog | None = None
         self._export_dialog: QFileDialog | None = None
         self.retranslate()
@@ -146,11 +153,7 @@ class ConversationPanel(QWidget):
         self.resolve_button.setText(self.tr("Resolve"))
         self.resolve_button.setToolTip(self.tr("Close this chat as handled (Ctrl+Shift+R)"))
         self.export_button.setText(self.tr("Export"))
-        self.call_menu.clear()
-        labels = (self.tr("Show the installation steps"), self.tr("Look at a problem with the product"),
-                  self.tr("Explain the product's features"))
-        for label, reason in zip(labels, CALL_REASONS, strict=True):
-            self.call_menu.addAction(label, partial(self.invite, reason))
+        self.calls.retranslate()
         self._update_header()
 
     # showing a conversation -------------------------------------------------------------------
@@ -158,7 +161,7 @@ class ConversationPanel(QWidget):
     def show_conversation(self, conversation_id: int | None, at_seq: int | None = None) -> None:
         self.conversation_id = conversation_id
         self.model.reset(conversation_id, [])
-        self.call_refusal = None
+        self.calls.forget()
         self._update_header()
         self.service.focus(conversation_id)
         self.check_call()
@@ -176,6 +179,9 @@ class ConversationPanel(QWidget):
             return  # the agent moved on meanwhile
         view = self.service.conversations.get(conversation_id)
         self.model.reset(conversation_id, messages, view.info.buyer_read_seq if view else 0)
+        if self.chat_notes is not None:
+            self.chat_notes.load(conversation_id)
+        self._update_rating()
         if at_seq is not None:
             self.view.scroll_to_seq(at_seq)
 
@@ -215,13 +221,25 @@ class ConversationPanel(QWidget):
             self.note.show()
         else:
             self.note.hide()
+        monitoring = self.monitoring()
         for button in (self.transfer_button, self.resolve_button):
-            button.setEnabled(writable)
+            button.setEnabled(writable and not monitoring)
         self.export_button.setEnabled(self.conversation_id is not None)
         self.composer.set_enabled(writable, "" if writable or self.conversation_id is None
                                   else self.tr("This chat is not assigned to you."))
+        if self.monitor is not None:
+            self.monitor.show_conversation(self.conversation_id)
+            self.monitor.setVisible(monitoring)
+        self.composer.setVisible(not monitoring)
         self._update_sla()
-        self._update_call_button()
+        self._update_rating()
+        self.calls.update()
+
+    def monitoring(self) -> bool:
+        """A supervisor watching a live chat someone else holds, or one waiting in the queue."""
+        view = self.service.conversations.get(self.conversation_id) if self.conversation_id else None
+        return (self.monitor is not None and view is not None and view.active
+                and view.info.agent_id != self.service.session.user_id)
 
     def _update_sla(self) -> None:
         """How long the buyer has waited for a reply, in the header: amber from 100 s, red past 180 s."""
@@ -251,6 +269,8 @@ class ConversationPanel(QWidget):
         if event.conversation_id == self.conversation_id:
             self.model.merge(event.messages)
             self.recheck_call_soon()  # the buyer wrote (or the chat moved on): ask again, once
+            if any(m.event == "rated" for m in event.messages):
+                self._update_rating()
 
     def on_message_updated(self, event: MessageUpdated) -> None:
         if event.conversation_id == self.conversation_id:
@@ -269,139 +289,64 @@ class ConversationPanel(QWidget):
             self._update_header()
             self.recheck_call_soon()
 
-    # video calls ------------------------------------------------------------------------------
+    # video calls (ui/call_invite.py) ----------------------------------------------------------
+
+    @property
+    def call_refusal(self) -> str | None:
+        """Why the buyer cannot be invited now: the refusal code of the last check (None when allowed)."""
+        return self.calls.refusal
 
     def recheck_call_soon(self) -> None:
-        """Something changed that may change the answer (the connection, a call): ask again shortly."""
-        self._call_soon.start()
+        self.calls.recheck_soon()
 
     def check_call(self) -> None:
-        """Ask the relay whether this chat's buyer may be invited now; the button shows the answer.
-
-        The relay decides (and says why not, policy first: an agent learns why even about a chat that
-        is not, or no longer, assigned to them); the button only reflects its answer."""
-        self._call_check_gen += 1
-        self._call_retry.stop()
-        cid = self.conversation_id
-        if cid is None or self.service.session.role != "agent":
-            self._call_poll.stop()
-            self._update_call_button()
-            return
-        self._call_poll.start()
-        if self.service.calls.for_conversation(cid) is not None:
-            self._update_call_button()
-            return
-        gen = self._call_check_gen
-
-        async def check() -> None:
-            code: str | None
-            retry: float | None
-            try:
-                answer = await self.service.calls.check(cid)
-            except ConnectionLost:
-                code, retry = "offline", None
-            except RelayError as exc:
-                code, retry = str(exc.code), exc.retry_after
-            except KefuError:
-                code, retry = "offline", None
-            else:
-                code, retry = (None, None) if answer.allowed else (str(answer.code), answer.retry_after)
-            if gen != self._call_check_gen:
-                return  # the agent moved on, or a newer check is on its way
-            self.call_refusal = code
-            self._call_retry_after = retry
-            if retry:
-                self._call_retry.start(int(retry * 1000) + 500)
-            self._update_call_button()
-
-        self.tasks.run(check())
+        self.calls.check()
 
     def describe_refusal(self, code: str, retry_after: float | None = None) -> str:
-        """Why the agent cannot invite, in words the agent can act on. Only what the invite button's
-        context changes is worded here (who may invite; "offline", the panel's own state, not a relay
-        code); any other code is worded by ui/errors.py, like everywhere else."""
-        if code == "forbidden":
-            return self.tr("Only the agent this chat is assigned to can invite the buyer.")
-        if code == "offline":
-            return self.tr("Not connected to the relay.")
-        return error_text(RelayError(code, "", retry_after))
+        return self.calls.describe_refusal(code, retry_after)
 
-    def _update_call_button(self) -> None:
-        button = self.call_button
-        cid = self.conversation_id
-        if cid is None or self.service.session.role != "agent":
-            button.hide()
-            self.call_hint.hide()
-            return
-        button.show()
-        call = self.service.calls.for_conversation(cid)
-        button.setMenu(None)  # type: ignore[arg-type]
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.DelayedPopup)
-        if call is not None and call.state == "invited":
-            button.setProperty("mode", "ringing")
-            button.setText(self.tr("Ringing… (withdraw)"))
-            button.setToolTip(self.tr("Waiting for the buyer to answer; click to withdraw the invitation."))
-            button.setEnabled(True)
-            if call.info.delivered_at is None:
-                self.call_hint.setText(self.tr("Not delivered yet: the buyer's page is not open. "
-                                               "It reaches them if they come back before it expires."))
-            else:
-                self.call_hint.setText(self.tr("Delivered: the buyer sees the invitation."))
-            self.call_hint.show()
-        elif call is not None:
-            button.setProperty("mode", "in_call")
-            button.setText(self.tr("In a call"))
-            button.setToolTip(self.tr("Show the call window"))
-            button.setEnabled(True)
-            self.call_hint.hide()
-        elif self.call_refusal is not None:
-            reason = self.describe_refusal(self.call_refusal, self._call_retry_after)
-            button.setProperty("mode", "refused")
-            button.setText(self.tr("Video call"))
-            button.setToolTip(reason)
-            button.setEnabled(False)
-            self.call_hint.setText(reason)
-            self.call_hint.show()
-        else:
-            button.setProperty("mode", "invite")
-            button.setText(self.tr("Video call"))
-            button.setToolTip(self.tr("Invite the buyer to a video explanation (the buyer accepts or declines)"))
-            button.setEnabled(True)
-            button.setMenu(self.call_menu)
-            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-            self.call_hint.hide()
-
-    def _call_clicked(self) -> None:
-        cid = self.conversation_id
-        call = self.service.calls.for_conversation(cid) if cid is not None else None
-        if call is None:
-            return
-        if call.state == "invited":
-            self.service.calls.hang_up_soon(call.call_id)
-        else:
-            self.call_window_wanted.emit(call.call_id)
-
-    def invite(self, reason: str) -> None:
-        """Invite this chat's buyer to a video explanation, saying why (shown to the buyer)."""
-        cid = self.conversation_id
-        if cid is None:
-            return
-
-        async def invite() -> None:
-            try:
-                await self.service.calls.invite(cid, reason)
-            finally:
-                if self.conversation_id == cid:
-                    self.check_call()
-
-        self.tasks.run(invite())
+    def invite(self, reason: str, audio_only: bool = False) -> None:
+        """Invite this chat's buyer to a video explanation (or a voice call), saying why."""
+        self.calls.invite(reason, audio_only)
 
     def on_call_changed(self, event: CallChanged) -> None:
-        if event.call.conversation_id != self.conversation_id:
+        self.calls.on_call_changed(event)
+
+    # staff notes, the buyer's rating ------------------------------------------------------------
+
+    def on_note_added(self, event: NoteAdded) -> None:
+        if self.chat_notes is not None:
+            self.chat_notes.on_note_added(event)
+
+    def _add_note(self, text: str) -> None:
+        if self.conversation_id is not None and self.chat_notes is not None:
+            self.chat_notes.add(self.conversation_id, text)
+
+    def rating(self) -> tuple[int, str] | None:
+        """The buyer's rating of this chat's last session (stars, comment), if given."""
+        view = self.service.conversations.get(self.conversation_id) if self.conversation_id else None
+        for message in reversed(self.model.messages()):
+            if message.event == "rated":
+                params = params_of(message)
+                if params.get("stars", "").isdigit():
+                    return int(params["stars"]), params.get("comment", "")
+        if view is not None and view.info.rating:
+            return view.info.rating, ""
+        return None
+
+    def _update_rating(self) -> None:
+        rated = self.rating()
+        if rated is None:
+            self.rating_label.hide()
             return
-        if event.call.over:
-            self.recheck_call_soon()  # declined: the cooldown; expired or ended: invite again
-        self._update_call_button()
+        stars, comment = rated
+        shown = "★" * max(0, min(5, stars)) + "☆" * max(0, 5 - stars)
+        text = self.tr("Buyer's rating: {0}").format(shown)
+        if comment:
+            text += " " + self.tr("“{0}”").format(comment)
+        self.rating_label.setText(text)
+        self.rating_label.setToolTip(self.tr("%n of 5 stars", "", stars))
+        self.rating_label.show()
 
     # actions ------------------------------------------------------------------------------------
 
