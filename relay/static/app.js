@@ -10,7 +10,7 @@
 // the same id, which the relay dedups.
 "use strict";
 
-const { t, has, systemText, currentLang, setLang, locale, applyStaticStrings } = window.kefuI18n;
+const { t, has, systemText, yuan, currentLang, setLang, locale, applyStaticStrings } = window.kefuI18n;
 const $ = (id) => document.getElementById(id);
 
 const RECONNECT_MIN_MS = 500;
@@ -19,6 +19,8 @@ const HISTORY_PAGE = 50;
 const GAP_WAIT_MS = 800; // a message seq skipped for this long is fetched with `history`
 const SEND_TIMEOUT_MS = 15000; // a send not acked this long (while connected) shows as failed
 const SYNC_TIMEOUT_MS = 15000; // no `synced` this long: drop the socket and reconnect
+const RATING_COMMENT_MAX = 200; // wire/staff.py Rate.comment
+const RATED_KEEP = 100; // session ids remembered as rated or skipped (localStorage)
 
 const state = {
   session: null, // SessionInfo of the buyer
@@ -52,6 +54,8 @@ const state = {
   limits: null,
   clockOffset: 0, // relay time minus ours (from `welcome`): pending messages are stamped in relay time
   nextId: 1,
+  // The rating card of the open chat's last resolved session (see ratingSession).
+  rating: { session: null, stars: 0, comment: "", phase: "form", error: "", note: "" },
 };
 window.__kefu = state; // test hook: window.__kefu.ws.close() drops the connection
 
@@ -96,7 +100,6 @@ function saveJson(key, value) {
 function saveCursors() { saveJson(storageKey("cursors"), state.cursors); }
 function savePending() { saveJson(storageKey("pending"), Object.fromEntries(state.pending)); }
 
-function yuan(cents) { return `¥${(cents / 100).toFixed(2)}`; }
 function timeOfDay(ms) {
   const d = new Date(ms);
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
@@ -165,6 +168,7 @@ async function start() {
   });
   $("input").addEventListener("input", onComposerInput);
   $("older").addEventListener("click", loadOlder);
+  buildRating();
   for (const chip of document.querySelectorAll("[data-quick]")) {
     chip.addEventListener("click", () => sendText(t(chip.dataset.quick)));
   }
@@ -762,6 +766,228 @@ function answerOffer(caseId, accept) {
   request("offer_reply", { conversation_id: state.conversation.conversation_id, case_id: caseId, accept });
 }
 
+// --- rating a resolved chat ------------------------------------------------------------
+//
+// After an agent resolves the chat, the relay's `resolved` line names the session; the buyer may rate
+// it once (`rate`: 1-5 stars and a comment, or skip). The card shows under the chat for the last
+// resolved session only, and not again once rated or skipped: the session is remembered in
+// localStorage, a later `rated` line says so, and after a reload the conversation's `rating_due`
+// (from `opened`) does too. The card is built once and updated in place, so typing in it survives
+// messages arriving.
+
+function ratedKey() { return `kefu.rated.${state.session ? state.session.user_id : "-"}`; }
+
+function ratedSessions() {
+  try {
+    const list = JSON.parse(localStorage.getItem(ratedKey()));
+    return Array.isArray(list) ? list : [];
+  } catch { return []; }
+}
+
+function rememberRated(sessionId) {
+  const list = ratedSessions().filter((id) => id !== sessionId);
+  list.push(sessionId);
+  try { localStorage.setItem(ratedKey(), JSON.stringify(list.slice(-RATED_KEEP))); } catch { /* disabled */ }
+}
+
+// The session the card is for (or null): the last `resolved` line's, while nothing of a newer chat
+// follows it and it was neither rated nor skipped.
+function ratingSession(rows, hasPending) {
+  const conv = state.conversation;
+  if (!conv || !state.historyLoaded) return null;
+  let at = -1;
+  for (let i = rows.length - 1; i >= 0; i -= 1) {
+    const m = rows[i];
+    if (m.kind === "system" && m.event === "resolved" && m.params && /^\d+$/.test(m.params.session_id || "")) {
+      at = i;
+      break;
+    }
+  }
+  let sessionId;
+  let later = [];
+  if (at >= 0) {
+    sessionId = Number(rows[at].params.session_id);
+    later = rows.slice(at + 1);
+  } else if (conv.status === "closed" && conv.rating_due && conv.session_id) {
+    sessionId = conv.session_id; // its resolved line is older than the page of history held
+  } else {
+    return null;
+  }
+  if (hasPending || later.some((m) => m.sender.kind === "buyer")) return null; // the buyer writes again: a new chat
+  const r = state.rating;
+  if (r.session === sessionId && r.phase === "done") return sessionId; // the thank-you stays
+  if (later.some((m) => m.kind === "system" && m.event === "rated")) return null;
+  if (ratedSessions().includes(sessionId)) return null;
+  if (conv.session_id === sessionId && conv.status === "closed" && !conv.rating_due) return null;
+  return sessionId;
+}
+
+function buildRating() {
+  const box = el("section", "rating");
+  box.id = "rating";
+  box.dataset.testid = "rating-prompt";
+  box.hidden = true;
+  const title = el("h2", "rating-title");
+  title.id = "rating-title";
+  box.setAttribute("aria-labelledby", "rating-title");
+  const form = el("div", "rating-form");
+  form.id = "rating-form";
+  const stars = el("div", "rating-stars");
+  stars.id = "rating-stars";
+  stars.setAttribute("role", "group");
+  for (let n = 1; n <= 5; n += 1) {
+    const star = el("button", "star", "★");
+    star.type = "button";
+    star.dataset.testid = "rating-star";
+    star.dataset.stars = String(n);
+    star.addEventListener("click", () => chooseStars(n));
+    stars.append(star);
+  }
+  // Arrow keys move along the stars and choose (Tab reaches each one too).
+  stars.addEventListener("keydown", (e) => {
+    const step = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    const n = Math.min(5, Math.max(1, (state.rating.stars || 0) + step));
+    chooseStars(n);
+    stars.children[n - 1].focus();
+  });
+  const word = el("div", "rating-word");
+  word.id = "rating-word";
+  word.dataset.testid = "rating-word";
+  const label = el("label", "rating-label");
+  label.id = "rating-comment-label";
+  label.htmlFor = "rating-comment";
+  const comment = el("textarea", "rating-comment");
+  comment.id = "rating-comment";
+  comment.rows = 2;
+  comment.maxLength = RATING_COMMENT_MAX;
+  comment.dataset.testid = "rating-comment";
+  comment.addEventListener("input", () => {
+    state.rating.comment = comment.value;
+    $("rating-count").textContent = t("rateCount", { n: comment.value.length, max: RATING_COMMENT_MAX });
+  });
+  const count = el("div", "rating-count");
+  count.id = "rating-count";
+  count.setAttribute("aria-live", "polite");
+  const error = el("div", "rating-error");
+  error.id = "rating-error";
+  error.dataset.testid = "rating-error";
+  error.setAttribute("role", "alert");
+  const actions = el("div", "card-actions rating-actions");
+  const skip = el("button", "secondary");
+  skip.id = "rating-skip";
+  skip.type = "button";
+  skip.dataset.testid = "rating-skip";
+  skip.addEventListener("click", () => submitRating(true));
+  const submit = el("button", "accept");
+  submit.id = "rating-submit";
+  submit.type = "button";
+  submit.dataset.testid = "rating-submit";
+  submit.addEventListener("click", () => submitRating(false));
+  actions.append(skip, submit);
+  form.append(stars, word, label, comment, count, error, actions);
+  const done = el("p", "rating-done");
+  done.id = "rating-done";
+  done.dataset.testid = "rating-done";
+  done.setAttribute("role", "status");
+  box.append(title, form, done);
+  $("scroller").append(box); // under the messages, where the resolved line is the last one
+}
+
+function chooseStars(n) {
+  if (state.rating.phase !== "form") return;
+  state.rating.stars = n;
+  state.rating.error = "";
+  paintRating();
+}
+
+function renderRating(rows, hasPending) {
+  const sessionId = ratingSession(rows, hasPending);
+  const r = state.rating;
+  if (sessionId !== null && r.session !== sessionId) {
+    state.rating = { session: sessionId, stars: 0, comment: "", phase: "form", error: "", note: "" };
+    $("rating-comment").value = "";
+  }
+  $("rating").hidden = sessionId === null;
+  paintRating();
+}
+
+// The card's words and state (also after a language switch).
+function paintRating() {
+  const r = state.rating;
+  const starWord = (n) => (n === 1 && has("rateStar1") && currentLang() === "en" ? t("rateStar1") : t("rateStar", { n }));
+  $("rating-title").textContent = t("rateTitle");
+  $("rating-title").hidden = r.phase === "done";
+  $("rating-form").hidden = r.phase === "done";
+  $("rating-done").hidden = r.phase !== "done";
+  $("rating-done").textContent = r.phase === "done" && r.note ? t(r.note) : "";
+  $("rating").dataset.phase = r.phase;
+  const group = $("rating-stars");
+  group.setAttribute("aria-label", t("rateStarsGroup"));
+  for (const star of group.children) {
+    const n = Number(star.dataset.stars);
+    star.setAttribute("aria-label", starWord(n));
+    star.title = starWord(n);
+    star.setAttribute("aria-pressed", String(n === r.stars));
+    star.classList.toggle("on", n <= r.stars);
+    star.disabled = r.phase === "sending";
+  }
+  $("rating-word").textContent = r.stars ? t(`rateWord${r.stars}`) : "";
+  $("rating-comment-label").textContent = t("rateCommentLabel");
+  const comment = $("rating-comment");
+  comment.placeholder = t("rateCommentPlaceholder");
+  comment.disabled = r.phase === "sending";
+  $("rating-count").textContent = t("rateCount", { n: comment.value.length, max: RATING_COMMENT_MAX });
+  $("rating-error").textContent = r.error;
+  $("rating-error").hidden = !r.error;
+  const submit = $("rating-submit");
+  submit.textContent = r.phase === "sending" ? t("rateSending") : t("rateSubmit");
+  submit.disabled = r.phase !== "form" || !r.stars || !state.ready;
+  const skip = $("rating-skip");
+  skip.textContent = t("rateSkip");
+  skip.disabled = r.phase !== "form" || !state.ready;
+}
+
+function submitRating(skip) {
+  const r = state.rating;
+  const conv = state.conversation;
+  if (!conv || r.session === null || r.phase !== "form" || (!skip && !r.stars)) return;
+  const sessionId = r.session;
+  const fields = { conversation_id: conv.conversation_id, session_id: sessionId };
+  if (!skip) {
+    fields.stars = r.stars;
+    const comment = $("rating-comment").value.trim();
+    if (comment) fields.comment = Array.from(comment).slice(0, RATING_COMMENT_MAX).join("");
+  }
+  r.phase = "sending";
+  r.error = "";
+  paintRating();
+  const settle = (phase, error, note) => {
+    if (state.rating.session !== sessionId) return;
+    Object.assign(state.rating, { phase, error: error || "", note: note || "" });
+    render();
+  };
+  request("rate", fields, {
+    onReply: () => {
+      rememberRated(sessionId);
+      if (skip) settle("skipped"); else settle("done", "", "rateThanks");
+    },
+    onError: (frame) => {
+      if (frame.code === "conflict" && frame.reason === "already_rated") {
+        rememberRated(sessionId);
+        settle("done", "", "rateAlready");
+      } else if (frame.code === "conflict" && frame.reason === "not_resolved") {
+        rememberRated(sessionId);
+        settle("done", "", "rateNotResolved");
+      } else {
+        settle("form", t("rateFailed", { msg: errorText(frame) }));
+      }
+    },
+    onLost: () => settle("form", t("rateLost")),
+  });
+}
+
 // --- rendering -------------------------------------------------------------------------
 
 function renderQueue() {
@@ -826,6 +1052,7 @@ function render() {
   $("older").hidden = !state.hasMore;
   $("empty").hidden = !(state.historyLoaded && items.length === 0);
   $("quick").hidden = !state.conversation;
+  renderRating(rows, pending.length > 0);
   if (atBottom) scrollToBottom();
 }
 
@@ -835,7 +1062,8 @@ function renderMessage(m) {
     li.dataset.testid = "message";
     li.dataset.seq = m.seq;
     li.dataset.kind = "system";
-    li.append(el("span", "system-text", systemText(m.event, m.text)));
+    if (m.event) li.dataset.event = m.event;
+    li.append(el("span", "system-text", systemText(m.event, m.params, m.text)));
     return li;
   }
   const mine = m.sender.kind === "buyer";

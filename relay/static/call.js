@@ -150,18 +150,26 @@
       return t(`call_${st}`);
     }
 
+    // An invitation to a voice call (the agent chose audio only): the card says so, and it is joined without video.
+    function audioOnlyCard(card) {
+      const info = infos.get(card.call_id);
+      return Boolean(card.audio_only || (info && info.state === "invited" && info.audio_only && !decisions.has(card.call_id)));
+    }
+
     function renderCard(card) {
       const info = infos.get(card.call_id) || null;
       const st = stateOf(card);
-      const box = el("div", "card card-call");
+      const voice = audioOnlyCard(card);
+      const box = el("div", voice ? "card card-call audio-only" : "card card-call");
       box.dataset.testid = "card-call";
       box.dataset.callId = card.call_id;
       box.dataset.state = st;
+      box.dataset.audioOnly = String(voice);
       const head = el("div", "call-card-head");
-      const icon = el("span", "call-icon");
+      const icon = el("span", voice ? "call-icon voice" : "call-icon");
       icon.setAttribute("aria-hidden", "true");
-      head.append(icon, el("div", "card-label", t("callCard")));
-      box.append(head, el("div", "card-title", t("callInvite", { name: card.agent_name })));
+      head.append(icon, el("div", "card-label", t(voice ? "callCardAudio" : "callCard")));
+      box.append(head, el("div", "card-title", t(voice ? "callInviteAudio" : "callInvite", { name: card.agent_name })));
       if (card.reason) {
         const reason = el("div", "card-sub call-reason", card.reason);
         reason.dataset.testid = "call-reason";
@@ -180,11 +188,18 @@
           b.addEventListener("click", onClick);
           return b;
         };
-        actions.append(
-          button("decline", "callDecline", "call-decline", () => answer(card, "decline")),
-          button("secondary", "callAudioOnly", "call-audio-only", () => consentThenJoin(card, true)),
-          button("accept", "callAccept", "call-accept", () => consentThenJoin(card, false)),
-        );
+        if (voice) {
+          actions.append(
+            button("decline", "callDecline", "call-decline", () => answer(card, "decline")),
+            button("accept", "callAcceptAudio", "call-accept", () => consentThenJoin(card, true)),
+          );
+        } else {
+          actions.append(
+            button("decline", "callDecline", "call-decline", () => answer(card, "decline")),
+            button("secondary", "callAudioOnly", "call-audio-only", () => consentThenJoin(card, true)),
+            button("accept", "callAccept", "call-accept", () => consentThenJoin(card, false)),
+          );
+        }
         box.append(actions, button("link block", "callBlock", "call-block", () => confirmBlock(card)));
         updateCountdowns(box);
         ensureTicking();
@@ -247,7 +262,8 @@
       const known = infos.get(info.call_id);
       infos.set(info.call_id, info);
       if (info.state === "invited" && !known && !host.isOpen(info.conversation_id)) {
-        host.toast(t("callInviteToast", { name: info.agent_name })); // the card is in a chat not on screen
+        // the card is in a chat not on screen
+        host.toast(t(info.audio_only ? "callInviteToastAudio" : "callInviteToast", { name: info.agent_name }));
       }
       const cur = hook.current;
       if (cur && cur.id === info.call_id) {
@@ -394,9 +410,11 @@
 
     function consentThenJoin(card, audioOnly) {
       if (hook.current && hook.current.phase !== "over") { host.toast(t("callAlreadyIn")); return; }
+      if (audioOnlyCard(card)) audioOnly = true; // a voice call never opens the camera
       if (noticeSeen()) { join(card, audioOnly); return; }
       openSheet("call-notice-first", t("callNoticeTitle"), [
-        t("callNoticePurpose"), t("callNoticeEncrypted"), t("callNoticeNotRecorded"), t("callNoticeCamera"),
+        t("callNoticePurpose"), t("callNoticeEncrypted"), t("callNoticeNotRecorded"),
+        t(audioOnlyCard(card) ? "callNoticeAudio" : "callNoticeCamera"),
       ], [
         { key: "cancel", testid: "sheet-cancel", cls: "secondary", onClick: closeSheet },
         {
@@ -741,6 +759,7 @@
       const over = cur.phase === "over";
       screen.dataset.state = over ? "over" : (info ? info.state : "joining");
       screen.classList.toggle("audio-only", cur.audioOnly);
+      screen.setAttribute("aria-label", t(cur.audioOnly ? "callScreenAudio" : "callScreen"));
       $("call-name").textContent = cur.agentName;
       $("call-avatar").textContent = Array.from(String(cur.agentName || "?"))[0] || "?";
       $("call-voice").hidden = !cur.audioOnly && hook.frames > 0;

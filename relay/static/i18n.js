@@ -146,6 +146,57 @@ const STRINGS = {
     complaintThanks: "投诉已提交，感谢您的反馈",
     err_call_state: "邀请已失效或通话已结束",
     err_calls_off: "该店铺已关闭视频讲解",
+    // voice-only invitations (call.js)
+    callCardAudio: "语音讲解邀请",
+    callInviteAudio: "{name} 邀请您进行语音讲解（仅语音，不开视频）",
+    callInviteToastAudio: "{name} 邀请您语音讲解，请到聊天中查看",
+    callAcceptAudio: "接听语音",
+    callScreenAudio: "语音通话",
+    callNoticeAudio: "这是语音通话：只有声音，不会打开您的摄像头。",
+    // the rating of a resolved chat (app.js)
+    rateTitle: "本次服务怎么样？",
+    rateStarsGroup: "为本次服务打分，1 到 5 星",
+    rateStar: "{n} 星",
+    rateWord1: "非常不满意",
+    rateWord2: "不满意",
+    rateWord3: "一般",
+    rateWord4: "满意",
+    rateWord5: "非常满意",
+    rateCommentLabel: "补充评价（选填）",
+    rateCommentPlaceholder: "说说您的感受…",
+    rateCount: "{n}/{max}",
+    rateSubmit: "提交",
+    rateSkip: "跳过",
+    rateSending: "提交中…",
+    rateThanks: "感谢您的评价！",
+    rateAlready: "这次服务已经评价过了，感谢您的反馈",
+    rateNotResolved: "这次会话已无法评价",
+    rateLost: "网络中断，评价没有提交，请重试",
+    rateFailed: "评价没有提交：{msg}",
+    // System lines by event, from the buyer's side (relay/system_lines.py lists the events and their params).
+    sys_welcome: "您好，欢迎光临{shop}！正在为您接入客服，请稍候～",
+    sys_out_of_hours: "您好，现在是非服务时间（服务时间 {opens}–{closes}），您的消息已收到，客服上线后会第一时间回复您。",
+    sys_agent_joined: "客服{agent}为您服务～",
+    sys_transferred: "已为您转接至客服{agent}，请稍候～",
+    sys_taken_over: "客服主管{agent}为您服务～",
+    sys_requeued: "正在为您重新接入客服，请稍候～",
+    sys_resolved: "本次服务已结束，感谢您的咨询。如还有问题，直接发消息即可～",
+    sys_auto_closed: "由于长时间没有新消息，本次会话已自动结束。如还有问题，直接发消息即可～",
+    sys_abandoned: "您已离开，本次会话已结束。如还有问题，直接发消息即可～",
+    sys_rated: "您为本次服务评了 {stars} 星",
+    sys_rated_comment: "您为本次服务评了 {stars} 星：“{comment}”",
+    sys_offer_accepted: "您已接受售后方案：{offer} {amount_cents}",
+    sys_offer_declined: "您未接受售后方案：{offer} {amount_cents}",
+    sys_call_declined: "您婉拒了视频讲解邀请",
+    sys_call_blocked: "您已选择不再接收本店的视频讲解邀请",
+    sys_call_unblocked: "您已重新接收本店的视频讲解邀请",
+    sys_call_expired: "视频讲解邀请已过期，未接听",
+    sys_call_cancelled: "客服撤回了视频讲解邀请",
+    sys_call_connected: "视频讲解已接通（全程加密，不录制）",
+    sys_call_ended: "视频讲解已结束，通话时长 {duration_s}",
+    sys_call_complaint: "您投诉了本次视频讲解：{reason}",
+    durationMinSec: "{m}分{s}秒",
+    durationSec: "{s}秒",
   },
   en: {
     appTitle: "Shop service",
@@ -289,24 +340,58 @@ const STRINGS = {
     complaintThanks: "Complaint sent. Thank you for telling us",
     err_call_state: "The invitation has expired or the call is over",
     err_calls_off: "This shop has switched video explanations off",
-    // System messages are stored in Chinese; these are their English versions, by event.
-    ev_welcome: "Welcome! Connecting you to an agent, please hold on.",
-    ev_out_of_hours: "We are outside service hours; your message is saved and an agent will reply when we open.",
-    ev_agent_joined: "An agent is now helping you.",
-    ev_transferred: "You were transferred to another agent.",
-    ev_requeued: "Reconnecting you to an agent, please hold on.",
-    ev_resolved: "This conversation has ended. Write again any time.",
-    ev_auto_closed: "This conversation was closed after a long silence. Write again any time.",
-    ev_offer_accepted: "You accepted the after-sales offer.",
-    ev_offer_declined: "You declined the after-sales offer.",
-    ev_call_declined: "You declined the video invitation.",
-    ev_call_blocked: "You declined and will receive no more video invitations from this shop.",
-    ev_call_unblocked: "You allowed video invitations from this shop again.",
-    ev_call_expired: "The video invitation expired.",
-    ev_call_cancelled: "The agent withdrew the video invitation.",
-    ev_call_connected: "The video call is connected.",
-    ev_call_ended: "The video call ended.",
-    ev_call_complaint: "Your complaint about the video call was recorded.",
+    // voice-only invitations (call.js)
+    callCardAudio: "Voice call invitation",
+    callInviteAudio: "{name} invites you to a voice call (audio only, no video)",
+    callInviteToastAudio: "{name} invites you to a voice call: see the chat",
+    callAcceptAudio: "Answer (voice)",
+    callScreenAudio: "Voice call",
+    callNoticeAudio: "This is a voice call: sound only, your camera is not used.",
+    // the rating of a resolved chat (app.js)
+    rateTitle: "How was the service?",
+    rateStarsGroup: "Rate the service, 1 to 5 stars",
+    rateStar: "{n} stars",
+    rateStar1: "1 star",
+    rateWord1: "Very poor",
+    rateWord2: "Poor",
+    rateWord3: "OK",
+    rateWord4: "Good",
+    rateWord5: "Excellent",
+    rateCommentLabel: "Comment (optional)",
+    rateCommentPlaceholder: "Tell us more…",
+    rateCount: "{n}/{max}",
+    rateSubmit: "Submit",
+    rateSkip: "Skip",
+    rateSending: "Sending…",
+    rateThanks: "Thank you for your rating!",
+    rateAlready: "This chat has already been rated. Thank you!",
+    rateNotResolved: "This chat can no longer be rated",
+    rateLost: "Connection lost: your rating was not sent. Please try again",
+    rateFailed: "Your rating was not sent: {msg}",
+    // System lines by event, from the buyer's side.
+    sys_welcome: "Welcome to {shop}! Connecting you to an agent, please hold on.",
+    sys_out_of_hours: "We are outside service hours ({opens}–{closes}). Your message is saved; an agent will reply as soon as we are back.",
+    sys_agent_joined: "{agent} is now helping you.",
+    sys_transferred: "You were transferred to {agent}; please hold on.",
+    sys_taken_over: "Supervisor {agent} is now helping you.",
+    sys_requeued: "Reconnecting you to an agent, please hold on.",
+    sys_resolved: "This chat has ended. Thank you for asking! If anything else comes up, just write again.",
+    sys_auto_closed: "This chat was closed after a long silence. If anything else comes up, just write again.",
+    sys_abandoned: "You left, so this chat was closed. If anything else comes up, just write again.",
+    sys_rated: "You rated this chat {stars} of 5 stars.",
+    sys_rated_comment: "You rated this chat {stars} of 5 stars: “{comment}”",
+    sys_offer_accepted: "You accepted the after-sales offer: {offer} {amount_cents}",
+    sys_offer_declined: "You declined the after-sales offer: {offer} {amount_cents}",
+    sys_call_declined: "You declined the video invitation.",
+    sys_call_blocked: "You chose to receive no more video invitations from this shop.",
+    sys_call_unblocked: "You allowed video invitations from this shop again.",
+    sys_call_expired: "The video invitation expired unanswered.",
+    sys_call_cancelled: "The agent withdrew the video invitation.",
+    sys_call_connected: "The video explanation is connected (encrypted end to end, not recorded).",
+    sys_call_ended: "The video explanation ended after {duration_s}.",
+    sys_call_complaint: "You complained about the video explanation: {reason}",
+    durationMinSec: "{m} min {s} s",
+    durationSec: "{s} s",
   },
 };
 
@@ -324,18 +409,52 @@ function has(key) {
   return typeof STRINGS[currentLang()][key] === "string" || typeof STRINGS.zh[key] === "string";
 }
 
-// The string `key` in the chosen language (Chinese if missing), with {name} placeholders filled.
+// The string `key` in the chosen language (Chinese if missing), with {name} placeholders filled
+// in one pass (a value that itself looks like a placeholder is left as it is).
 function t(key, params) {
   let text = STRINGS[currentLang()][key];
   if (typeof text !== "string") text = typeof STRINGS.zh[key] === "string" ? STRINGS.zh[key] : key;
-  for (const [name, value] of Object.entries(params || {})) text = text.split(`{${name}}`).join(String(value));
-  return text;
+  const values = params || {};
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
 }
 
-// The text of a system message in the chosen language: the relay's Chinese text, or an English one by event.
-function systemText(event, fallback) {
-  if (currentLang() === "en" && event && typeof STRINGS.en[`ev_${event}`] === "string") return STRINGS.en[`ev_${event}`];
-  return fallback;
+function yuan(cents) { return `¥${(cents / 100).toFixed(2)}`; }
+
+// System lines: each event with the params its wording needs (relay/system_lines.py, docs/protocol.md).
+const SYSTEM_PARAMS = {
+  welcome: ["shop"], out_of_hours: ["opens", "closes"], agent_joined: ["agent"], transferred: ["agent"],
+  taken_over: ["agent"], requeued: [], resolved: [], auto_closed: [], abandoned: [], rated: ["stars"],
+  offer_accepted: ["offer", "amount_cents"], offer_declined: ["offer", "amount_cents"],
+  call_declined: [], call_blocked: [], call_unblocked: [], call_expired: [], call_cancelled: [],
+  call_connected: [], call_ended: ["duration_s"], call_complaint: ["reason"],
+};
+const DIGITS = /^\d+$/;
+const PARAM_WORDS = {
+  offer: (v) => (has(`offer_${v}`) ? t(`offer_${v}`) : v),
+  amount_cents: (v) => (DIGITS.test(v) ? yuan(Number(v)) : v),
+  duration_s: (v) => {
+    if (!DIGITS.test(v)) return v;
+    const n = Number(v);
+    const m = Math.floor(n / 60);
+    const s = n % 60;
+    return m ? t("durationMinSec", { m, s: String(s).padStart(2, "0") }) : t("durationSec", { s });
+  },
+  reason: (v) => (has(`complaint_${v}`) ? t(`complaint_${v}`) : v),
+};
+
+// A system line in the chosen language, worded from its event and params; the relay's (Chinese)
+// `fallback` text for an event this page does not know or params it lacks.
+function systemText(event, params, fallback) {
+  const needs = event ? SYSTEM_PARAMS[event] : undefined;
+  const given = params && typeof params === "object" ? params : {};
+  if (!needs || needs.some((name) => typeof given[name] !== "string")) return fallback;
+  const values = {};
+  for (const [name, value] of Object.entries(given)) {
+    values[name] = PARAM_WORDS[name] ? PARAM_WORDS[name](String(value)) : String(value);
+  }
+  const comment = typeof given.comment === "string" ? given.comment.trim() : "";
+  if (event === "rated") return t(comment ? "sys_rated_comment" : "sys_rated", { ...values, comment });
+  return t(`sys_${event}`, values);
 }
 
 function locale() {
@@ -356,5 +475,5 @@ function applyStaticStrings() {
   if (toggle) toggle.dataset.lang = lang;
 }
 
-window.kefuI18n = { t, has, systemText, currentLang, setLang, locale, applyStaticStrings };
+window.kefuI18n = { t, has, systemText, yuan, currentLang, setLang, locale, applyStaticStrings };
 })();
