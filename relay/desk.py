@@ -641,7 +641,8 @@ class Desk(DeskView):
                 await self._store.set_cap(agent_id, frame.cap)
                 await self._apply(desk, made)
                 self._agents_changed(desk)
-                self._config_changed(desk, principal, [(f"cap:{agent_id}", str(old), str(frame.cap))])
+                if frame.cap != old:  # like the other settings: no audit line, no push for no change
+                    self._config_changed(desk, principal, [(f"cap:{agent_id}", str(old), str(frame.cap))])
             elif isinstance(frame, f.ShopSettings):
                 self._supervisor_only(supervisor, frame.id)
                 await self._settings(desk, principal, frame)

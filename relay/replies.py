@@ -120,6 +120,10 @@ class Replies:
         if frame.scope == "shop" and p.role != "supervisor":
             raise FrameError(ErrorCode.FORBIDDEN, "only supervisors order the shop's templates", frame.id)
         owner = None if frame.scope == "shop" else int(p.user_id)
+        ours = {r.id for r in await self._store.list_templates(shop_id, int(p.user_id)) if r.owner_id == owner}
+        unknown = [t for t in frame.template_ids if t not in ours]
+        if unknown:  # another shop's, another agent's, or of the other scope: as if they did not exist
+            raise FrameError(ErrorCode.NOT_FOUND, f"no {frame.scope} templates {unknown}", frame.id)
         await self._store.reorder_templates(shop_id, owner, frame.template_ids)
         conn.send(encode(f.Ok(id=frame.id)))
         self._changed(shop_id, owner)

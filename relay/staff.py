@@ -100,8 +100,9 @@ class Staff:
         if duplicate:
             return
         data = encode(s.StaffNote(note=info))
+        # The holder may be a supervisor (after a take-over): one copy each, not two.
         readers = {str(holder)} if holder is not None else set()
-        self._hub.send_to_supervisors(shop_id, data, skip_accounts={p.user_id})
+        self._hub.send_to_supervisors(shop_id, data, skip_accounts={p.user_id} | readers)
         for account in readers - {p.user_id}:
             self._hub.send_to_account(account, data)
         for other in self._hub.connections_of(p.user_id):
