@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMenu, QToolButton, QWidget
 
 from app.errors import ConnectionLost, KefuError, RelayError
@@ -21,11 +21,6 @@ from ui.errors import error_text
 from ui.tasks import Tasks
 
 logger = logging.getLogger(__name__)
-
-def _tr(text: str) -> str:
-    """The panel's words: these buttons were part of it, and keep its translation context."""
-    return QCoreApplication.translate("ConversationPanel", text)
-
 
 CALL_REASONS = ("演示安装步骤", "查看商品问题", "讲解产品功能")
 """What an invitation says to the buyer (the card on the buyer's page); the menu shows them translated."""
@@ -75,8 +70,8 @@ class CallInvite(QObject):
         self._soon.timeout.connect(self.check)
 
     def retranslate(self) -> None:
-        labels = (_tr("Show the installation steps"), _tr("Look at a problem with the product"),
-                  _tr("Explain the product's features"))
+        labels = (self.tr("Show the installation steps"), self.tr("Look at a problem with the product"),
+                  self.tr("Explain the product's features"))
         for menu, audio_only in ((self.menu, False), (self.voice_menu, True)):
             menu.clear()
             for label, reason in zip(labels, CALL_REASONS, strict=True):
@@ -139,9 +134,9 @@ class CallInvite(QObject):
         context changes is worded here (who may invite; "offline", the panel's own state, not a relay
         code); any other code is worded by ui/errors.py, like everywhere else."""
         if code == "forbidden":
-            return _tr("Only the agent this chat is assigned to can invite the buyer.")
+            return self.tr("Only the agent this chat is assigned to can invite the buyer.")
         if code == "offline":
-            return _tr("Not connected to the relay.")
+            return self.tr("Not connected to the relay.")
         return error_text(RelayError(code, "", retry_after))
 
     # showing the answer -------------------------------------------------------------------------
@@ -159,28 +154,28 @@ class CallInvite(QObject):
         button.setMenu(None)  # type: ignore[arg-type]
         button.setPopupMode(QToolButton.ToolButtonPopupMode.DelayedPopup)
         voice.setVisible(call is None)
-        voice.setText(_tr("Voice call"))
+        voice.setText(self.tr("Voice call"))
         if call is not None and call.state == "invited":
             button.setProperty("mode", "ringing")
-            button.setText(_tr("Ringing… (withdraw)"))
-            button.setToolTip(_tr("Waiting for the buyer to answer; click to withdraw the invitation."))
+            button.setText(self.tr("Ringing… (withdraw)"))
+            button.setToolTip(self.tr("Waiting for the buyer to answer; click to withdraw the invitation."))
             button.setEnabled(True)
             if call.info.delivered_at is None:
-                self.hint.setText(_tr("Not delivered yet: the buyer's page is not open. "
+                self.hint.setText(self.tr("Not delivered yet: the buyer's page is not open. "
                                           "It reaches them if they come back before it expires."))
             else:
-                self.hint.setText(_tr("Delivered: the buyer sees the invitation."))
+                self.hint.setText(self.tr("Delivered: the buyer sees the invitation."))
             self.hint.show()
         elif call is not None:
             button.setProperty("mode", "in_call")
-            button.setText(_tr("In a call"))
-            button.setToolTip(_tr("Show the call window"))
+            button.setText(self.tr("In a call"))
+            button.setToolTip(self.tr("Show the call window"))
             button.setEnabled(True)
             self.hint.hide()
         elif self.refusal is not None:
             reason = self.describe_refusal(self.refusal, self._retry_after)
             button.setProperty("mode", "refused")
-            button.setText(_tr("Video call"))
+            button.setText(self.tr("Video call"))
             for widget in (button, voice):
                 widget.setToolTip(reason)
                 widget.setEnabled(False)
@@ -188,9 +183,9 @@ class CallInvite(QObject):
             self.hint.show()
         else:
             button.setProperty("mode", "invite")
-            button.setText(_tr("Video call"))
-            button.setToolTip(_tr("Invite the buyer to a video explanation (the buyer accepts or declines)"))
-            voice.setToolTip(_tr("Invite the buyer to a voice call, without video (the buyer accepts or declines)"))
+            button.setText(self.tr("Video call"))
+            button.setToolTip(self.tr("Invite the buyer to a video explanation (the buyer accepts or declines)"))
+            voice.setToolTip(self.tr("Invite the buyer to a voice call, without video (the buyer accepts or declines)"))
             button.setEnabled(True)
             voice.setEnabled(True)
             button.setMenu(self.menu)

@@ -19,23 +19,21 @@ from ui.chat_lines import offer_name, yuan
 
 logger = logging.getLogger(__name__)
 
-CONTEXT = "SystemText"
 _params_decoder = msgspec.json.Decoder(dict[str, str])
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
+translate = QCoreApplication.translate
 
 
 def complaint_reason_name(code: str) -> str:
     """A call complaint's reason (wire ComplaintReason) in the agent's language."""
     names = {
-        "not_requested": _t("the buyer did not ask for a video call"),
-        "inappropriate": _t("inappropriate content"),
-        "sales_pressure": _t("sales pressure"),
-        "privacy": _t("privacy"),
-        "poor_quality": _t("poor call quality"),
-        "other": _t("other"),
+        "not_requested": translate("SystemText", "the buyer did not ask for a video call"),
+        "inappropriate": translate("SystemText", "inappropriate content"),
+        "sales_pressure": translate("SystemText", "sales pressure"),
+        "privacy": translate("SystemText", "privacy"),
+        "poor_quality": translate("SystemText", "poor call quality"),
+        "other": translate("SystemText", "other"),
     }
     return names.get(code, code)
 
@@ -46,8 +44,8 @@ def duration_words(raw: str) -> str:
         return raw
     minutes, seconds = divmod(int(raw), 60)
     if minutes:
-        return _t("{0} min {1} s").format(minutes, f"{seconds:02d}")
-    return _t("{0} s").format(seconds)
+        return translate("SystemText", "{0} min {1} s").format(minutes, f"{seconds:02d}")
+    return translate("SystemText", "{0} s").format(seconds)
 
 
 def _amount(raw: str) -> str:
@@ -57,35 +55,38 @@ def _amount(raw: str) -> str:
 def _rated(p: Mapping[str, str]) -> str:
     comment = p.get("comment", "").strip()
     if comment:
-        return _t("The buyer rated this chat {0} of 5 stars: “{1}”").format(p["stars"], comment)
-    return _t("The buyer rated this chat {0} of 5 stars.").format(p["stars"])
+        return translate("SystemText", "The buyer rated this chat {0} of 5 stars: “{1}”").format(p["stars"], comment)
+    return translate("SystemText", "The buyer rated this chat {0} of 5 stars.").format(p["stars"])
 
 
 _SENTENCES: dict[str, Callable[[Mapping[str, str]], str]] = {
-    "welcome": lambda p: _t("The buyer was welcomed to {0} and waits for an agent.").format(p["shop"]),
-    "out_of_hours": lambda p: _t(
+    "welcome": lambda p: translate("SystemText", "The buyer was welcomed to {0} and waits for an agent.").format(
+        p["shop"]),
+    "out_of_hours": lambda p: translate("SystemText",
         "Outside service hours ({0}–{1}): the buyer was told an agent replies once back.").format(
         p["opens"], p["closes"]),
-    "agent_joined": lambda p: _t("{0} joined the chat.").format(p["agent"]),
-    "transferred": lambda p: _t("The chat was transferred to {0}.").format(p["agent"]),
-    "taken_over": lambda p: _t("Supervisor {0} took the chat over.").format(p["agent"]),
-    "requeued": lambda p: _t("The chat went back to the queue; the buyer waits for an agent."),
-    "resolved": lambda p: _t("The chat was resolved."),
-    "auto_closed": lambda p: _t("The chat closed by itself after a long silence."),
-    "abandoned": lambda p: _t("The buyer left the queue; the chat was closed."),
+    "agent_joined": lambda p: translate("SystemText", "{0} joined the chat.").format(p["agent"]),
+    "transferred": lambda p: translate("SystemText", "The chat was transferred to {0}.").format(p["agent"]),
+    "taken_over": lambda p: translate("SystemText", "Supervisor {0} took the chat over.").format(p["agent"]),
+    "requeued": lambda p: translate("SystemText", "The chat went back to the queue; the buyer waits for an agent."),
+    "resolved": lambda p: translate("SystemText", "The chat was resolved."),
+    "auto_closed": lambda p: translate("SystemText", "The chat closed by itself after a long silence."),
+    "abandoned": lambda p: translate("SystemText", "The buyer left the queue; the chat was closed."),
     "rated": _rated,
-    "offer_accepted": lambda p: _t("The buyer accepted the after-sales offer: {0} {1}").format(
+    "offer_accepted": lambda p: translate("SystemText", "The buyer accepted the after-sales offer: {0} {1}").format(
         offer_name(p["offer"]), _amount(p["amount_cents"])),
-    "offer_declined": lambda p: _t("The buyer declined the after-sales offer: {0} {1}").format(
+    "offer_declined": lambda p: translate("SystemText", "The buyer declined the after-sales offer: {0} {1}").format(
         offer_name(p["offer"]), _amount(p["amount_cents"])),
-    "call_declined": lambda p: _t("The buyer declined the video explanation."),
-    "call_blocked": lambda p: _t("The buyer no longer accepts this shop's video invitations."),
-    "call_unblocked": lambda p: _t("The buyer accepts this shop's video invitations again."),
-    "call_expired": lambda p: _t("The video invitation expired unanswered."),
-    "call_cancelled": lambda p: _t("The agent withdrew the video invitation."),
-    "call_connected": lambda p: _t("The video explanation is connected (encrypted end to end, not recorded)."),
-    "call_ended": lambda p: _t("The video explanation ended after {0}.").format(duration_words(p["duration_s"])),
-    "call_complaint": lambda p: _t("The buyer complained about the video explanation: {0}").format(
+    "call_declined": lambda p: translate("SystemText", "The buyer declined the video explanation."),
+    "call_blocked": lambda p: translate("SystemText", "The buyer no longer accepts this shop's video invitations."),
+    "call_unblocked": lambda p: translate("SystemText", "The buyer accepts this shop's video invitations again."),
+    "call_expired": lambda p: translate("SystemText", "The video invitation expired unanswered."),
+    "call_cancelled": lambda p: translate("SystemText", "The agent withdrew the video invitation."),
+    "call_connected": lambda p: translate("SystemText",
+        "The video explanation is connected (encrypted end to end, not recorded)."),
+    "call_ended": lambda p: translate("SystemText", "The video explanation ended after {0}.").format(
+        duration_words(p["duration_s"])),
+    "call_complaint": lambda p: translate("SystemText", "The buyer complained about the video explanation: {0}").format(
         complaint_reason_name(p["reason"])),
 }
 KNOWN_EVENTS = frozenset(_SENTENCES)

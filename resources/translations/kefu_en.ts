@@ -12,34 +12,143 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/attention.py" line="103"/>
+        <location filename="../../ui/attention.py" line="107"/>
         <source>New chat</source>
         <translation>New chat</translation>
     </message>
     <message>
-        <location filename="../../ui/attention.py" line="103"/>
+        <location filename="../../ui/attention.py" line="107"/>
         <source>{0} is waiting for you</source>
         <translation>{0} is waiting for you</translation>
     </message>
     <message>
-        <location filename="../../ui/attention.py" line="107"/>
+        <location filename="../../ui/attention.py" line="111"/>
         <source>Reply soon</source>
         <translation>Reply soon</translation>
     </message>
     <message>
-        <location filename="../../ui/attention.py" line="107"/>
+        <location filename="../../ui/attention.py" line="111"/>
         <source>Reply overdue</source>
         <translation>Reply overdue</translation>
     </message>
     <message>
-        <location filename="../../ui/attention.py" line="108"/>
+        <location filename="../../ui/attention.py" line="112"/>
         <source>{0} has waited 100 s</source>
         <translation>{0} has waited 100 s</translation>
     </message>
     <message>
-        <location filename="../../ui/attention.py" line="109"/>
+        <location filename="../../ui/attention.py" line="113"/>
         <source>{0} has waited more than 3 minutes</source>
         <translation>{0} has waited more than 3 minutes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attention.py" line="125"/>
+        <source>3-minute reply rate below the bar</source>
+        <translation>3-minute reply rate below the bar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attention.py" line="126"/>
+        <source>Today&apos;s rate is {0:.1f}%, under the platform&apos;s 80%</source>
+        <translation>Today&apos;s rate is {0:.1f}%, under the platform&apos;s 80%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attention.py" line="128"/>
+        <source>Chat overdue</source>
+        <translation>Chat overdue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attention.py" line="128"/>
+        <source>{0} has waited more than 3 minutes for a reply</source>
+        <translation>{0} has waited more than 3 minutes for a reply</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attention.py" line="130"/>
+        <source>New complaint</source>
+        <translation>New complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attention.py" line="130"/>
+        <source>{0} complained about a video call</source>
+        <translation>{0} complained about a video call</translation>
+    </message>
+</context>
+<context>
+    <name>CallInvite</name>
+    <message>
+        <location filename="../../ui/call_invite.py" line="73"/>
+        <source>Show the installation steps</source>
+        <translation>Show the installation steps</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="73"/>
+        <source>Look at a problem with the product</source>
+        <translation>Look at a problem with the product</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="74"/>
+        <source>Explain the product&apos;s features</source>
+        <translation>Explain the product&apos;s features</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="137"/>
+        <source>Only the agent this chat is assigned to can invite the buyer.</source>
+        <translation>Only the agent this chat is assigned to can invite the buyer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="139"/>
+        <source>Not connected to the relay.</source>
+        <translation>Not connected to the relay.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="157"/>
+        <source>Voice call</source>
+        <translation>Voice call</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="160"/>
+        <source>Ringing… (withdraw)</source>
+        <translation>Ringing… (withdraw)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="161"/>
+        <source>Waiting for the buyer to answer; click to withdraw the invitation.</source>
+        <translation>Waiting for the buyer to answer; click to withdraw the invitation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="164"/>
+        <source>Not delivered yet: the buyer&apos;s page is not open. It reaches them if they come back before it expires.</source>
+        <translation>Not delivered yet: the buyer&apos;s page is not open. It reaches them if they come back before it expires.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="167"/>
+        <source>Delivered: the buyer sees the invitation.</source>
+        <translation>Delivered: the buyer sees the invitation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="171"/>
+        <source>In a call</source>
+        <translation>In a call</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="172"/>
+        <source>Show the call window</source>
+        <translation>Show the call window</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="178"/>
+        <location filename="../../ui/call_invite.py" line="186"/>
+        <source>Video call</source>
+        <translation>Video call</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="187"/>
+        <source>Invite the buyer to a video explanation (the buyer accepts or declines)</source>
+        <translation>Invite the buyer to a video explanation (the buyer accepts or declines)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_invite.py" line="188"/>
+        <source>Invite the buyer to a voice call, without video (the buyer accepts or declines)</source>
+        <translation>Invite the buyer to a voice call, without video (the buyer accepts or declines)</translation>
     </message>
 </context>
 <context>
@@ -159,156 +268,424 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../ui/chat_view.py" line="58"/>
+        <location filename="../../ui/chat_lines.py" line="28"/>
         <source>Return and refund</source>
         <translation>Return and refund</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="59"/>
+        <location filename="../../ui/chat_lines.py" line="29"/>
         <source>Refund only</source>
         <translation>Refund only</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="60"/>
+        <location filename="../../ui/chat_lines.py" line="30"/>
         <source>Compensation coupon</source>
         <translation>Compensation coupon</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="67"/>
+        <location filename="../../ui/chat_lines.py" line="37"/>
         <source>Waiting for the buyer</source>
         <translation>Waiting for the buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="68"/>
+        <location filename="../../ui/chat_lines.py" line="38"/>
         <source>Accepted by the buyer</source>
         <translation>Accepted by the buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="69"/>
+        <location filename="../../ui/chat_lines.py" line="39"/>
         <source>Declined by the buyer</source>
         <translation>Declined by the buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="70"/>
+        <location filename="../../ui/chat_lines.py" line="40"/>
         <source>Open</source>
         <translation>Open</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="71"/>
+        <location filename="../../ui/chat_lines.py" line="41"/>
         <source>Closed</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="89"/>
+        <location filename="../../ui/chat_lines.py" line="56"/>
         <source>Product</source>
         <translation>Product</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="91"/>
-        <location filename="../../ui/chat_view.py" line="97"/>
+        <location filename="../../ui/chat_lines.py" line="58"/>
+        <location filename="../../ui/chat_lines.py" line="64"/>
         <source>Order {0}</source>
         <translation>Order {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="94"/>
+        <location filename="../../ui/chat_lines.py" line="61"/>
         <source>Video explanation invitation</source>
         <translation>Video explanation invitation</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="95"/>
+        <location filename="../../ui/chat_lines.py" line="62"/>
         <source>From {0}</source>
         <translation>From {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="96"/>
+        <location filename="../../ui/chat_lines.py" line="63"/>
         <source>After-sales offer: {0}</source>
         <translation>After-sales offer: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="422"/>
+        <location filename="../../ui/chat_lines.py" line="100"/>
+        <source>Whisper from {0} · staff only</source>
+        <translation>Whisper from {0} · staff only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_lines.py" line="101"/>
+        <source>Internal note · {0} · staff only</source>
+        <translation>Internal note · {0} · staff only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chat_delegate.py" line="245"/>
         <source>Not sent — click to retry</source>
         <translation>Not sent — click to retry</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="424"/>
+        <location filename="../../ui/chat_delegate.py" line="247"/>
         <source>Sending…</source>
         <translation>Sending…</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="426"/>
+        <location filename="../../ui/chat_delegate.py" line="249"/>
         <source>Read</source>
         <translation>Read</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="427"/>
+        <location filename="../../ui/chat_delegate.py" line="250"/>
         <source>Sent</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="451"/>
+        <location filename="../../ui/chat_delegate.py" line="268"/>
         <source>Today</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="453"/>
+        <location filename="../../ui/chat_delegate.py" line="270"/>
         <source>Yesterday</source>
         <translation>Yesterday</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="535"/>
+        <location filename="../../ui/chat_view.py" line="323"/>
         <source>Copy text</source>
         <translation>Copy text</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_view.py" line="537"/>
+        <location filename="../../ui/chat_view.py" line="325"/>
         <source>Retry sending</source>
         <translation>Retry sending</translation>
     </message>
 </context>
 <context>
+    <name>ComplaintsModel</name>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="137"/>
+        <source>Did not ask for a call</source>
+        <translation>Did not ask for a call</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="137"/>
+        <source>Inappropriate</source>
+        <translation>Inappropriate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="138"/>
+        <source>Sales pressure</source>
+        <translation>Sales pressure</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="138"/>
+        <source>Privacy</source>
+        <translation>Privacy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="139"/>
+        <source>Poor quality</source>
+        <translation>Poor quality</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="139"/>
+        <source>Other</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="146"/>
+        <source>{0} s</source>
+        <translation>{0} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="147"/>
+        <source>{0} min {1:02d} s</source>
+        <translation>{0} min {1:02d} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="151"/>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="152"/>
+        <source>Handled by {0} at {1}</source>
+        <translation>Handled by {0} at {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="152"/>
+        <source>someone</source>
+        <translation>someone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="183"/>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="183"/>
+        <source>Buyer</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="183"/>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="183"/>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="183"/>
+        <source>Buyer&apos;s words</source>
+        <translation>Buyer&apos;s words</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="184"/>
+        <source>Call length</source>
+        <translation>Call length</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="184"/>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="184"/>
+        <source>Handling note</source>
+        <translation>Handling note</translation>
+    </message>
+</context>
+<context>
+    <name>ComplaintsPanel</name>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="346"/>
+        <source>Open complaints</source>
+        <translation>Open complaints</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="347"/>
+        <source>All complaints</source>
+        <translation>All complaints</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="349"/>
+        <source>Buyer</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="349"/>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="349"/>
+        <source>Complained at</source>
+        <translation>Complained at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="350"/>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="350"/>
+        <source>Buyer&apos;s words</source>
+        <translation>Buyer&apos;s words</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="350"/>
+        <source>Invited at</source>
+        <translation>Invited at</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="351"/>
+        <source>Call length</source>
+        <translation>Call length</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="351"/>
+        <source>Call id</source>
+        <translation>Call id</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="351"/>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="352"/>
+        <source>Handling note</source>
+        <translation>Handling note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="356"/>
+        <source>What was done (the buyer never sees this)</source>
+        <translation>What was done (the buyer never sees this)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="357"/>
+        <source>Open conversation</source>
+        <translation>Open conversation</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="358"/>
+        <location filename="../../ui/supervisor/complaints.py" line="450"/>
+        <source>Mark handled</source>
+        <translation>Mark handled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="359"/>
+        <source>Reopen</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="374"/>
+        <source>Loading complaints…</source>
+        <translation>Loading complaints…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/complaints.py" line="406"/>
+        <source>%n complaint(s)</source>
+        <translation>
+            <numerusform>%n complaint</numerusform>
+            <numerusform>%n complaints</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/complaints.py" line="406"/>
+        <source>%n open</source>
+        <translation>
+            <numerusform>%n open</numerusform>
+            <numerusform>%n open</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="450"/>
+        <source>Save note</source>
+        <translation>Save note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="454"/>
+        <source>(no words)</source>
+        <translation>(no words)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="482"/>
+        <source>Saving…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="491"/>
+        <source>Marked handled.</source>
+        <translation>Marked handled.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/complaints.py" line="491"/>
+        <source>Open again.</source>
+        <translation>Open again.</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="127"/>
+        <location filename="../../ui/composer.py" line="180"/>
         <source>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</source>
         <translation>Type a reply · Enter to send · Shift+Enter for a new line · / for templates</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="128"/>
+        <location filename="../../ui/composer.py" line="145"/>
         <source>Templates</source>
         <translation>Templates</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="129"/>
+        <location filename="../../ui/composer.py" line="146"/>
         <source>Quick replies (Ctrl+/)</source>
         <translation>Quick replies (Ctrl+/)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="130"/>
+        <location filename="../../ui/composer.py" line="147"/>
         <source>Emoji</source>
         <translation>Emoji</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="131"/>
+        <location filename="../../ui/composer.py" line="148"/>
         <source>Card</source>
         <translation>Card</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="132"/>
+        <location filename="../../ui/composer.py" line="149"/>
         <source>Send a product or order card</source>
         <translation>Send a product or order card</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="133"/>
+        <location filename="../../ui/composer.py" line="150"/>
+        <source>Reply</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="151"/>
+        <source>Write to the buyer</source>
+        <translation>Write to the buyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="152"/>
+        <source>Internal note</source>
+        <translation>Internal note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="153"/>
+        <source>Write a note only staff see; the buyer never sees it</source>
+        <translation>Write a note only staff see; the buyer never sees it</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="176"/>
+        <source>Internal note: only staff see it · Enter to save</source>
+        <translation>Internal note: only staff see it · Enter to save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="177"/>
+        <source>Add note</source>
+        <translation>Add note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="181"/>
         <source>Send</source>
         <translation>Send</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="166"/>
+        <location filename="../../ui/composer.py" line="215"/>
         <source>No template matches “{0}”</source>
         <translation>No template matches “{0}”</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="188"/>
+        <location filename="../../ui/composer.py" line="237"/>
         <source>No value for {0}: please fill it in</source>
         <translation>No value for {0}: please fill it in</translation>
     </message>
@@ -395,185 +772,393 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="144"/>
+        <location filename="../../ui/conversation_panel.py" line="149"/>
         <source>Transfer</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="145"/>
+        <location filename="../../ui/conversation_panel.py" line="150"/>
         <source>Hand this chat to a colleague (Ctrl+T)</source>
         <translation>Hand this chat to a colleague (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="146"/>
+        <location filename="../../ui/conversation_panel.py" line="151"/>
         <source>Resolve</source>
         <translation>Resolve</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="147"/>
+        <location filename="../../ui/conversation_panel.py" line="152"/>
         <source>Close this chat as handled (Ctrl+Shift+R)</source>
         <translation>Close this chat as handled (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="148"/>
+        <location filename="../../ui/conversation_panel.py" line="153"/>
         <source>Export</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="150"/>
-        <source>Show the installation steps</source>
-        <translation>Show the installation steps</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="150"/>
-        <source>Look at a problem with the product</source>
-        <translation>Look at a problem with the product</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="151"/>
-        <source>Explain the product&apos;s features</source>
-        <translation>Explain the product&apos;s features</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="204"/>
+        <location filename="../../ui/conversation_panel.py" line="208"/>
         <source>No conversation selected</source>
         <translation>No conversation selected</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="205"/>
+        <location filename="../../ui/conversation_panel.py" line="209"/>
         <source>Chats assigned to you appear on the left.</source>
         <translation>Chats assigned to you appear on the left.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="207"/>
+        <location filename="../../ui/conversation_panel.py" line="211"/>
         <source>Conversation {0}</source>
         <translation>Conversation {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="208"/>
+        <location filename="../../ui/conversation_panel.py" line="212"/>
         <source>From the local history (read only)</source>
         <translation>From the local history (read only)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="211"/>
+        <location filename="../../ui/conversation_panel.py" line="215"/>
         <source>nobody</source>
         <translation>nobody</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="212"/>
+        <location filename="../../ui/conversation_panel.py" line="216"/>
         <source>Served by {0}</source>
         <translation>Served by {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="212"/>
+        <location filename="../../ui/conversation_panel.py" line="216"/>
         <source>Closed</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="214"/>
+        <location filename="../../ui/conversation_panel.py" line="218"/>
         <source>Note from the previous agent: {0}</source>
         <translation>Note from the previous agent: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="222"/>
+        <location filename="../../ui/conversation_panel.py" line="227"/>
         <source>This chat is not assigned to you.</source>
         <translation>This chat is not assigned to you.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="236"/>
+        <location filename="../../ui/conversation_panel.py" line="252"/>
         <source>No reply for over 3 minutes ({0})</source>
         <translation>No reply for over 3 minutes ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="238"/>
+        <location filename="../../ui/conversation_panel.py" line="254"/>
         <source>Reply soon: {0} left to the 3-minute mark</source>
         <translation>Reply soon: {0} left to the 3-minute mark</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="240"/>
+        <location filename="../../ui/conversation_panel.py" line="256"/>
         <source>Waiting for a reply · {0}</source>
         <translation>Waiting for a reply · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="324"/>
-        <source>Only the agent this chat is assigned to can invite the buyer.</source>
-        <translation>Only the agent this chat is assigned to can invite the buyer.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="326"/>
-        <source>Not connected to the relay.</source>
-        <translation>Not connected to the relay.</translation>
-    </message>
-    <message>
         <location filename="../../ui/conversation_panel.py" line="342"/>
-        <source>Ringing… (withdraw)</source>
-        <translation>Ringing… (withdraw)</translation>
+        <source>Buyer&apos;s rating: {0}</source>
+        <translation>Buyer&apos;s rating: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="343"/>
-        <source>Waiting for the buyer to answer; click to withdraw the invitation.</source>
-        <translation>Waiting for the buyer to answer; click to withdraw the invitation.</translation>
+        <location filename="../../ui/conversation_panel.py" line="344"/>
+        <source>“{0}”</source>
+        <translation>“{0}”</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../ui/conversation_panel.py" line="346"/>
-        <source>Not delivered yet: the buyer&apos;s page is not open. It reaches them if they come back before it expires.</source>
-        <translation>Not delivered yet: the buyer&apos;s page is not open. It reaches them if they come back before it expires.</translation>
+        <source>%n of 5 stars</source>
+        <translation>
+            <numerusform>%n of 5 stars</numerusform>
+            <numerusform>%n of 5 stars</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="349"/>
-        <source>Delivered: the buyer sees the invitation.</source>
-        <translation>Delivered: the buyer sees the invitation.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="353"/>
-        <source>In a call</source>
-        <translation>In a call</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="354"/>
-        <source>Show the call window</source>
-        <translation>Show the call window</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="360"/>
-        <location filename="../../ui/conversation_panel.py" line="367"/>
-        <source>Video call</source>
-        <translation>Video call</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="368"/>
-        <source>Invite the buyer to a video explanation (the buyer accepts or declines)</source>
-        <translation>Invite the buyer to a video explanation (the buyer accepts or declines)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_panel.py" line="442"/>
+        <location filename="../../ui/conversation_panel.py" line="385"/>
         <source>Order {0} · {1}</source>
         <translation>Order {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="443"/>
+        <location filename="../../ui/conversation_panel.py" line="386"/>
         <source>[Order] {0}</source>
         <translation>[Order] {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="445"/>
+        <location filename="../../ui/conversation_panel.py" line="388"/>
         <source>This buyer has no orders in the shop</source>
         <translation>This buyer has no orders in the shop</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="472"/>
+        <location filename="../../ui/conversation_panel.py" line="415"/>
         <source>Export conversation</source>
         <translation>Export conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="473"/>
+        <location filename="../../ui/conversation_panel.py" line="416"/>
         <source>Text (*.txt);;CSV (*.csv)</source>
         <translation>Text (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="485"/>
+        <location filename="../../ui/conversation_panel.py" line="428"/>
         <source>Exported {0} messages to {1}</source>
         <translation>Exported {0} messages to {1}</translation>
+    </message>
+</context>
+<context>
+    <name>DrillDialog</name>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="93"/>
+        <source>Reply rounds</source>
+        <translation>Reply rounds</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="93"/>
+        <source>Rounds answered late or not at all</source>
+        <translation>Rounds answered late or not at all</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="94"/>
+        <source>First responses</source>
+        <translation>First responses</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="94"/>
+        <source>Resolved chats</source>
+        <translation>Resolved chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="95"/>
+        <source>Abandoned chats</source>
+        <translation>Abandoned chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="95"/>
+        <source>Reopened chats</source>
+        <translation>Reopened chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="96"/>
+        <source>Transfers</source>
+        <translation>Transfers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="96"/>
+        <source>Video invitations</source>
+        <translation>Video invitations</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="97"/>
+        <source>Connected calls</source>
+        <translation>Connected calls</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="97"/>
+        <source>Declined invitations</source>
+        <translation>Declined invitations</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="98"/>
+        <source>Expired invitations</source>
+        <translation>Expired invitations</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="98"/>
+        <source>Complaints</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="99"/>
+        <source>Ratings</source>
+        <translation>Ratings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="99"/>
+        <source>Ratings of 1-3 stars</source>
+        <translation>Ratings of 1-3 stars</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="103"/>
+        <source>the whole shop</source>
+        <translation>the whole shop</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="104"/>
+        <source>Behind the figure: {0}</source>
+        <translation>Behind the figure: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="105"/>
+        <source>{0} · {1} · {2} to {3}</source>
+        <translation>{0} · {1} · {2} to {3}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <source>Buyer</source>
+        <translation>Buyer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <source>What</source>
+        <translation>What</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="107"/>
+        <source>Seconds</source>
+        <translation>Seconds</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
+        <source>Open in chats</source>
+        <translation>Open in chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <source>on time</source>
+        <translation>on time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <source>late</source>
+        <translation>late</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <source>unanswered</source>
+        <translation>unanswered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <source>abandoned</source>
+        <translation>abandoned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <source>waiting</source>
+        <translation>waiting</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <source>resolved</source>
+        <translation>resolved</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <source>rating</source>
+        <translation>rating</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <source>connected</source>
+        <translation>connected</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <source>declined</source>
+        <translation>declined</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <source>expired</source>
+        <translation>expired</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <source>complaint</source>
+        <translation>complaint</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <source>transfer</source>
+        <translation>transfer</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
+        <source>first response</source>
+        <translation>first response</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
+        <source>reopened</source>
+        <translation>reopened</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
+        <source>taken over</source>
+        <translation>taken over</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
+        <source>back to the queue</source>
+        <translation>back to the queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <source>reassigned</source>
+        <translation>reassigned</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <source>accepted</source>
+        <translation>accepted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <source>invited</source>
+        <translation>invited</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <source>cancelled</source>
+        <translation>cancelled</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <source>delivered</source>
+        <translation>delivered</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <source>ended</source>
+        <translation>ended</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="123"/>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="135"/>
+        <source> (the newest {0}; narrow the range for the rest)</source>
+        <translation> (the newest {0}; narrow the range for the rest)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/drill.py" line="136"/>
+        <source>%n row(s)</source>
+        <translation>
+            <numerusform>%n row</numerusform>
+            <numerusform>%n rows</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="146"/>
+        <source>Internal note</source>
+        <translation>Internal note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/drill.py" line="146"/>
+        <source>Whisper</source>
+        <translation>Whisper</translation>
     </message>
 </context>
 <context>
@@ -788,6 +1373,132 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="156"/>
+        <source>Export figures (CSV)</source>
+        <translation>Export figures (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="157"/>
+        <source>Today</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="157"/>
+        <source>Last 7 days</source>
+        <translation>Last 7 days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="157"/>
+        <source>Last 30 days</source>
+        <translation>Last 30 days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="158"/>
+        <source>Custom range</source>
+        <translation>Custom range</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="160"/>
+        <source>Days</source>
+        <translation>Days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="161"/>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="162"/>
+        <source>to</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="163"/>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="164"/>
+        <source>Choose where to save the CSV file</source>
+        <translation>Choose where to save the CSV file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="165"/>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="166"/>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="171"/>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="171"/>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="205"/>
+        <source>The last day is before the first.</source>
+        <translation>The last day is before the first.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="207"/>
+        <source>At most {0} days at a time; shorten the range.</source>
+        <translation>At most {0} days at a time; shorten the range.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="224"/>
+        <source>Save the figures as</source>
+        <translation>Save the figures as</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="227"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="227"/>
+        <source>All files (*)</source>
+        <translation>All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="254"/>
+        <source>Fetching the figures…</source>
+        <translation>Fetching the figures…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/export_dialog.py" line="263"/>
+        <source>%n row(s) written to {0}.</source>
+        <translation>
+            <numerusform>%n row written to {0}.</numerusform>
+            <numerusform>%n rows written to {0}.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="269"/>
+        <source>Writing the file…</source>
+        <translation>Writing the file…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="272"/>
+        <source>Fetching the figures… {0} of {1} days</source>
+        <translation>Fetching the figures… {0} of {1} days</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/export_dialog.py" line="303"/>
+        <source>Export cancelled; no file was written.</source>
+        <translation>Export cancelled; no file was written.</translation>
+    </message>
+</context>
+<context>
     <name>HelpDialog</name>
     <message>
         <location filename="../../ui/help_dialog.py" line="45"/>
@@ -916,79 +1627,157 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>Supervisor</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>Agent</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="233"/>
+        <location filename="../../ui/main_window.py" line="242"/>
         <source>Kefu Desk · {0}</source>
         <translation>Kefu Desk · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="244"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="244"/>
         <source>Busy</source>
         <translation>Busy</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="244"/>
         <source>Away</source>
         <translation>Away</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240"/>
+        <location filename="../../ui/main_window.py" line="249"/>
         <source>Search</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="250"/>
         <source>Search the history (Ctrl+F)</source>
         <translation>Search the history (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="242"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="252"/>
         <source>Shortcuts</source>
         <translation>Shortcuts</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="244"/>
+        <location filename="../../ui/main_window.py" line="253"/>
         <source>Log out</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="280"/>
+        <location filename="../../ui/main_window.py" line="289"/>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="283"/>
+        <location filename="../../ui/main_window.py" line="292"/>
         <source>Your login is no longer valid; please log in again.</source>
         <translation>Your login is no longer valid; please log in again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>{0} declined the video call.</source>
         <translation>{0} declined the video call.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="300"/>
+        <location filename="../../ui/main_window.py" line="309"/>
         <source>{0} did not answer the video call invitation.</source>
         <translation>{0} did not answer the video call invitation.</translation>
+    </message>
+</context>
+<context>
+    <name>MonitorBar</name>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="86"/>
+        <source>Add note</source>
+        <translation>Add note</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="87"/>
+        <source>An internal note on this chat, for staff only</source>
+        <translation>An internal note on this chat, for staff only</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="88"/>
+        <source>Take over</source>
+        <translation>Take over</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="89"/>
+        <source>Answer the buyer yourself; the chat leaves its agent</source>
+        <translation>Answer the buyer yourself; the chat leaves its agent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="90"/>
+        <source>Reassign…</source>
+        <translation>Reassign…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="91"/>
+        <source>Give the chat to another agent or back to the queue</source>
+        <translation>Give the chat to another agent or back to the queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="104"/>
+        <source>Monitoring — the buyer is not told.</source>
+        <translation>Monitoring — the buyer is not told.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="106"/>
+        <source>Waiting in the queue: nobody holds this chat yet.</source>
+        <translation>Waiting in the queue: nobody holds this chat yet.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="107"/>
+        <source>Internal note (staff only)</source>
+        <translation>Internal note (staff only)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="108"/>
+        <source>Whisper</source>
+        <translation>Whisper</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="110"/>
+        <source>{0} is serving this chat.</source>
+        <translation>{0} is serving this chat.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="111"/>
+        <source>Whisper to {0} (the buyer never sees it)</source>
+        <translation>Whisper to {0} (the buyer never sees it)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="112"/>
+        <source>Whisper to {0}</source>
+        <translation>Whisper to {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="114"/>
+        <source>Nobody holds this chat to whisper to.</source>
+        <translation>Nobody holds this chat to whisper to.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/monitor_bar.py" line="162"/>
+        <source>Reassign {0}</source>
+        <translation>Reassign {0}</translation>
     </message>
 </context>
 <context>
@@ -1022,27 +1811,27 @@
 <context>
     <name>OfflineBanner</name>
     <message>
-        <location filename="../../ui/main_window.py" line="82"/>
+        <location filename="../../ui/main_window.py" line="84"/>
         <source>Reconnect now</source>
         <translation>Reconnect now</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="88"/>
+        <location filename="../../ui/main_window.py" line="90"/>
         <source>Messages you type are kept and sent when the connection is back.</source>
         <translation>Messages you type are kept and sent when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="90"/>
+        <location filename="../../ui/main_window.py" line="92"/>
         <source>Connecting to the relay…</source>
         <translation>Connecting to the relay…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="92"/>
+        <location filename="../../ui/main_window.py" line="94"/>
         <source>The relay is unreachable; retrying in {0} s.</source>
         <translation>The relay is unreachable; retrying in {0} s.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="95"/>
+        <location filename="../../ui/main_window.py" line="97"/>
         <source>Disconnected from the relay.</source>
         <translation>Disconnected from the relay.</translation>
     </message>
@@ -1098,6 +1887,29 @@
     </message>
 </context>
 <context>
+    <name>RateChart</name>
+    <message>
+        <location filename="../../ui/supervisor/charts.py" line="60"/>
+        <source>3-minute reply rate</source>
+        <translation>3-minute reply rate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/charts.py" line="61"/>
+        <source>Platform bar (80%)</source>
+        <translation>Platform bar (80%)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/charts.py" line="62"/>
+        <source>Today by hour</source>
+        <translation>Today by hour</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/charts.py" line="62"/>
+        <source>By day</source>
+        <translation>By day</translation>
+    </message>
+</context>
+<context>
     <name>SearchDialog</name>
     <message>
         <location filename="../../ui/search_dialog.py" line="59"/>
@@ -1126,34 +1938,680 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="47"/>
+        <location filename="../../ui/settings_dialog.py" line="54"/>
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="48"/>
+        <location filename="../../ui/settings_dialog.py" line="55"/>
         <source>Language</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="51"/>
+        <location filename="../../ui/settings_dialog.py" line="58"/>
         <source>Follow the system</source>
         <translation>Follow the system</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="55"/>
+        <location filename="../../ui/settings_dialog.py" line="62"/>
         <source>Notify me of new chats</source>
         <translation>Notify me of new chats</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="56"/>
+        <location filename="../../ui/settings_dialog.py" line="63"/>
         <source>Notify me when a buyer waits too long (100 s)</source>
         <translation>Notify me when a buyer waits too long (100 s)</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="57"/>
+        <location filename="../../ui/settings_dialog.py" line="64"/>
         <source>Play a sound with notifications</source>
         <translation>Play a sound with notifications</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="65"/>
+        <source>Alert me when the 3-minute rate drops below 80%, a chat is overdue or a buyer complains</source>
+        <translation>Alert me when the 3-minute rate drops below 80%, a chat is overdue or a buyer complains</translation>
+    </message>
+</context>
+<context>
+    <name>ShopActions</name>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="417"/>
+        <source>Templates…</source>
+        <translation>Templates…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="418"/>
+        <source>Edit the quick-reply templates</source>
+        <translation>Edit the quick-reply templates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="419"/>
+        <source>Shop settings…</source>
+        <translation>Shop settings…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="420"/>
+        <source>Agents&apos; caps, routing, service hours and video calls</source>
+        <translation>Agents&apos; caps, routing, service hours and video calls</translation>
+    </message>
+</context>
+<context>
+    <name>ShopSettingsDialog</name>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="188"/>
+        <source>Automatic: new chats go to free agents</source>
+        <translation>Automatic: new chats go to free agents</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="189"/>
+        <source>Manual: agents take chats from the queue</source>
+        <translation>Manual: agents take chats from the queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="190"/>
+        <source>Both: automatic, and agents may also take chats</source>
+        <translation>Both: automatic, and agents may also take chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="193"/>
+        <source>Shop settings</source>
+        <translation>Shop settings</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="194"/>
+        <source>These settings are the shop&apos;s: they apply to every workstation at once.</source>
+        <translation>These settings are the shop&apos;s: they apply to every workstation at once.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="195"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="314"/>
+        <source>Only supervisors change the shop&apos;s settings.</source>
+        <translation>Only supervisors change the shop&apos;s settings.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="196"/>
+        <source>Agents: most chats at once</source>
+        <translation>Agents: most chats at once</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="197"/>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="197"/>
+        <source>Max chats</source>
+        <translation>Max chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="198"/>
+        <source>Routing and service hours</source>
+        <translation>Routing and service hours</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="199"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <source>Video calls</source>
+        <translation>Video calls</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="200"/>
+        <source>Recent changes</source>
+        <translation>Recent changes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="201"/>
+        <source>When</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="201"/>
+        <source>Who</source>
+        <translation>Who</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="201"/>
+        <source>Setting</source>
+        <translation>Setting</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="202"/>
+        <source>Change</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="204"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <source>Routing</source>
+        <translation>Routing</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="204"/>
+        <source>Service hours</source>
+        <translation>Service hours</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="204"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <source>Time zone</source>
+        <translation>Time zone</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="205"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
+        <source>Invitations per buyer a day</source>
+        <translation>Invitations per buyer a day</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="205"/>
+        <source>Pause after a decline (minutes)</source>
+        <translation>Pause after a decline (minutes)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="206"/>
+        <source>Longest call (minutes)</source>
+        <translation>Longest call (minutes)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="206"/>
+        <source>to</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="208"/>
+        <source>Video calls switched on for the whole shop</source>
+        <translation>Video calls switched on for the whole shop</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="214"/>
+        <source>Save changes</source>
+        <translation>Save changes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="261"/>
+        <source>{0} changed the shop&apos;s settings just now; the fields you have not edited show the new values.</source>
+        <translation>{0} changed the shop&apos;s settings just now; the fields you have not edited show the new values.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="284"/>
+        <source>Max chats of {0}</source>
+        <translation>Max chats of {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <source>Opens</source>
+        <translation>Opens</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <source>Closes</source>
+        <translation>Closes</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="288"/>
+        <source>Pause after a decline (s)</source>
+        <translation>Pause after a decline (s)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="289"/>
+        <source>Longest call (s)</source>
+        <translation>Longest call (s)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="294"/>
+        <source>on</source>
+        <translation>on</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="294"/>
+        <source>off</source>
+        <translation>off</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <source>automatic</source>
+        <translation>automatic</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <source>manual</source>
+        <translation>manual</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <source>both</source>
+        <translation>both</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="315"/>
+        <source>This agent is no longer in the shop; close and open the settings again.</source>
+        <translation>This agent is no longer in the shop; close and open the settings again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="316"/>
+        <source>An agent&apos;s maximum must be between {0} and {1} chats.</source>
+        <translation>An agent&apos;s maximum must be between {0} and {1} chats.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="317"/>
+        <source>Choose how new chats are routed.</source>
+        <translation>Choose how new chats are routed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="318"/>
+        <source>Write the hours as HH:MM, e.g. 09:00 (24:00 closes at midnight).</source>
+        <translation>Write the hours as HH:MM, e.g. 09:00 (24:00 closes at midnight).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="319"/>
+        <source>The shop must open before it closes (24:00 closes at midnight).</source>
+        <translation>The shop must open before it closes (24:00 closes at midnight).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="320"/>
+        <source>Unknown time zone: use a name like Asia/Shanghai.</source>
+        <translation>Unknown time zone: use a name like Asia/Shanghai.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="321"/>
+        <source>Invitations per buyer a day must be between {0} and {1}.</source>
+        <translation>Invitations per buyer a day must be between {0} and {1}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="322"/>
+        <source>The pause after a decline must be between {0} and {1} seconds.</source>
+        <translation>The pause after a decline must be between {0} and {1} seconds.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="323"/>
+        <source>The longest call must be between {0} and {1} seconds.</source>
+        <translation>The longest call must be between {0} and {1} seconds.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="324"/>
+        <source>The longest call must be longer than the warning before its end ({0} s).</source>
+        <translation>The longest call must be longer than the warning before its end ({0} s).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="355"/>
+        <source>Nothing has changed.</source>
+        <translation>Nothing has changed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="357"/>
+        <source>Saving…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="368"/>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorWorkspace</name>
+    <message>
+        <location filename="../../ui/supervisor/workspace.py" line="57"/>
+        <source>Chats</source>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/workspace.py" line="58"/>
+        <location filename="../../ui/supervisor/workspace.py" line="66"/>
+        <source>Wallboard</source>
+        <translation>Wallboard</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/workspace.py" line="59"/>
+        <source>Complaints</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/workspace.py" line="60"/>
+        <source>Export figures…</source>
+        <translation>Export figures…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/workspace.py" line="61"/>
+        <source>Write the shop&apos;s figures for a date range to a CSV file</source>
+        <translation>Write the shop&apos;s figures for a date range to a CSV file</translation>
+    </message>
+</context>
+<context>
+    <name>SystemText</name>
+    <message>
+        <location filename="../../ui/system_text.py" line="31"/>
+        <source>the buyer did not ask for a video call</source>
+        <translation>the buyer did not ask for a video call</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="32"/>
+        <source>inappropriate content</source>
+        <translation>inappropriate content</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="33"/>
+        <source>sales pressure</source>
+        <translation>sales pressure</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="34"/>
+        <source>privacy</source>
+        <translation>privacy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="35"/>
+        <source>poor call quality</source>
+        <translation>poor call quality</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="36"/>
+        <source>other</source>
+        <translation>other</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="47"/>
+        <source>{0} min {1} s</source>
+        <translation>{0} min {1} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="48"/>
+        <source>{0} s</source>
+        <translation>{0} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="58"/>
+        <source>The buyer rated this chat {0} of 5 stars: “{1}”</source>
+        <translation>The buyer rated this chat {0} of 5 stars: “{1}”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="59"/>
+        <source>The buyer rated this chat {0} of 5 stars.</source>
+        <translation>The buyer rated this chat {0} of 5 stars.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="63"/>
+        <source>The buyer was welcomed to {0} and waits for an agent.</source>
+        <translation>The buyer was welcomed to {0} and waits for an agent.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="65"/>
+        <source>Outside service hours ({0}–{1}): the buyer was told an agent replies once back.</source>
+        <translation>Outside service hours ({0}–{1}): the buyer was told an agent replies once back.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="68"/>
+        <source>{0} joined the chat.</source>
+        <translation>{0} joined the chat.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="69"/>
+        <source>The chat was transferred to {0}.</source>
+        <translation>The chat was transferred to {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="70"/>
+        <source>Supervisor {0} took the chat over.</source>
+        <translation>Supervisor {0} took the chat over.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="71"/>
+        <source>The chat went back to the queue; the buyer waits for an agent.</source>
+        <translation>The chat went back to the queue; the buyer waits for an agent.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="72"/>
+        <source>The chat was resolved.</source>
+        <translation>The chat was resolved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="73"/>
+        <source>The chat closed by itself after a long silence.</source>
+        <translation>The chat closed by itself after a long silence.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="74"/>
+        <source>The buyer left the queue; the chat was closed.</source>
+        <translation>The buyer left the queue; the chat was closed.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="76"/>
+        <source>The buyer accepted the after-sales offer: {0} {1}</source>
+        <translation>The buyer accepted the after-sales offer: {0} {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="78"/>
+        <source>The buyer declined the after-sales offer: {0} {1}</source>
+        <translation>The buyer declined the after-sales offer: {0} {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="80"/>
+        <source>The buyer declined the video explanation.</source>
+        <translation>The buyer declined the video explanation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="81"/>
+        <source>The buyer no longer accepts this shop&apos;s video invitations.</source>
+        <translation>The buyer no longer accepts this shop&apos;s video invitations.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="82"/>
+        <source>The buyer accepts this shop&apos;s video invitations again.</source>
+        <translation>The buyer accepts this shop&apos;s video invitations again.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="83"/>
+        <source>The video invitation expired unanswered.</source>
+        <translation>The video invitation expired unanswered.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="84"/>
+        <source>The agent withdrew the video invitation.</source>
+        <translation>The agent withdrew the video invitation.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="85"/>
+        <source>The video explanation is connected (encrypted end to end, not recorded).</source>
+        <translation>The video explanation is connected (encrypted end to end, not recorded).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="87"/>
+        <source>The video explanation ended after {0}.</source>
+        <translation>The video explanation ended after {0}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/system_text.py" line="89"/>
+        <source>The buyer complained about the video explanation: {0}</source>
+        <translation>The buyer complained about the video explanation: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>TemplateEditorDialog</name>
+    <message>
+        <location filename="../../ui/template_editor.py" line="175"/>
+        <source>Templates</source>
+        <translation>Templates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="176"/>
+        <source>Shop templates</source>
+        <translation>Shop templates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="177"/>
+        <source>My templates</source>
+        <translation>My templates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="178"/>
+        <source>New</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="179"/>
+        <source>Move up</source>
+        <translation>Move up</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="180"/>
+        <source>Move down</source>
+        <translation>Move down</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="181"/>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="182"/>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="183"/>
+        <source>Group</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="183"/>
+        <source>Title</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="183"/>
+        <source>Shortcut</source>
+        <translation>Shortcut</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="184"/>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="184"/>
+        <source>Preview</source>
+        <translation>Preview</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="186"/>
+        <source>Insert:</source>
+        <translation>Insert:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="190"/>
+        <source>letters and digits, e.g. thh</source>
+        <translation>letters and digits, e.g. thh</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="195"/>
+        <source>The buyer&apos;s nickname</source>
+        <translation>The buyer&apos;s nickname</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="195"/>
+        <source>The order number</source>
+        <translation>The order number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="196"/>
+        <source>The order&apos;s first product</source>
+        <translation>The order&apos;s first product</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="196"/>
+        <source>Your name</source>
+        <translation>Your name</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="197"/>
+        <source>The tracking number</source>
+        <translation>The tracking number</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="201"/>
+        <source>Wang Xiaoming</source>
+        <translation>Wang Xiaoming</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="202"/>
+        <source>Range hood</source>
+        <translation>Range hood</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="224"/>
+        <source>The shop&apos;s templates are edited by supervisors; you can read and use them here, and edit your own under &quot;My templates&quot;.</source>
+        <translation>The shop&apos;s templates are edited by supervisors; you can read and use them here, and edit your own under &quot;My templates&quot;.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="362"/>
+        <source>Not a variable, sent as written: {0}</source>
+        <translation>Not a variable, sent as written: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="388"/>
+        <source>The group</source>
+        <translation>The group</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="388"/>
+        <source>The title</source>
+        <translation>The title</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="388"/>
+        <source>The text</source>
+        <translation>The text</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="389"/>
+        <source>The shortcut</source>
+        <translation>The shortcut</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="392"/>
+        <source>{0} must not be empty.</source>
+        <translation>{0} must not be empty.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="394"/>
+        <source>{0} may have at most {1} characters.</source>
+        <translation>{0} may have at most {1} characters.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="396"/>
+        <source>The shortcut may only have lowercase letters a-z and digits.</source>
+        <translation>The shortcut may only have lowercase letters a-z and digits.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="397"/>
+        <source>Another template already uses this shortcut; choose another one.</source>
+        <translation>Another template already uses this shortcut; choose another one.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="402"/>
+        <source>You cannot edit this template.</source>
+        <translation>You cannot edit this template.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="416"/>
+        <source>Saved.</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="423"/>
+        <source>Delete template</source>
+        <translation>Delete template</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="424"/>
+        <source>Delete the template &quot;{0}&quot;?</source>
+        <translation>Delete the template &quot;{0}&quot;?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/template_editor.py" line="440"/>
+        <source>Deleted.</source>
+        <translation>Deleted.</translation>
     </message>
 </context>
 <context>
@@ -1215,6 +2673,227 @@
         <location filename="../../ui/transfer_dialog.py" line="63"/>
         <source>Transfer to:</source>
         <translation>Transfer to:</translation>
+    </message>
+</context>
+<context>
+    <name>Wallboard</name>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="36"/>
+        <source>{0} s</source>
+        <translation>{0} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="37"/>
+        <source>{0} min {1:02d} s</source>
+        <translation>{0} min {1:02d} s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="46"/>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="51"/>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="48"/>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="49"/>
+        <source>Busy</source>
+        <translation>Busy</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="50"/>
+        <source>Away</source>
+        <translation>Away</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="66"/>
+        <source>queue</source>
+        <translation>queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="67"/>
+        <source>{0} · {1} · {2}</source>
+        <translation>{0} · {1} · {2}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="158"/>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="159"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="160"/>
+        <source>Chats / cap</source>
+        <translation>Chats / cap</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="161"/>
+        <source>3-min rate</source>
+        <translation>3-min rate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="162"/>
+        <source>First response</source>
+        <translation>First response</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="163"/>
+        <source>Avg reply</source>
+        <translation>Avg reply</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="164"/>
+        <source>Calls connected / invited</source>
+        <translation>Calls connected / invited</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="165"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="247"/>
+        <source>Complaints</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="166"/>
+        <source>CSAT</source>
+        <translation>CSAT</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard_model.py" line="187"/>
+        <source>{0} (supervisor)</source>
+        <translation>{0} (supervisor)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="239"/>
+        <source>Queue</source>
+        <translation>Queue</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="240"/>
+        <source>Longest wait</source>
+        <translation>Longest wait</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="241"/>
+        <source>Near 3 min</source>
+        <translation>Near 3 min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="242"/>
+        <source>Past 3 min</source>
+        <translation>Past 3 min</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="243"/>
+        <source>3-minute reply rate</source>
+        <translation>3-minute reply rate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="244"/>
+        <source>PDD-style reply rate</source>
+        <translation>PDD-style reply rate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="245"/>
+        <source>First response (mean)</source>
+        <translation>First response (mean)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="246"/>
+        <source>Video connect rate</source>
+        <translation>Video connect rate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="248"/>
+        <source>Satisfaction (CSAT)</source>
+        <translation>Satisfaction (CSAT)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="249"/>
+        <source>Abandoned chats</source>
+        <translation>Abandoned chats</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="250"/>
+        <source>Transfers</source>
+        <translation>Transfers</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="254"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="331"/>
+        <source>Days shown:</source>
+        <translation>Days shown:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="255"/>
+        <source>Chats waiting for a reply</source>
+        <translation>Chats waiting for a reply</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="273"/>
+        <source>{0} agents online, {1} chats open</source>
+        <translation>{0} agents online, {1} chats open</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="276"/>
+        <source>waiting 100-180 s</source>
+        <translation>waiting 100-180 s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="277"/>
+        <source>waiting 180 s or more</source>
+        <translation>waiting 180 s or more</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="280"/>
+        <source>{0} of {1} rounds on time · bar 80%</source>
+        <translation>{0} of {1} rounds on time · bar 80%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="285"/>
+        <source>{0} of {1} buyers answered on time</source>
+        <translation>{0} of {1} buyers answered on time</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="289"/>
+        <source>median {0} · p90 {1}</source>
+        <translation>median {0} · p90 {1}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="293"/>
+        <source>{0} connected of {1} invited, {2} accepted</source>
+        <translation>{0} connected of {1} invited, {2} accepted</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="299"/>
+        <source>{0} per 100 calls</source>
+        <translation>{0} per 100 calls</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="302"/>
+        <source>{0} of {1} ratings are 4-5 stars</source>
+        <translation>{0} of {1} ratings are 4-5 stars</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="304"/>
+        <source>{0} chats today</source>
+        <translation>{0} chats today</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="305"/>
+        <source>{0} taken over</source>
+        <translation>{0} taken over</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervisor/wallboard.py" line="313"/>
+        <source>Today {0}, shop time ({1}) · live</source>
+        <translation>Today {0}, shop time ({1}) · live</translation>
     </message>
 </context>
 </TS>

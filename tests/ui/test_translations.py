@@ -50,3 +50,20 @@ def test_the_compiled_translation_matches_its_source(tmp_path: Path, language: s
     subprocess.run([str(lrelease), str(TRANSLATIONS / f"kefu_{language}.ts"), "-qm", str(out)], check=True,
                    capture_output=True)
     assert out.read_bytes() == (TRANSLATIONS / f"kefu_{language}.qm").read_bytes(), "run `make translations`"
+
+
+def test_translations_are_asked_for_with_literal_text_lupdate_can_see() -> None:
+    """`tr(x)` / `translate(ctx, x)` with a variable hides the text from lupdate: it is never translated."""
+    import ast
+
+    hidden = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute | ast.Name):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+            text = (node.args[0] if name == "tr" and node.args else
+                    node.args[1] if name == "translate" and len(node.args) > 1 else None)
+            if text is not None and not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+                hidden.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not hidden, f"translated text lupdate cannot read: {hidden}"
