@@ -34,9 +34,15 @@ class Notes:
         for note in fresh:
             self.by_conversation[note.conversation_id][note.note_id] = note
         if fresh:
-            self.desk.spawn(self.desk.history.save_notes(fresh))
-        for note in fresh:
-            self.desk.events.emit(NoteAdded(note))
+            self.desk.spawn(self._save_then_tell(fresh))
+
+    async def _save_then_tell(self, fresh: list[f.NoteInfo]) -> None:
+        """Told once kept: whoever reacts to a NoteAdded (the chat view, a search) finds it stored."""
+        try:
+            await self.desk.history.save_notes(fresh)
+        finally:
+            for note in fresh:
+                self.desk.events.emit(NoteAdded(note))
 
     async def add(self, conversation_id: int, text: str, kind: f.NoteKind = "note") -> f.NoteInfo:
         """Store a note (any staff) or a whisper to the chat's agent (supervisors); RelayError if refused."""

@@ -52,13 +52,11 @@ class ConversationPanel(QWidget):
     call_window_wanted = Signal(str)  # call id: the agent clicked "in a call"
 
     def __init__(self, service: DeskService, parent: QWidget | None = None, bridge: DeskBridge | None = None) -> None:
-        """`bridge` gives the notes and (for supervisors) the supervision; by default the parent's
-        (the main window's `bridge`), else the panel shows no staff lines and no monitor bar."""
+        """`bridge` gives the notes and (for supervisors) the supervision; without it the panel shows
+        no staff lines and no monitor bar."""
         super().__init__(parent)
         self.service = service
         self.tasks = Tasks(self.error.emit)
-        if bridge is None and isinstance(getattr(parent, "bridge", None), DeskBridge):
-            bridge = parent.bridge  # type: ignore[union-attr]
         self.bridge = bridge
         self.conversation_id: int | None = None
         self.model = ChatModel(service.session.user_id, self)

@@ -43,6 +43,8 @@ from ui.i18n import Languages
 from ui.queue_panel import QueuePanel
 from ui.search_dialog import SearchDialog
 from ui.settings_dialog import SettingsDialog
+from ui.shop_settings_dialog import ShopActions
+from ui.supervisor.workspace import SupervisorWorkspace
 from ui.tasks import Tasks
 from wire import frames as f
 
@@ -116,7 +118,7 @@ class MainWindow(QMainWindow):
         self._closed = False
 
         self.queue_panel = QueuePanel(service, self)
-        self.conversation = ConversationPanel(service, self)
+        self.conversation = ConversationPanel(service, self, bridge=self.bridge)
         self.context_panel = ContextPanel(self)
         self.banner = OfflineBanner(self)
         self.toast = QLabel(self)
@@ -143,7 +145,11 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.toast)
-        layout.addWidget(splitter, 1)
+        self.workspace: SupervisorWorkspace | None = None
+        if self.bridge.supervision is not None:  # a supervisor: chats, wallboard and complaints as tabs
+            self.workspace = SupervisorWorkspace(self.bridge, splitter, central)
+            self.workspace.open_conversation.connect(self.open_conversation)
+        layout.addWidget(self.workspace or splitter, 1)
         self.setCentralWidget(central)
         self.setStatusBar(QStatusBar(self))
 
@@ -175,6 +181,9 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(spacer)
         for action in (self.search_action, self.settings_action, self.help_action, self.logout_action):
             self.toolbar.addAction(action)
+        # "Templates…" for everyone, "Shop settings…" for supervisors, before "Settings" (ui/shop_settings_dialog.py)
+        self.shop_actions = ShopActions(service, self.tasks, self.show_error, self)
+        self.shop_actions.install(self.toolbar, before=self.settings_action)
 
         self._shortcut("Alt+Down", self.queue_panel.next_unread)
         self._shortcut("Ctrl+F", self.open_search)
@@ -324,7 +333,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.accounts.prefs, self)
+        dialog = SettingsDialog(self.accounts.prefs, self, supervisor=self.workspace is not None)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.apply_preferences)
         dialog.open()
@@ -344,6 +353,7 @@ class MainWindow(QMainWindow):
 
     def logout(self) -> None:
         async def out() -> None:
+            await self._stop_workspace()
             await self.accounts.forget()
             await self.service.logout()
             self._finish(logged_out=True)
@@ -351,6 +361,7 @@ class MainWindow(QMainWindow):
         self.tasks.run(out())
 
     async def _end_session(self) -> None:
+        await self._stop_workspace()
         await self.accounts.forget()
         await self.service.close()
         self._finish(logged_out=True)
@@ -379,7 +390,12 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.tasks.run(self._shutdown())
 
+    async def _stop_workspace(self) -> None:
+        if self.workspace is not None:
+            await self.workspace.stop()
+
     async def _shutdown(self) -> None:
+        await self._stop_workspace()
         await self.service.close()
         self._finish(logged_out=False)
 

@@ -26,6 +26,7 @@ SYSTEM_TEXT = QColor("#8a9099")
 WARNING = QColor("#d97706")
 """Amber: the buyer has waited 100 s."""
 OVERDUE = QColor("#dc2626")
+CHART_RATE = QColor("#2563eb")  # the wallboard's rate lines (the bar they are judged by is OVERDUE, dashed)
 """Red: the buyer has waited past the 3-minute bar."""
 OK = QColor("#16a34a")
 FAILED = QColor("#dc2626")

@@ -7,7 +7,7 @@ Updating replaces the series' points in one call (`QLineSeries.replace`), cheap 
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
+from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QWidget
@@ -36,12 +36,14 @@ class RateChart(QChartView):
         pen.setStyle(Qt.PenStyle.DashLine)
         pen.setWidth(2)
         self.bar.setPen(pen)
-        self.rate.setPen(QPen(theme.BRAND, 2))
-        self.dots.setColor(theme.BRAND)
+        self.rate.setPen(QPen(theme.CHART_RATE, 2))
+        self.dots.setColor(theme.CHART_RATE)
+        self.dots.setBorderColor(theme.CHART_RATE)
         for series in (self.rate, self.dots, self.bar):
             chart.addSeries(series)
-        self.x_axis = QValueAxis()
-        self.x_axis.setLabelFormat("%d")
+        # Hours: a tick every 3 hours of 0-24. Days: the dates, at most 8 of them written.
+        self.x_axis = QCategoryAxis()
+        self.x_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         self.y_axis = QValueAxis()
         self.y_axis.setRange(0, 100)
         self.y_axis.setLabelFormat("%d%%")
@@ -73,10 +75,25 @@ class RateChart(QChartView):
                 points.append(QPointF(x, value * 100))
         self.rate.replace(points)
         self.dots.replace(points)
-        last = 23 if self.kind == "hours" else max(1, len(shop) - 1)
-        self.x_axis.setRange(0, last)
-        self.x_axis.setTickCount(7 if self.kind == "hours" else min(len(shop), 8) or 2)
+        last = 24 if self.kind == "hours" else max(1, len(shop) - 1)
+        self._label_axis(last)
         self.bar.replace([QPointF(0, w.REPLY_RATE_BAR * 100), QPointF(last, w.REPLY_RATE_BAR * 100)])
+
+    def _label_axis(self, last: int) -> None:
+        if self.kind == "hours":
+            marks = [(f"{h:02d}:00", h) for h in range(0, 25, 3)]
+        else:
+            step = max(1, -(-len(self.labels) // 8))
+            marks = [(self.labels[i][5:], i) for i in range(len(self.labels) - 1, -1, -step)][::-1]  # MM-DD
+        if [(label, value) for label, value in zip(self.x_axis.categoriesLabels(),
+                                                   map(self.x_axis.endValue, self.x_axis.categoriesLabels()),
+                                                   strict=True)] == marks and self.x_axis.max() == last:
+            return
+        for label in self.x_axis.categoriesLabels():
+            self.x_axis.remove(label)
+        for label, value in marks:
+            self.x_axis.append(label, value)
+        self.x_axis.setRange(0, last)
 
     def points(self) -> list[tuple[float, float]]:
         """The drawn rate points (x, percent): what tests and the screenshot check."""

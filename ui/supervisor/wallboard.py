@@ -38,7 +38,7 @@ from app.events import FiguresChanged
 from app.supervision import Supervision
 from ui.errors import error_text
 from ui.supervisor.charts import RateChart
-from ui.supervisor.wallboard_model import AgentsModel, DueModel, below_bar, rate, seconds
+from ui.supervisor.wallboard_model import COLUMNS, AgentsModel, DueModel, below_bar, rate, seconds
 from ui.tasks import Tasks
 from wire import figures as w
 from wire import frames as f
@@ -133,9 +133,10 @@ class Tile(QFrame):
         if note != self.note.text():
             self.note.setText(note)
         if bool(self.property("alarm")) != alarm:
-            self.setProperty("alarm", alarm)
-            self.style().unpolish(self)
-            self.style().polish(self)
+            for widget in (self, self.value):  # the frame's border and the value's colour
+                widget.setProperty("alarm", alarm)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
 
     def mouseReleaseEvent(self, event: Any) -> None:
         self.clicked.emit(self.key)
@@ -160,6 +161,8 @@ class Wallboard(QWidget):
         for i, spec in enumerate(TILES):
             grid.addWidget(self.tiles[spec.key], i // 6, i % 6)
             self.tiles[spec.key].clicked.connect(self._tile_clicked)
+            if spec.drill is not None:  # a click lists the facts behind it
+                self.tiles[spec.key].setCursor(Qt.CursorShape.PointingHandCursor)
         self.due_title = QLabel(self)
         self.due = QListView(self)
         self.due.setObjectName("dueList")
@@ -182,8 +185,10 @@ class Wallboard(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the names take what is left
+        header.setStretchLastSection(False)
         self.table.doubleClicked.connect(self._agent_activated)
         self.hours_chart = RateChart("hours", self)
         self.days_chart = RateChart("days", self)
@@ -235,6 +240,7 @@ class Wallboard(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
+        self.model.retranslate()  # a model has no changeEvent: its headers and cells follow the board
         titles = {
             "queued": self.tr("Queue"),
             "longest_wait": self.tr("Longest wait"),
@@ -257,6 +263,20 @@ class Wallboard(QWidget):
         self.days_chart.retranslate()
         if self.update_ is not None:
             self.apply(self.update_)
+        self._size_columns()
+
+    def _size_columns(self) -> None:
+        """Each column as wide as its header or its widest likely value (not measured per push:
+        ResizeToContents would re-measure every row on every update)."""
+        metrics = self.table.fontMetrics()
+        widest = {"status": self.tr("Offline"), "chats": "50 / 50", "rate": "100.0%",
+                  "frt": self.tr("{0} min {1:02d} s").format(59, 59), "calls": "99 / 99", "complaints": "99",
+                  "csat": "100.0%"}
+        widest["reply"] = widest["frt"]
+        for column, key in enumerate(COLUMNS[1:], start=1):
+            header = str(self.model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
+            width = max(metrics.horizontalAdvance(header), metrics.horizontalAdvance(widest[key]))
+            self.table.setColumnWidth(column, width + 24)
 
     # the push ------------------------------------------------------------------------------
 
@@ -306,8 +326,7 @@ class Wallboard(QWidget):
         keys = [(d.conversation_id, now - d.since >= w.REPLY_BAR_S * 1000) for d in q.due]
         self._due.offer((q.due, now), now=keys != self._due_keys)  # a chat in, out or past 180 s: at once
         self._due_keys = keys
-        if self.model.set_agents(update.today.agents):
-            self.table.resizeColumnsToContents()
+        self.model.set_agents(update.today.agents)
         self._hours.offer(update.today.hours)
         self.updated.setText(
             self.tr("Today {0}, shop time ({1}) · live").format(update.today.end, update.today.timezone)
