@@ -236,6 +236,8 @@ async def shoot(out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--part", choices=("all", "agent", "supervisor"), default="all",
+                        help="the agent's screens, the supervisor's (tests/screenshots_supervisor.py), or both")
     args = parser.parse_args(argv)
     xvfb = ensure_display()
     os.environ["QT_QPA_PLATFORM"] = "xcb"
@@ -254,7 +256,12 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         print(f"writing screenshots to {args.out}")
         with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-            runner.run(shoot(args.out))
+            if args.part in ("all", "agent"):
+                runner.run(shoot(args.out))
+            if args.part in ("all", "supervisor"):
+                from tests.screenshots_supervisor import shoot_supervisor
+
+                runner.run(shoot_supervisor(args.out))
         collector.stop()
     finally:
         if xvfb is not None:

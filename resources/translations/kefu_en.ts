@@ -1889,22 +1889,22 @@
 <context>
     <name>RateChart</name>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="60"/>
+        <location filename="../../ui/supervisor/charts.py" line="62"/>
         <source>3-minute reply rate</source>
         <translation>3-minute reply rate</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="61"/>
+        <location filename="../../ui/supervisor/charts.py" line="63"/>
         <source>Platform bar (80%)</source>
         <translation>Platform bar (80%)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="62"/>
+        <location filename="../../ui/supervisor/charts.py" line="64"/>
         <source>Today by hour</source>
         <translation>Today by hour</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="62"/>
+        <location filename="../../ui/supervisor/charts.py" line="64"/>
         <source>By day</source>
         <translation>By day</translation>
     </message>
@@ -2684,12 +2684,14 @@
     </message>
     <message>
         <location filename="../../ui/supervisor/wallboard_model.py" line="37"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="273"/>
         <source>{0} min {1:02d} s</source>
         <translation>{0} min {1:02d} s</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/wallboard_model.py" line="46"/>
         <location filename="../../ui/supervisor/wallboard_model.py" line="51"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="272"/>
         <source>Offline</source>
         <translation>Offline</translation>
     </message>
@@ -2755,7 +2757,7 @@
     </message>
     <message>
         <location filename="../../ui/supervisor/wallboard_model.py" line="165"/>
-        <location filename="../../ui/supervisor/wallboard.py" line="247"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="253"/>
         <source>Complaints</source>
         <translation>Complaints</translation>
     </message>
@@ -2770,128 +2772,139 @@
         <translation>{0} (supervisor)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="239"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="245"/>
         <source>Queue</source>
         <translation>Queue</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="240"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="246"/>
         <source>Longest wait</source>
         <translation>Longest wait</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="241"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="247"/>
         <source>Near 3 min</source>
         <translation>Near 3 min</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="242"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="248"/>
         <source>Past 3 min</source>
         <translation>Past 3 min</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="243"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="249"/>
         <source>3-minute reply rate</source>
         <translation>3-minute reply rate</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="244"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="250"/>
         <source>PDD-style reply rate</source>
         <translation>PDD-style reply rate</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="245"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="251"/>
         <source>First response (mean)</source>
         <translation>First response (mean)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="246"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="252"/>
         <source>Video connect rate</source>
         <translation>Video connect rate</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="248"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="254"/>
         <source>Satisfaction (CSAT)</source>
         <translation>Satisfaction (CSAT)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="249"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="255"/>
         <source>Abandoned chats</source>
         <translation>Abandoned chats</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="250"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="256"/>
         <source>Transfers</source>
         <translation>Transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="254"/>
-        <location filename="../../ui/supervisor/wallboard.py" line="331"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="260"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="351"/>
         <source>Days shown:</source>
         <translation>Days shown:</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="255"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="261"/>
         <source>Chats waiting for a reply</source>
         <translation>Chats waiting for a reply</translation>
     </message>
-    <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="273"/>
-        <source>{0} agents online, {1} chats open</source>
-        <translation>{0} agents online, {1} chats open</translation>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/wallboard.py" line="294"/>
+        <source>%n agent(s) online</source>
+        <translation>
+            <numerusform>%n agent online</numerusform>
+            <numerusform>%n agents online</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/wallboard.py" line="294"/>
+        <source>%n chat(s) open</source>
+        <translation>
+            <numerusform>%n chat open</numerusform>
+            <numerusform>%n chats open</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="276"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="297"/>
         <source>waiting 100-180 s</source>
         <translation>waiting 100-180 s</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="277"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="298"/>
         <source>waiting 180 s or more</source>
         <translation>waiting 180 s or more</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="280"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="301"/>
         <source>{0} of {1} rounds on time · bar 80%</source>
         <translation>{0} of {1} rounds on time · bar 80%</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="285"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="306"/>
         <source>{0} of {1} buyers answered on time</source>
         <translation>{0} of {1} buyers answered on time</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="289"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="310"/>
         <source>median {0} · p90 {1}</source>
         <translation>median {0} · p90 {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="293"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="314"/>
         <source>{0} connected of {1} invited, {2} accepted</source>
         <translation>{0} connected of {1} invited, {2} accepted</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="299"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="320"/>
         <source>{0} per 100 calls</source>
         <translation>{0} per 100 calls</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="302"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="323"/>
         <source>{0} of {1} ratings are 4-5 stars</source>
         <translation>{0} of {1} ratings are 4-5 stars</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="304"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="325"/>
         <source>{0} chats today</source>
         <translation>{0} chats today</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="305"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="326"/>
         <source>{0} taken over</source>
         <translation>{0} taken over</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="313"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="333"/>
         <source>Today {0}, shop time ({1}) · live</source>
         <translation>Today {0}, shop time ({1}) · live</translation>
     </message>

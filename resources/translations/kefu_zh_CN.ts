@@ -1879,22 +1879,22 @@
 <context>
     <name>RateChart</name>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="60"/>
+        <location filename="../../ui/supervisor/charts.py" line="62"/>
         <source>3-minute reply rate</source>
         <translation>3 分钟回复率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="61"/>
+        <location filename="../../ui/supervisor/charts.py" line="63"/>
         <source>Platform bar (80%)</source>
         <translation>平台达标线（80%）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="62"/>
+        <location filename="../../ui/supervisor/charts.py" line="64"/>
         <source>Today by hour</source>
         <translation>今日分时</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/charts.py" line="62"/>
+        <location filename="../../ui/supervisor/charts.py" line="64"/>
         <source>By day</source>
         <translation>按天</translation>
     </message>
@@ -2673,12 +2673,14 @@
     </message>
     <message>
         <location filename="../../ui/supervisor/wallboard_model.py" line="37"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="273"/>
         <source>{0} min {1:02d} s</source>
         <translation>{0} 分 {1:02d} 秒</translation>
     </message>
     <message>
         <location filename="../../ui/supervisor/wallboard_model.py" line="46"/>
         <location filename="../../ui/supervisor/wallboard_model.py" line="51"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="272"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
@@ -2744,7 +2746,7 @@
     </message>
     <message>
         <location filename="../../ui/supervisor/wallboard_model.py" line="165"/>
-        <location filename="../../ui/supervisor/wallboard.py" line="247"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="253"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
@@ -2759,128 +2761,137 @@
         <translation>{0}（主管）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="239"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="245"/>
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="240"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="246"/>
         <source>Longest wait</source>
         <translation>最长等待</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="241"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="247"/>
         <source>Near 3 min</source>
         <translation>接近 3 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="242"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="248"/>
         <source>Past 3 min</source>
         <translation>超过 3 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="243"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="249"/>
         <source>3-minute reply rate</source>
         <translation>3 分钟回复率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="244"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="250"/>
         <source>PDD-style reply rate</source>
         <translation>拼多多式回复率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="245"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="251"/>
         <source>First response (mean)</source>
         <translation>首次响应（平均）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="246"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="252"/>
         <source>Video connect rate</source>
         <translation>视频接通率</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="248"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="254"/>
         <source>Satisfaction (CSAT)</source>
         <translation>满意度（CSAT）</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="249"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="255"/>
         <source>Abandoned chats</source>
         <translation>放弃的会话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="250"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="256"/>
         <source>Transfers</source>
         <translation>转接</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="254"/>
-        <location filename="../../ui/supervisor/wallboard.py" line="331"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="260"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="351"/>
         <source>Days shown:</source>
         <translation>显示天数：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="255"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="261"/>
         <source>Chats waiting for a reply</source>
         <translation>等待回复的会话</translation>
     </message>
-    <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="273"/>
-        <source>{0} agents online, {1} chats open</source>
-        <translation>{0} 名客服在线，{1} 个会话进行中</translation>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/wallboard.py" line="294"/>
+        <source>%n agent(s) online</source>
+        <translation>
+            <numerusform>%n 名客服在线</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/supervisor/wallboard.py" line="294"/>
+        <source>%n chat(s) open</source>
+        <translation>
+            <numerusform>%n 个会话进行中</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="276"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="297"/>
         <source>waiting 100-180 s</source>
         <translation>已等待 100-180 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="277"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="298"/>
         <source>waiting 180 s or more</source>
         <translation>已等待 180 秒以上</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="280"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="301"/>
         <source>{0} of {1} rounds on time · bar 80%</source>
         <translation>{1} 轮中 {0} 轮及时 · 达标线 80%</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="285"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="306"/>
         <source>{0} of {1} buyers answered on time</source>
         <translation>{1} 位买家中 {0} 位得到及时回复</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="289"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="310"/>
         <source>median {0} · p90 {1}</source>
         <translation>中位数 {0} · p90 {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="293"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="314"/>
         <source>{0} connected of {1} invited, {2} accepted</source>
         <translation>邀请 {1} 次，接受 {2} 次，接通 {0} 次</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="299"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="320"/>
         <source>{0} per 100 calls</source>
         <translation>每 100 次通话 {0} 次</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="302"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="323"/>
         <source>{0} of {1} ratings are 4-5 stars</source>
         <translation>{1} 条评价中 {0} 条为 4-5 星</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="304"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="325"/>
         <source>{0} chats today</source>
         <translation>今日 {0} 个会话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="305"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="326"/>
         <source>{0} taken over</source>
         <translation>已接管 {0} 个</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/wallboard.py" line="313"/>
+        <location filename="../../ui/supervisor/wallboard.py" line="333"/>
         <source>Today {0}, shop time ({1}) · live</source>
         <translation>今天 {0}，店铺时间（{1}）· 实时</translation>
     </message>

@@ -8,7 +8,7 @@ Updating replaces the series' points in one call (`QLineSeries.replace`), cheap 
 from __future__ import annotations
 
 from PySide6.QtCharts import QCategoryAxis, QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QMargins, QPointF, Qt
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -27,7 +27,7 @@ class RateChart(QChartView):
         self.setMinimumHeight(180)
         chart = QChart()
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        chart.setMargins(chart.margins() * 0)
+        chart.setMargins(QMargins(0, 0, 22, 0))  # room for the last x label ("24:00", a date)
         self.rate = QLineSeries()
         self.dots = QScatterSeries()  # a lone hour between gaps still shows
         self.dots.setMarkerSize(6)
@@ -77,9 +77,11 @@ class RateChart(QChartView):
         self.dots.replace(points)
         last = 24 if self.kind == "hours" else max(1, len(shop) - 1)
         self._label_axis(last)
-        self.bar.replace([QPointF(0, w.REPLY_RATE_BAR * 100), QPointF(last, w.REPLY_RATE_BAR * 100)])
+        bar = w.REPLY_RATE_BAR * 100
+        self.bar.replace([QPointF(-1, bar), QPointF(last + 1, bar)])  # across the whole axis, clipped to it
 
     def _label_axis(self, last: int) -> None:
+        pad = 0 if self.kind == "hours" else 0.3  # a point on the first or last day is not cut in half
         if self.kind == "hours":
             marks = [(f"{h:02d}:00", h) for h in range(0, 25, 3)]
         else:
@@ -87,13 +89,13 @@ class RateChart(QChartView):
             marks = [(self.labels[i][5:], i) for i in range(len(self.labels) - 1, -1, -step)][::-1]  # MM-DD
         if [(label, value) for label, value in zip(self.x_axis.categoriesLabels(),
                                                    map(self.x_axis.endValue, self.x_axis.categoriesLabels()),
-                                                   strict=True)] == marks and self.x_axis.max() == last:
+                                                   strict=True)] == marks and self.x_axis.max() == last + pad:
             return
         for label in self.x_axis.categoriesLabels():
             self.x_axis.remove(label)
         for label, value in marks:
             self.x_axis.append(label, value)
-        self.x_axis.setRange(0, last)
+        self.x_axis.setRange(-pad, last + pad)
 
     def points(self) -> list[tuple[float, float]]:
         """The drawn rate points (x, percent): what tests and the screenshot check."""

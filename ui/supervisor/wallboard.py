@@ -290,7 +290,8 @@ class Wallboard(QWidget):
         now = update.today.generated_at
         tile = self.tiles
         tile["queued"].show_value(
-            str(q.queued), self.tr("{0} agents online, {1} chats open").format(q.agents_online, q.active_chats)
+            str(q.queued),
+            self.tr("%n agent(s) online", "", q.agents_online) + ", " + self.tr("%n chat(s) open", "", q.active_chats),
         )
         tile["longest_wait"].show_value(seconds(q.longest_wait_s), alarm=(q.longest_wait_s or 0) >= w.REPLY_BAR_S)
         tile["near_due"].show_value(str(q.near_due), self.tr("waiting 100-180 s"), alarm=False)
