@@ -227,6 +227,12 @@ class Composer(QWidget):
         self.picker.hide()
         self.template_chosen.emit(template)
 
+    def put_back(self, text: str) -> None:
+        """Give back a text that could not be sent or stored, unless something else was typed since."""
+        if not self.edit.toPlainText().strip():
+            self.edit.setPlainText(text)
+            self.edit.moveCursor(QTextCursor.MoveOperation.End)
+
     def fill(self, text: str, missing: list[str]) -> None:
         """Put a filled template in the box, for the agent to edit before sending."""
         self.edit.setPlainText(text)

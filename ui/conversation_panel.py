@@ -318,7 +318,7 @@ class ConversationPanel(QWidget):
 
     def _add_note(self, text: str) -> None:
         if self.conversation_id is not None and self.chat_notes is not None:
-            self.chat_notes.add(self.conversation_id, text)
+            self.chat_notes.add(self.conversation_id, text, put_back=self.composer.put_back)
 
     def rating(self) -> tuple[int, str] | None:
         """The buyer's rating of this chat's last session (stars, comment), if given."""

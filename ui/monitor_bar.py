@@ -137,7 +137,11 @@ class MonitorBar(QFrame):
             self._note(cid, text, "note")
 
     def _note(self, cid: int, text: str, kind: f.NoteKind) -> None:
-        self.notes.add(cid, text, kind)
+        self.notes.add(cid, text, kind, put_back=self._put_back)
+
+    def _put_back(self, text: str) -> None:
+        if not self.whisper_edit.text().strip():
+            self.whisper_edit.setText(text)
 
     def take_over(self) -> None:
         cid = self.conversation_id

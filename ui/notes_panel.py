@@ -10,6 +10,7 @@ composer's note mode.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
@@ -45,11 +46,18 @@ class ChatNotes(QObject):
         if event.note.conversation_id == self.model.conversation_id:
             self.model.add_notes([event.note])
 
-    def add(self, conversation_id: int, text: str, kind: f.NoteKind = "note") -> None:
-        """Store a note (or, for supervisors, a whisper to the chat's agent); shown once the relay has it."""
+    def add(self, conversation_id: int, text: str, kind: f.NoteKind = "note",
+            put_back: Callable[[str], None] | None = None) -> None:
+        """Store a note (or, for supervisors, a whisper to the chat's agent); shown once the relay has it.
+        Refused or not sent (offline, too long...): `put_back` gets the text again, the error is shown."""
 
         async def add() -> None:
-            note = await self.notes.add(conversation_id, text, kind)
+            try:
+                note = await self.notes.add(conversation_id, text, kind)
+            except Exception:
+                if put_back is not None:
+                    put_back(text)
+                raise
             if self.model.conversation_id == conversation_id:
                 self.model.add_notes([note])
 

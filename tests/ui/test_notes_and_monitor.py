@@ -107,6 +107,29 @@ async def test_an_internal_note_typed_in_note_mode_is_stored_as_a_note_not_a_mes
     assert composer.send_button.text() == "Send"
 
 
+async def test_a_refused_note_gives_its_text_back(open_desk, clients, relay: RunningRelay) -> None:
+    window = await open_desk("agent1", language="en")
+    _, conv = await buyer_says(clients, "发票怎么开", buyer="b-jiadian-0055")
+    cid = conv.conversation_id
+    await open_chat(window, cid, "发票怎么开")
+    composer = window.conversation.composer
+    composer.note_mode.click()
+    too_long = "备注" * 2501  # over the relay's 5,000 characters
+    composer.edit.setPlainText(too_long)
+    composer.send_button.click()
+    assert composer.edit.toPlainText() == ""  # cleared at once, as a reply is
+    await until(lambda: composer.edit.toPlainText() == too_long, what="the refused note back in the box")
+    await settle()
+    assert db_rows(relay, "SELECT COUNT(*) FROM staff_notes WHERE conversation_id = ?", cid) == [(0,)]
+    # Something typed meanwhile is never overwritten.
+    composer.edit.setPlainText(too_long)
+    composer.send_button.click()
+    composer.edit.setPlainText("新的备注")
+    await settle()
+    await asyncio.sleep(0.3)
+    assert composer.edit.toPlainText() == "新的备注"
+
+
 async def test_a_supervisor_takes_over_from_the_monitor_bar_and_gets_the_composer(
     open_desk, clients, relay: RunningRelay
 ) -> None:
