@@ -47,6 +47,10 @@ class RelayConfig:
     turn_ttl_s: int = 3600
     metrics_token: str | None = None
     """A bearer token `GET /metrics` asks for; without one, /metrics answers loopback clients only."""
+    keep_days_after_s: float | None = 5.0
+    """This long after a shop is loaded, and after each of its days ends, the relay sums its last 30
+    days in the background and keeps them (docs/metrics.md, "Kept day sums"), so no supervisor's
+    report waits for them. None: only when a report asks."""
 
     @property
     def db_path(self) -> Path:

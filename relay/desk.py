@@ -252,7 +252,7 @@ class Desk(DeskView):
                 desk.flush.cancel()
         if self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        self.book.close()
+        await self.book.close()
 
     async def _persist(self, state: ConvState, **fields: Any) -> None:
         await self._store.update_conversation(state.id, **fields)

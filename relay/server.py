@@ -67,7 +67,7 @@ class Relay:
         self.store = store
         self.clock = clock
         self.platform = DemoPlatform(store)
-        self.book = MetricsBook(store, clock)
+        self.book = MetricsBook(store, clock, keep_days_after_s=config.keep_days_after_s)
         self.desk = Desk(store, clock, self.platform, self.book)
         self.hub = Hub(store, clock, self.desk)
         self.book.attach(self.desk, self.hub.send_to_supervisors)

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from relay.calls import complaint_info
 from relay.metrics import rules
-from relay.metrics.cells import from_groups
+from relay.metrics.days import days_of
 from relay.metrics.report import BREAKDOWNS, compose
 from relay.sessions import Principal
 from wire import figures as w
@@ -81,10 +81,11 @@ async def figures_report(relay: Relay, shop_id: int, first: date, last: date,
     """A shop's figures over the days first..last, from the stored facts."""
     desk = relay.desk
     tz = desk.timezone(shop_id)
-    since, until = rules.window(first, last, tz)
-    cells = from_groups(await relay.store.metric_groups(shop_id, since, until))
-    return compose(cells, shop=desk.shop_slug(shop_id), tz=tz, first=first, last=last,
-                   generated_at=relay.clock.now_ms(), members=desk.members(shop_id), by=by)
+    now = relay.clock.now_ms()
+    days = await days_of(relay.store, shop_id, tz, first, last, now, with_cells="agent_hour" in by,
+                         live=desk.book.live_day(shop_id), kept=desk.book.kept_days)
+    return compose(days, shop=desk.shop_slug(shop_id), tz=tz, first=first, last=last,
+                   generated_at=now, members=desk.members(shop_id), by=by)
 
 
 def _json(obj: object) -> web.Response:

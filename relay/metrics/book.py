@@ -13,11 +13,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from relay.clock import Clock
 from relay.metrics import rules
 from relay.metrics.cells import Key, Sums, apply_call, apply_round, apply_session, apply_transfer, from_groups
+from relay.metrics.days import KeptDays, days_of, summarize
 from relay.metrics.report import Member, compose
 from relay.store import Store
 from relay.store.interface import CallRow, RoundRow, SessionRow
@@ -28,6 +30,8 @@ from wire.codec import encode
 logger = logging.getLogger(__name__)
 
 PUSH_INTERVAL_S = 1.0
+KEEP_DAYS = 30
+"""Days that are over the book sums and keeps in the background (a 30-day report's)."""
 
 
 class ShopView(Protocol):
@@ -64,9 +68,11 @@ class LiveShop:
 class MetricsBook:
     """The live figures of every shop of this relay."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, keep_days_after_s: float | None = None) -> None:
         self._store = store
         self._clock = clock
+        self._keep_after_s = keep_days_after_s
+        self._keeping: dict[int, asyncio.Task[None]] = {}
         self._view: ShopView | None = None
         self._send: Send | None = None
         self._shops: dict[int, LiveShop] = {}
@@ -74,6 +80,8 @@ class MetricsBook:
         self._flush: asyncio.TimerHandle | None = None
         self.events = 0
         """Fact changes applied (for /metrics and the benchmark)."""
+        self.kept_days = KeptDays()
+        """The past days the API's reports decoded last (`relay.metrics.days`)."""
 
     def attach(self, view: ShopView, send: Send) -> None:
         self._view = view
@@ -94,7 +102,26 @@ class MetricsBook:
         until = rules.window(rules.local_date(now, tz), rules.local_date(now, tz), tz)[1]
         groups = await self._store.metric_groups(shop_id, day, until)
         live = self._shops[shop_id] = LiveShop(day, from_groups(groups))
+        self._keep_days(shop_id)
         return live
+
+    def _keep_days(self, shop_id: int) -> None:
+        """In a while, sum and keep the shop's last KEEP_DAYS days that are over (those not kept yet)."""
+        if self._keep_after_s is None or (shop_id in self._keeping and not self._keeping[shop_id].done()):
+            return
+        task = asyncio.get_running_loop().create_task(self._keep_days_later(shop_id, self._keep_after_s))
+        self._keeping[shop_id] = task
+
+    async def _keep_days_later(self, shop_id: int, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        tz = self.view.timezone(shop_id)
+        now = self._clock.now_ms()
+        today = rules.local_date(now, tz)
+        try:
+            await days_of(self._store, shop_id, tz, today - timedelta(days=KEEP_DAYS), today - timedelta(days=1),
+                          now, kept=self.kept_days)
+        except Exception:
+            logger.exception("summing the past days of shop %s failed (a report will sum them)", shop_id)
 
     def _live(self, shop_id: int, start_ms: int) -> LiveShop | None:
         """The shop's cells if a fact that started at `start_ms` belongs to today; rolls the day over."""
@@ -111,6 +138,7 @@ class MetricsBook:
         if today != live.day:
             live.day = today
             live.cells = {k: v for k, v in live.cells.items() if k[0] >= today}
+            self._keep_days(shop_id)  # yesterday is over
 
     # facts ------------------------------------------------------------------------------------
 
@@ -167,7 +195,7 @@ class MetricsBook:
         live = self._shops.get(shop_id) or LiveShop(rules.day_start(self._clock.now_ms(), tz))
         self._roll(shop_id, live)
         day = rules.local_date(live.day, tz)
-        return compose(live.cells, shop=view.shop_slug(shop_id), tz=tz, first=day, last=day,
+        return compose([(day, summarize(live.cells))], shop=view.shop_slug(shop_id), tz=tz, first=day, last=day,
                        generated_at=self._clock.now_ms(), members=view.members(shop_id),
                        by=frozenset({"agent", "hour"}))
 
@@ -181,6 +209,14 @@ class MetricsBook:
             return []
         self._roll(shop_id, live)
         return list(live.cells.values())
+
+    def live_day(self, shop_id: int) -> tuple[int, dict[Key, Sums]] | None:
+        """(start of today, today's cells) of a shop this book keeps, else None. Not to be changed."""
+        live = self._shops.get(shop_id)
+        if live is None:
+            return None
+        self._roll(shop_id, live)
+        return live.day, live.cells
 
     def messages(self, shop_id: int) -> dict[str, int]:
         live = self._shops.get(shop_id)
@@ -214,7 +250,12 @@ class MetricsBook:
         except Exception:
             logger.exception("figures for shop %d could not be sent", shop_id)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._flush is not None:
             self._flush.cancel()
             self._flush = None
+        tasks = list(self._keeping.values())
+        self._keeping.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # none still writing when the store closes

@@ -7,7 +7,7 @@ store's job (see docs/architecture.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -493,6 +493,18 @@ class Store(Protocol):
     async def metric_groups(self, shop_id: int, since: int, until: int) -> MetricGroups:
         """The shop's rounds, sessions and calls that started in [since, until), and its transfers then,
         grouped by hour and account (see MetricGroups). Indexed range scans only."""
+    async def figure_days(self, shop_id: int, tz: str, fmt: int, starts: list[int], with_cells: bool,
+                          have: Mapping[int, int] | None = None) -> dict[int, tuple[int, bytes | None, bytes | None]]:
+        """The kept sums of the days starting at `starts` (`relay.metrics.days`): start -> (version,
+        sums, cells or None unless `with_cells`); (version, None, None) for a day `have` holds at
+        that version (start -> version: the caller has it decoded); days not kept are left out."""
+    async def claim_figure_days(self, shop_id: int, tz: str, fmt: int,
+                                days: list[tuple[int, int]]) -> dict[int, int]:
+        """Before summing the days [since, until): their versions now (raised by each write of one
+        of their facts from then on)."""
+    async def put_figure_day(self, shop_id: int, tz: str, fmt: int, since: int, version: int, sums: bytes,
+                             cells: bytes) -> bool:
+        """Keep a day's sums if its version is still `version`; whether they were kept."""
     async def drill(self, shop_id: int, figure: str, since: int, until: int, agent_id: int | None,
                     limit: int) -> list[tuple[Any, ...]]:
         """The facts behind one figure (`wire.figures.DRILL_FIGURES`), newest first: tuples of

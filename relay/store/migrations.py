@@ -14,6 +14,9 @@ conversation event and call, system-message parameters, staff notes, the setting
 positions and complaint handling. Rounds and events recorded before it get their derived fields
 for Asia/Shanghai (UTC+8, the only time zone shops had), and a session is opened for every chat
 that is queued or assigned at that moment, with an open round where a buyer is waiting.
+
+0010 keeps the sums of days that are over (`relay.metrics.days`): a fact of a day written, changed
+or deleted forgets that day's sums in the same transaction (triggers; a day is at most 25 hours).
 """
 
 from __future__ import annotations
@@ -393,6 +396,82 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX settings_audit_shop ON settings_audit(shop_id, id);
         ALTER TABLE templates ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
         UPDATE templates SET position = id;
+        """,
+    ),
+    (
+        "0010_figure_days",
+        """
+        CREATE TABLE figure_days (
+            shop_id INTEGER NOT NULL REFERENCES shops(id),
+            since INTEGER NOT NULL,
+            timezone TEXT NOT NULL,
+            format INTEGER NOT NULL,
+            until INTEGER NOT NULL,
+            version INTEGER NOT NULL DEFAULT 0,
+            sums BLOB,
+            cells BLOB,
+            PRIMARY KEY (shop_id, since, timezone, format)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER figure_days_reply_rounds_insert AFTER INSERT ON reply_rounds BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_reply_rounds_update AFTER UPDATE ON reply_rounds BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_reply_rounds_delete AFTER DELETE ON reply_rounds BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = OLD.shop_id AND since > OLD.hour - 90000000 AND since <= OLD.hour
+                    AND until > OLD.hour;
+        END;
+        CREATE TRIGGER figure_days_chat_sessions_insert AFTER INSERT ON chat_sessions BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_chat_sessions_update AFTER UPDATE ON chat_sessions BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_chat_sessions_delete AFTER DELETE ON chat_sessions BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = OLD.shop_id AND since > OLD.hour - 90000000 AND since <= OLD.hour
+                    AND until > OLD.hour;
+        END;
+        CREATE TRIGGER figure_days_calls_insert AFTER INSERT ON calls BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_calls_update AFTER UPDATE ON calls BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_calls_delete AFTER DELETE ON calls BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = OLD.shop_id AND since > OLD.hour - 90000000 AND since <= OLD.hour
+                    AND until > OLD.hour;
+        END;
+        CREATE TRIGGER figure_days_conversation_events_insert AFTER INSERT ON conversation_events BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_conversation_events_update AFTER UPDATE ON conversation_events BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = NEW.shop_id AND since > NEW.hour - 90000000 AND since <= NEW.hour
+                    AND until > NEW.hour;
+        END;
+        CREATE TRIGGER figure_days_conversation_events_delete AFTER DELETE ON conversation_events BEGIN
+            UPDATE figure_days SET version = version + 1, sums = NULL, cells = NULL
+                WHERE shop_id = OLD.shop_id AND since > OLD.hour - 90000000 AND since <= OLD.hour
+                    AND until > OLD.hour;
+        END;
         """,
     ),
 ]

@@ -91,6 +91,20 @@ def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
     return conn
 
 
+def _statements(script: str) -> list[str]:
+    """A migration's statements (a trigger's body holds semicolons of its own)."""
+    out, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"an incomplete statement in a migration: {pending[:60]!r}")
+    return out
+
+
 def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations this database lacks, in order; return the names applied."""
     conn.execute(
@@ -104,9 +118,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in sql.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _statements(sql):
+                conn.execute(statement)
             conn.execute(
                 "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
                 (name, int(time.time() * 1000)),

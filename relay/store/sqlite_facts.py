@@ -8,7 +8,7 @@ A mixin of `SqliteStore`: it uses the store's one writer (`_write`) and read con
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import astuple, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -227,6 +227,47 @@ class SqliteFacts:
                 " AND kind IN ('transfer', 'reassign', 'to_queue', 'takeover') GROUP BY 1, 2",
                 window),
         )
+
+    async def figure_days(self, shop_id: int, tz: str, fmt: int, starts: list[int], with_cells: bool,
+                          have: Mapping[int, int] | None = None) -> dict[int, tuple[int, bytes | None, bytes | None]]:
+        if not starts:
+            return {}
+        have = have or {}
+        where = (" FROM figure_days WHERE shop_id = ? AND since >= ? AND since <= ? AND timezone = ? AND format = ?"
+                 " AND sums IS NOT NULL")
+        params = (shop_id, min(starts), max(starts), tz, fmt)
+        wanted = set(starts)
+        versions = {since: version for since, version in self._all("SELECT since, version" + where, params)
+                    if since in wanted}
+        out: dict[int, tuple[int, bytes | None, bytes | None]] = {
+            since: (version, None, None) for since, version in versions.items() if have.get(since) == version}
+        if len(out) < len(versions):
+            for since, version, sums, cells in self._all(
+                    f"SELECT since, version, sums, {'cells' if with_cells else 'NULL'}" + where, params):
+                if since in versions and since not in out and (cells is not None or not with_cells):
+                    out[since] = (version, sums, cells)
+        return out
+
+    async def claim_figure_days(self, shop_id: int, tz: str, fmt: int,
+                                days: list[tuple[int, int]]) -> dict[int, int]:
+        def write(conn: sqlite3.Connection) -> dict[int, int]:
+            conn.executemany("INSERT OR IGNORE INTO figure_days (shop_id, since, timezone, format, until)"
+                             " VALUES (?, ?, ?, ?, ?)", [(shop_id, since, tz, fmt, until) for since, until in days])
+            return {since: conn.execute("SELECT version FROM figure_days WHERE shop_id = ? AND since = ?"
+                                        " AND timezone = ? AND format = ?", (shop_id, since, tz, fmt)).fetchone()[0]
+                    for since, _ in days}
+
+        return await self._write(write)
+
+    async def put_figure_day(self, shop_id: int, tz: str, fmt: int, since: int, version: int, sums: bytes,
+                             cells: bytes) -> bool:
+        def write(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute("UPDATE figure_days SET sums = ?, cells = ? WHERE shop_id = ? AND since = ?"
+                                  " AND timezone = ? AND format = ? AND version = ?",
+                                  (sums, cells, shop_id, since, tz, fmt, version))
+            return cursor.rowcount == 1
+
+        return await self._write(write)
 
     async def drill(self, shop_id: int, figure: str, since: int, until: int, agent_id: int | None,
                     limit: int) -> list[tuple[Any, ...]]:

@@ -341,7 +341,9 @@ def test_a_database_that_ran_0007_gets_delivered_at_empty_for_its_calls(tmp_path
                                invited_at, expires_at, max_duration_s)
                 VALUES ('call-old', 1, 1, 1, '小美', 'b-1', '小确幸', 'declined', 1000, 61000, 1800);
         """)
-        assert migrate(db) == ["0008_call_delivered", "0009_supervision"]
+        later = [name for name, _ in MIGRATIONS][len(until_0007):]
+        assert later[0] == "0008_call_delivered"
+        assert migrate(db) == later
         assert migrate(db) == []
         db.row_factory = sqlite3.Row
         row = dict(db.execute("SELECT * FROM calls").fetchone())
