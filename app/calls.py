@@ -172,6 +172,11 @@ class Call:
             pc.on("connectionstatechange", self._on_peer_state)
             self.mic = media.MicrophoneTrack()
             self.mic.muted = self.view.muted
+            pc.addTransceiver(self.mic, direction="sendrecv")
+            if self.view.info.audio_only:  # a voice call: no video is made or sent, either way
+                pc.addTransceiver("video", direction="inactive")
+                await self._offer(pc)
+                return
             try:
                 source = self._source(self.view.source)
             except SourceUnavailable as exc:  # the screen was chosen before the call, and it went away
@@ -181,13 +186,8 @@ class Call:
                 self.manager.emit(CallChanged(self.view, "source_failed"))
             self.video = media.OutgoingVideo(source, self.local, on_failure=self._source_failed)
             self._sending_from(self.view.source, source)
-            pc.addTransceiver(self.mic, direction="sendrecv")
             pc.addTransceiver(self.video, direction="sendrecv")
-            await pc.setLocalDescription(await pc.createOffer())  # returns once every candidate is gathered
-            await self.manager.request(f.SignalCall, call_id=self.call_id, kind="offer", sdp=pc.localDescription.sdp)
-            self.timings["offer_sent"] = time.monotonic()
-            while True:
-                await self._apply(await self.inbox.get())
+            await self._offer(pc)
         except asyncio.CancelledError:
             raise
         except KefuError as exc:
@@ -196,6 +196,14 @@ class Call:
         except Exception:
             logger.exception("call %s failed", self.call_id)
             self.manager.spawn(self.manager.hang_up(self.call_id))
+
+    async def _offer(self, pc: Any) -> None:
+        """Offer, then apply the buyer's answer and candidates until the call is closed."""
+        await pc.setLocalDescription(await pc.createOffer())  # returns once every candidate is gathered
+        await self.manager.request(f.SignalCall, call_id=self.call_id, kind="offer", sdp=pc.localDescription.sdp)
+        self.timings["offer_sent"] = time.monotonic()
+        while True:
+            await self._apply(await self.inbox.get())
 
     async def _apply(self, signal: f.RelayedSignal) -> None:
         from aiortc import RTCSessionDescription

@@ -241,9 +241,11 @@ class CallWindow(QWidget):
                 self.source_name(v.source_failed))
         self.state_label.setText(text)
         if v.info.audio_only:
-            self.remote.placeholder = self.tr("The buyer chose audio only")
+            self.remote.placeholder = self.tr("Voice call: no video either way")
         else:
             self.remote.placeholder = self.tr("The buyer's camera is off")
+        for widget in (self.source_label, self.source_box):  # nothing to show in a voice call
+            widget.setHidden(v.info.audio_only)
         self.remote.update()
         if v.remaining_s is not None and not v.over:
             minutes = max(1, math.ceil(v.remaining_s / 60))

@@ -165,13 +165,13 @@
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="293"/>
+        <location filename="../../ui/call_window.py" line="295"/>
         <source>Unmute</source>
         <translation>Unmute</translation>
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="293"/>
+        <location filename="../../ui/call_window.py" line="295"/>
         <source>Mute</source>
         <translation>Mute</translation>
     </message>
@@ -211,6 +211,11 @@
         <translation>Product video: {0}</translation>
     </message>
     <message>
+        <location filename="../../ui/call_window.py" line="244"/>
+        <source>Voice call: no video either way</source>
+        <translation>Voice call: no video either way</translation>
+    </message>
+    <message>
         <location filename="../../ui/call_window.py" line="203"/>
         <source>Window: {0}</source>
         <translation>Window: {0}</translation>
@@ -247,17 +252,12 @@
         <translation>{0} can no longer be shown; the buyer sees the test pattern</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="244"/>
-        <source>The buyer chose audio only</source>
-        <translation>The buyer chose audio only</translation>
-    </message>
-    <message>
         <location filename="../../ui/call_window.py" line="246"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>The buyer&apos;s camera is off</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="250"/>
+        <location filename="../../ui/call_window.py" line="252"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>The call will be ended at the shop&apos;s limit in %n minute.</numerusform>
@@ -685,7 +685,7 @@
         <translation>No template matches “{0}”</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="237"/>
+        <location filename="../../ui/composer.py" line="243"/>
         <source>No value for {0}: please fill it in</source>
         <translation>No value for {0}: please fill it in</translation>
     </message>
@@ -1775,7 +1775,7 @@
         <translation>Nobody holds this chat to whisper to.</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="162"/>
+        <location filename="../../ui/monitor_bar.py" line="166"/>
         <source>Reassign {0}</source>
         <translation>Reassign {0}</translation>
     </message>

@@ -164,13 +164,13 @@
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="293"/>
+        <location filename="../../ui/call_window.py" line="295"/>
         <source>Unmute</source>
         <translation>取消静音</translation>
     </message>
     <message>
         <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="293"/>
+        <location filename="../../ui/call_window.py" line="295"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
@@ -210,6 +210,11 @@
         <translation>商品视频：{0}</translation>
     </message>
     <message>
+        <location filename="../../ui/call_window.py" line="244"/>
+        <source>Voice call: no video either way</source>
+        <translation>语音通话：双方都不开视频</translation>
+    </message>
+    <message>
         <location filename="../../ui/call_window.py" line="203"/>
         <source>Window: {0}</source>
         <translation>窗口：{0}</translation>
@@ -246,17 +251,12 @@
         <translation>{0}已无法显示，买家现在看到的是测试画面</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="244"/>
-        <source>The buyer chose audio only</source>
-        <translation>买家选择了仅语音</translation>
-    </message>
-    <message>
         <location filename="../../ui/call_window.py" line="246"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>买家未开启摄像头</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="250"/>
+        <location filename="../../ui/call_window.py" line="252"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>通话将在 %n 分钟后达到店铺时长上限并自动结束。</numerusform>
@@ -681,7 +681,7 @@
         <translation>没有与“{0}”匹配的快捷短语</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="237"/>
+        <location filename="../../ui/composer.py" line="243"/>
         <source>No value for {0}: please fill it in</source>
         <translation>{0} 没有可填的值，请手动填写</translation>
     </message>
@@ -1765,7 +1765,7 @@
         <translation>此会话无人接待，无法发送悄悄话。</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="162"/>
+        <location filename="../../ui/monitor_bar.py" line="166"/>
         <source>Reassign {0}</source>
         <translation>改派 {0}</translation>
     </message>

@@ -160,6 +160,10 @@ async def test_an_audio_only_call_connects_on_the_buyers_voice_and_sends_no_vide
     assert desk.service.calls.for_conversation(cid).info.audio_only
     await phone.until(lambda: phone.frames["audio"] >= 25, "half a second of the agent's voice")
     assert phone.frames["video"] == 0
+    call = desk.service.calls.calls[call_id]
+    assert call.video is None and call.camera is None  # nothing made to send, not even the test pattern
+    assert call.pc is not None
+    assert [(t.kind, t.direction) for t in call.pc.getTransceivers()] == [("audio", "sendrecv"), ("video", "inactive")]
     await desk.service.calls.hang_up(call_id)
 
 

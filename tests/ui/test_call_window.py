@@ -142,6 +142,27 @@ async def test_the_call_window_shows_the_buyer_then_closing_it_hangs_up(
     await until(lambda: call_id not in window.call_windows, what="the window gone")
 
 
+async def test_a_voice_call_window_offers_no_video_to_show(open_desk, clients, phones) -> None:
+    window = await open_desk("agent1")
+    phone, _ = await chat(window, clients, phones)
+    voice = window.conversation.voice_button
+    await until(lambda: voice.isEnabled() and not voice.isHidden(), what="the voice call button")
+    menu = voice.menu()
+    assert menu is not None
+    menu.actions()[0].trigger()
+    invited = await phone.invitation()
+    assert invited.audio_only
+    await phone.answer(invited.call_id)
+    call_window = await until(lambda: window.call_windows.get(invited.call_id), what="the call window")
+    await until(lambda: call_window.view.media and call_window.view.state == "connected", what="connected")
+    assert call_window.remote.placeholder == "语音通话：双方都不开视频"
+    assert call_window.source_box.isHidden() and call_window.source_label.isHidden()
+    assert "仅语音" in call_window.state_label.text()
+    assert call_window.local.painted == 0  # no preview: nothing is sent
+    call_window.close()
+    await until(lambda: peers_released(window), what="the peer connection released")
+
+
 async def test_the_buyer_hanging_up_closes_the_call_window(open_desk, clients, phones) -> None:
     window = await open_desk("agent1")
     phone, cid = await chat(window, clients, phones)
