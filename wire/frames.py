@@ -4,6 +4,10 @@ Frames are JSON objects with a `type` field (the msgspec tag). Requests from a c
 `id` chosen by the client; the relay's reply to a request (`ack`, `synced`, `opened`,
 `history_page`, `ok` or `error`) repeats it. Frames the relay pushes on its own (`message`,
 `conversation`, `receipt`) have no `id`. docs/protocol.md shows an example of each.
+
+The frames of calls (`wire.calls`), of templates and the buyer's context (`wire.shop`) and of the
+staff's own work (`wire.staff`) live in their own modules; this one re-exports them all, so every
+frame is `wire.frames.<Name>`, and `ClientFrame` / `ServerFrame` list them all.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import msgspec
 
 from wire.base import (
     AccountId,
-    CallId,
     ClientMsgId,
     ConversationId,
     Millis,
@@ -28,7 +31,54 @@ from wire.base import (
 )
 from wire.base import Frame as _Frame
 from wire.base import Side as Side
+from wire.calls import AnswerCall as AnswerCall
+from wire.calls import CallAllowed as CallAllowed
+from wire.calls import CallBlock as CallBlock
+from wire.calls import CallBlocks as CallBlocks
+from wire.calls import CallDecision as CallDecision
+from wire.calls import CallInfo as CallInfo
+from wire.calls import CallMedia as CallMedia
+from wire.calls import CallNotice as CallNotice
+from wire.calls import CallPolicy as CallPolicy
+from wire.calls import CallSettings as CallSettings
+from wire.calls import CallState as CallState
+from wire.calls import CallUpdate as CallUpdate
+from wire.calls import CheckCall as CheckCall
+from wire.calls import Complain as Complain
+from wire.calls import ComplaintReason as ComplaintReason
+from wire.calls import GetCallBlocks as GetCallBlocks
+from wire.calls import GetIceServers as GetIceServers
+from wire.calls import HangUp as HangUp
+from wire.calls import IceCandidate as IceCandidate
+from wire.calls import IceServer as IceServer
+from wire.calls import IceServers as IceServers
+from wire.calls import InviteCall as InviteCall
+from wire.calls import RelayedSignal as RelayedSignal
+from wire.calls import SignalCall as SignalCall
+from wire.calls import SignalKind as SignalKind
+from wire.calls import UnblockCalls as UnblockCalls
 from wire.errors import ErrorCode
+from wire.shop import AnswerOffer as AnswerOffer
+from wire.shop import CardRequest as CardRequest
+from wire.shop import CaseInfo as CaseInfo
+from wire.shop import CaseUpdate as CaseUpdate
+from wire.shop import Cents as Cents
+from wire.shop import ContextInfo as ContextInfo
+from wire.shop import DeleteTemplate as DeleteTemplate
+from wire.shop import GetContext as GetContext
+from wire.shop import ListTemplates as ListTemplates
+from wire.shop import LogisticsStep as LogisticsStep
+from wire.shop import OfferKind as OfferKind
+from wire.shop import OrderInfo as OrderInfo
+from wire.shop import OrderItemInfo as OrderItemInfo
+from wire.shop import RenderTemplate as RenderTemplate
+from wire.shop import SaveTemplate as SaveTemplate
+from wire.shop import SendCard as SendCard
+from wire.shop import Template as Template
+from wire.shop import TemplateDraft as TemplateDraft
+from wire.shop import TemplateList as TemplateList
+from wire.shop import TemplateRendered as TemplateRendered
+from wire.shop import TemplateSaved as TemplateSaved
 from wire.staff import AddNote as AddNote
 from wire.staff import AgentCap as AgentCap
 from wire.staff import AuditEntry as AuditEntry
@@ -97,8 +147,6 @@ class Read(_Frame, tag="read"):
 
 AgentStatus = Literal["online", "busy", "away"]
 RoutingMode = Literal["auto", "manual", "both"]
-Cents = Annotated[int, msgspec.Meta(ge=1, le=100_000_000)]
-OfferKind = Literal["return_refund", "refund_only", "coupon"]
 
 
 class SetStatus(_Frame, tag="status"):
@@ -151,192 +199,6 @@ class ShopSettings(_Frame, tag="shop_settings"):
     opens: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = None
     closes: Annotated[str, msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")] | None = None
     timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
-
-
-class ListTemplates(_Frame, tag="templates"):
-    """The shop's templates and the caller's own, optionally filtered (Chinese text or pinyin initials)."""
-
-    id: RequestId
-    query: Annotated[str, msgspec.Meta(max_length=50)] = ""
-
-
-class TemplateDraft(msgspec.Struct, kw_only=True):
-    """A template as written by an agent or supervisor."""
-
-    scope: Literal["shop", "personal"]
-    group: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-    body: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-    shortcut: Annotated[str, msgspec.Meta(max_length=16, pattern=r"^[a-z0-9]*$")] = ""
-
-
-class SaveTemplate(_Frame, tag="template_save"):
-    """Create (no `template_id`) or edit a template. Shop templates: supervisors only."""
-
-    id: RequestId
-    template: TemplateDraft
-    template_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
-
-
-class DeleteTemplate(_Frame, tag="template_delete"):
-    """Delete a template (the same permissions as editing it)."""
-
-    id: RequestId
-    template_id: Annotated[int, msgspec.Meta(ge=1)]
-
-
-class RenderTemplate(_Frame, tag="template_render"):
-    """Fill a template's variables from a conversation (and count one use)."""
-
-    id: RequestId
-    template_id: Annotated[int, msgspec.Meta(ge=1)]
-    conversation_id: ConversationId
-    order_no: Annotated[str, msgspec.Meta(max_length=40)] | None = None
-
-
-class GetContext(_Frame, tag="context"):
-    """The buyer's orders, logistics and after-sales cases, for a conversation the caller may see."""
-
-    id: RequestId
-    conversation_id: ConversationId
-
-
-class CardRequest(msgspec.Struct, kw_only=True):
-    """What card to send: a product (`sku`), an order (`order_no`), or an after-sales offer."""
-
-    kind: Literal["product", "order", "offer"]
-    sku: Annotated[str, msgspec.Meta(max_length=40)] | None = None
-    order_no: Annotated[str, msgspec.Meta(max_length=40)] | None = None
-    offer: OfferKind | None = None
-    amount_cents: Cents | None = None
-
-
-class SendCard(_Frame, tag="send_card"):
-    """Agent: send a product, order or after-sales offer card (idempotent like `send`)."""
-
-    id: RequestId
-    conversation_id: ConversationId
-    client_msg_id: ClientMsgId
-    card: CardRequest
-
-
-class AnswerOffer(_Frame, tag="offer_reply"):
-    """Buyer: accept or decline an after-sales offer."""
-
-    id: RequestId
-    conversation_id: ConversationId
-    case_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-    accept: bool
-
-
-# --- video calls (docs/protocol.md, "Video calls") ---------------------------------------------
-
-CallState = Literal["invited", "accepted", "declined", "expired", "connected", "ended", "cancelled"]
-CallDecision = Literal["accept", "decline", "block"]
-ComplaintReason = Literal["not_requested", "inappropriate", "sales_pressure", "privacy", "poor_quality", "other"]
-SignalKind = Literal["offer", "answer", "candidate"]
-
-
-class IceCandidate(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A trickled ICE candidate as a browser's RTCIceCandidate.toJSON() gives it (snake_case names);
-    an empty `candidate` means the end of candidates."""
-
-    candidate: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    sdp_mid: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    sdp_mline_index: Annotated[int, msgspec.Meta(ge=0, le=64)] | None = None
-
-
-class CheckCall(_Frame, tag="call_check"):
-    """Agent: may I invite this conversation's buyer to a video call now? Answered by `call_allowed`."""
-
-    id: RequestId
-    conversation_id: ConversationId
-
-
-class InviteCall(_Frame, tag="call_invite"):
-    """Agent: invite the conversation's buyer to a video explanation (a card in the chat). Answered by `call`."""
-
-    id: RequestId
-    conversation_id: ConversationId
-    reason: Annotated[str, msgspec.Meta(max_length=60)] = ""
-    """Why, in a few words the buyer reads on the card (e.g. 演示安装步骤)."""
-    audio_only: bool = False
-    """A voice call: the card says so, and the buyer's side joins without video."""
-
-
-class AnswerCall(_Frame, tag="call_answer"):
-    """Buyer: accept (optionally with audio only), decline, or decline and block this shop's invitations."""
-
-    id: RequestId
-    call_id: CallId
-    decision: CallDecision
-    audio_only: bool = False
-
-
-class SignalCall(_Frame, tag="call_signal"):
-    """Either party of an accepted call: SDP offer (agent) / answer (buyer), or an ICE candidate. Relayed as is."""
-
-    id: RequestId
-    call_id: CallId
-    kind: SignalKind
-    sdp: Annotated[str, msgspec.Meta(max_length=30_000)] | None = None
-    candidate: IceCandidate | None = None
-
-
-class CallMedia(_Frame, tag="call_media"):
-    """Either party: the first media from the other side arrived (the call is connected)."""
-
-    id: RequestId
-    call_id: CallId
-
-
-class HangUp(_Frame, tag="call_hangup"):
-    """Either party: end the call; the agent may also withdraw an invitation not yet answered."""
-
-    id: RequestId
-    call_id: CallId
-
-
-class Complain(_Frame, tag="call_complaint"):
-    """Buyer: complain about a call, during it or after it (once per call)."""
-
-    id: RequestId
-    call_id: CallId
-    reason: ComplaintReason
-    text: Annotated[str, msgspec.Meta(max_length=200)] = ""
-
-
-class CallSettings(_Frame, tag="call_settings"):
-    """Supervisor: the shop's invitation policy (omitted fields stay). Answered by `call_policy`."""
-
-    id: RequestId
-    enabled: bool | None = None
-    invites_per_day: Annotated[int, msgspec.Meta(ge=0, le=20)] | None = None
-    decline_cooldown_s: Annotated[int, msgspec.Meta(ge=0, le=86_400)] | None = None
-    activity_window_s: Annotated[int, msgspec.Meta(ge=60, le=86_400)] | None = None
-    invite_ttl_s: Annotated[int, msgspec.Meta(ge=10, le=600)] | None = None
-    max_duration_s: Annotated[int, msgspec.Meta(ge=60, le=4 * 3600)] | None = None
-    warning_before_s: Annotated[int, msgspec.Meta(ge=0, le=3600)] | None = None
-
-
-class GetIceServers(_Frame, tag="ice_servers"):
-    """Either party: the STUN/TURN servers to use (TURN with short-lived credentials). Answered by `ice_servers`."""
-
-    id: RequestId
-
-
-class GetCallBlocks(_Frame, tag="call_blocks"):
-    """Buyer: the shops whose video invitations the buyer chose not to receive. Answered by `call_blocks`."""
-
-    id: RequestId
-
-
-class UnblockCalls(_Frame, tag="call_unblock"):
-    """Buyer: receive the video invitations of this conversation's shop again (undo the buyer's own
-    "不再接收视频邀请"). Idempotent; answered by `call_blocks` (the blocks left)."""
-
-    id: RequestId
-    conversation_id: ConversationId
 
 
 ClientFrame = (
@@ -607,204 +469,6 @@ class AgentsSnapshot(_Frame, tag="agents"):
     """To supervisors (and agents, for transfers): every agent of the shop."""
 
     agents: list[AgentInfo]
-
-
-class Template(msgspec.Struct, kw_only=True):
-    """A reply template; `initials` are the pinyin initials of the title, for client-side filtering."""
-
-    template_id: int
-    scope: Literal["shop", "personal"]
-    group: str
-    title: str
-    body: str
-    shortcut: str
-    initials: str
-    usage_count: int
-    editable: bool
-    position: int = 0
-    """Where the editor put it within its scope (0 first); the picker lists unsearched templates in this order."""
-
-
-class TemplateList(_Frame, tag="template_list"):
-    """Answer to `templates`."""
-
-    id: str
-    templates: list[Template]
-
-
-class TemplateSaved(_Frame, tag="template_saved"):
-    """Answer to `template_save`."""
-
-    id: str
-    template: Template
-
-
-class TemplateRendered(_Frame, tag="template_rendered"):
-    """Answer to `template_render`: the text with its variables filled, ready to edit and send."""
-
-    id: str
-    text: str
-    missing: list[str] = []
-    """Variables that had no value for this conversation (left as written)."""
-
-
-class LogisticsStep(msgspec.Struct, kw_only=True):
-    at: str
-    text: str
-
-
-class OrderItemInfo(msgspec.Struct, kw_only=True):
-    sku: str
-    title: str
-    quantity: int
-    price_cents: int
-
-
-class OrderInfo(msgspec.Struct, kw_only=True):
-    order_no: str
-    status: str
-    status_label: str
-    amount_cents: int
-    created_at: str
-    courier: str | None
-    tracking_no: str | None
-    items: list[OrderItemInfo]
-    logistics: list[LogisticsStep]
-
-
-class CaseInfo(msgspec.Struct, kw_only=True):
-    case_id: str
-    order_no: str
-    kind: str
-    reason: str
-    status: str
-    amount_cents: int | None = None
-
-
-class ContextInfo(_Frame, tag="context_info"):
-    """Answer to `context`: the conversation's buyer, their orders (newest first) and cases."""
-
-    id: str
-    conversation_id: int
-    buyer_id: str
-    buyer_name: str
-    vip: bool
-    orders: list[OrderInfo]
-    cases: list[CaseInfo]
-
-
-class CaseUpdate(_Frame, tag="case_update"):
-    """An after-sales case changed (offer accepted or declined)."""
-
-    conversation_id: int
-    case: CaseInfo
-
-
-class CallInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A call and its record. Times are unix ms; `ended_by` is "agent", "buyer" or "relay"."""
-
-    call_id: str
-    conversation_id: int
-    agent_id: str
-    agent_name: str
-    buyer_id: str
-    buyer_name: str
-    reason: str
-    state: CallState
-    invited_at: Millis
-    expires_at: Millis
-    max_duration_s: int
-    audio_only: bool = False
-    delivered_at: Millis | None = None
-    """When the invitation first reached a connection of the buyer (its card sent live, or its `call` frame
-    at the buyer's `sync`) while it was still `invited`; absent until then, and for good if it never did."""
-    answered_at: Millis | None = None
-    connected_at: Millis | None = None
-    ended_at: Millis | None = None
-    ended_by: str | None = None
-    end_reason: str | None = None
-    """"hangup", "duration_limit", "disconnected", "withdrawn"."""
-    duration_s: int | None = None
-    complaint: ComplaintReason | None = None
-
-
-class CallUpdate(_Frame, tag="call"):
-    """To both parties (and the shop's supervisors): a call changed. `id` is set when it answers a request."""
-
-    call: CallInfo
-    id: str | None = None
-
-
-class CallAllowed(_Frame, tag="call_allowed"):
-    """Answer to `call_check`: whether an invitation would be accepted now, and if not, why (the error code)."""
-
-    id: str
-    conversation_id: int
-    allowed: bool
-    code: ErrorCode | None = None
-    message: str = ""
-    retry_after: float | None = None
-
-
-class RelayedSignal(_Frame, tag="call_signal"):
-    """The other party's SDP or ICE candidate for a call."""
-
-    call_id: str
-    kind: SignalKind
-    sdp: str | None = None
-    candidate: IceCandidate | None = None
-
-
-class CallNotice(_Frame, tag="call_notice"):
-    """To both parties: the call will be ended at the shop's duration limit in `remaining_s`."""
-
-    call_id: str
-    remaining_s: int
-
-
-class CallPolicy(_Frame, tag="call_policy"):
-    """Answer to `call_settings`: the shop's invitation policy now."""
-
-    id: str
-    enabled: bool
-    invites_per_day: int
-    decline_cooldown_s: int
-    activity_window_s: int
-    invite_ttl_s: int
-    max_duration_s: int
-    warning_before_s: int
-
-
-class IceServer(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """One entry of RTCConfiguration.iceServers."""
-
-    urls: list[str]
-    username: str | None = None
-    credential: str | None = None
-
-
-class IceServers(_Frame, tag="ice_servers"):
-    """Answer to `ice_servers`; an empty list means host candidates only (loopback and LAN)."""
-
-    id: str
-    servers: list[IceServer]
-    ttl_s: int = 0
-
-
-class CallBlock(msgspec.Struct, kw_only=True):
-    """A shop whose video invitations the buyer declines for good, until the buyer lifts it."""
-
-    conversation_id: int
-    """The buyer's conversation with that shop (the one to name in `call_unblock`)."""
-    shop: str
-    blocked_at: Millis
-
-
-class CallBlocks(_Frame, tag="call_blocks"):
-    """Answer to `call_blocks` and `call_unblock` (buyers): every shop the buyer blocked, now."""
-
-    id: str
-    blocks: list[CallBlock]
 
 
 ServerFrame = (

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import relay.store.sqlite as sqlite_module
+import relay.store.sqlite_writer as sqlite_writer
 from relay.clock import FakeClock
 from relay.config import RelayConfig
 from relay.metrics import days as days_module
@@ -234,14 +234,14 @@ async def test_the_day_triggers_work_on_a_store_made_before_them(
 
     before = [m for m in MIGRATIONS if not m[0].startswith("0010")]
     assert len(before) == len(MIGRATIONS) - 1
-    monkeypatch.setattr(sqlite_module, "MIGRATIONS", before)
+    monkeypatch.setattr(sqlite_writer, "MIGRATIONS", before)
     old = SqliteStore(tmp_path / "relay.sqlite3")
     await old.open()
     await old.ensure_shop("jiadian", "家电旗舰店")
     await old._write(lambda conn: conn.execute(
         "INSERT INTO buyers (id, nickname, city, vip) VALUES ('b-1', '买家', '杭州', 0)"))
     await old.close()
-    monkeypatch.setattr(sqlite_module, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(sqlite_writer, "MIGRATIONS", MIGRATIONS)
     store = SqliteStore(tmp_path / "relay.sqlite3")
     await store.open()
     try:

@@ -1,0 +1,345 @@
+"""The SQLite store's engine: connections, migrations, and its one writer with adaptive group commit.
+
+Writes are small functions of the write connection. They run on the event loop inside the open
+transaction; a commit starts as soon as the previous one returns and runs on a thread, so one
+fsync covers every write that arrived meanwhile (see `Writer`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+from relay.store.interface import StoreConflict, StoreUnavailable
+from relay.store.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
+
+WriteFn = Callable[..., Any]
+"""A write: called with the write connection and the write's arguments, inside the open transaction."""
+Done = Callable[[Any, BaseException | None], None]
+"""Called with (value, None) once the write is committed, or (None, error)."""
+Synchronous = Literal["FULL", "NORMAL"]
+
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+"""`journal_size_limit`: a WAL that grew larger in a burst is cut back to this when it starts over."""
+
+
+def connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements (a trigger's body holds semicolons of its own)."""
+    out, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"an incomplete statement in a migration: {pending[:60]!r}")
+    return out
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply the migrations this database lacks, in order; return the names applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        " (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)"
+    )
+    done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                (name, int(time.time() * 1000)),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+        logger.info("applied migration %s", name)
+    return applied
+
+
+def settle(fut: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    if fut.done():
+        return
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(value)
+
+
+def call_done(done: Done, value: Any, error: BaseException | None) -> None:
+    try:
+        done(value, error)
+    except Exception:
+        logger.exception("a write's callback failed")
+
+
+class Sequences:
+    """Each conversation's last seq, owned by the writer thread.
+
+    Appends take the next seq from memory and the conversations table is updated once per
+    conversation per batch, just before the commit: one row write per batch instead of one per
+    message. Forgotten whenever a transaction is rolled back, then reloaded from the table.
+    """
+
+    def __init__(self) -> None:
+        self.last: dict[int, int] = {}
+        self.dirty: set[int] = set()
+
+    def current(self, conn: sqlite3.Connection, conversation_id: int) -> int:
+        last = self.last.get(conversation_id)
+        if last is None:
+            row = conn.execute("SELECT last_seq FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            last = self.last[conversation_id] = int(row[0])
+        return last
+
+    def taken(self, conversation_id: int, seq: int) -> None:
+        self.last[conversation_id] = seq
+        self.dirty.add(conversation_id)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        if self.dirty:
+            conn.executemany("UPDATE conversations SET last_seq = ? WHERE id = ?",
+                             [(self.last[c], c) for c in self.dirty])
+            self.dirty.clear()
+        if len(self.last) > 200_000:  # bound memory; reloaded on demand
+            self.last.clear()
+
+    def forget(self) -> None:
+        self.last.clear()
+        self.dirty.clear()
+
+
+class Writer:
+    """The one writer: statements run on the event loop, only COMMIT runs on a thread.
+
+    A write is a small function of the connection and its arguments, with a callback `done(value,
+    error)`. Submitted while no commit is in flight, it runs at once inside the open transaction (a
+    few microseconds: indexed inserts and updates); submitted while a commit is in flight, it waits
+    for it. A commit is started as soon as the previous one returns (adaptive group commit: under
+    load one fsync covers many writes), on a thread, so the loop keeps serving while the disk syncs;
+    SQLite releases the GIL for the whole COMMIT, so the hand-off costs one GIL round trip per
+    batch, not one per statement. Callbacks run only once their batch is committed, straight from
+    the commit's completion (no future or task per write on the hot path).
+
+    Write functions raise their expected refusals (StoreConflict, KeyError) before changing
+    anything. Any other error rolls back the open transaction, which is then redone with a
+    savepoint per write, so that only the faulty write fails.
+    """
+
+    def __init__(self, path: Path, synchronous: Synchronous, loop: asyncio.AbstractEventLoop,
+                 sequences: Sequences) -> None:
+        self._loop = loop
+        self._conn = connect(path, synchronous)
+        # Checkpoints run on their own connection, off the commit path.
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-commit")
+        self._open: list[tuple[WriteFn, tuple[Any, ...], Done, Any, BaseException | None]] = []
+        self._waiting: list[tuple[WriteFn, tuple[Any, ...], Done]] = []
+        self._committing = False
+        self._scheduled = False
+        self._held = False
+        self._quiet: asyncio.Future[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.sequences = sequences
+        self.commits = 0
+        self.writes = 0
+        self.last_error: str | None = None
+        self.closed = False
+
+    def alive(self) -> bool:
+        return not self.closed
+
+    def pending(self) -> int:
+        return len(self._open) + len(self._waiting)
+
+    def submit(self, fn: WriteFn) -> asyncio.Future[Any]:
+        """Run `fn(conn)` in the open transaction; the future resolves once it is committed."""
+        fut: asyncio.Future[Any] = self._loop.create_future()
+        self.submit_then(fn, (), partial(settle, fut))
+        return fut
+
+    def submit_then(self, fn: WriteFn, args: tuple[Any, ...], done: Done) -> None:
+        """Run `fn(conn, *args)` in the open transaction; `done(value, error)` once committed."""
+        if self.closed:
+            call_done(done, None, StoreUnavailable("store is closed"))
+            return
+        if self._committing or self._held:
+            self._waiting.append((fn, args, done))
+        else:
+            self._execute(fn, args, done)
+            self._schedule()
+
+    def hold(self) -> asyncio.Future[None]:
+        """Start no transaction until `release`; resolves once none is open (writes queue meanwhile).
+
+        For the checkpointer: the WAL can only start over from its beginning when a transaction
+        begins after a checkpoint that copied every frame, which never happens while commits follow
+        each other without a gap (the WAL would grow for ever).
+        """
+        self._held = True
+        self._quiet = self._loop.create_future()
+        quiet = self._quiet
+        self._check_quiet()
+        return quiet
+
+    def release(self) -> None:
+        self._held = False
+        quiet, self._quiet = self._quiet, None
+        if quiet is not None and not quiet.done():
+            quiet.cancel()
+        if not self._committing:
+            self._run_waiting()
+
+    def _check_quiet(self) -> None:
+        quiet = self._quiet
+        if quiet is not None and not self._committing and not self._open and not self._conn.in_transaction:
+            self._quiet = None
+            if not quiet.done():
+                quiet.set_result(None)
+
+    def _run_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for fn, args, callback in waiting:
+            self._execute(fn, args, callback)
+        if self._open:
+            self._schedule()  # adaptive: the next commit starts as soon as the previous one returned
+        else:
+            self._idle.set()
+
+    def _schedule(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
+            self._idle.clear()
+            self._loop.call_soon(self._commit)
+
+    def _execute(self, fn: WriteFn, args: tuple[Any, ...], done: Done) -> None:
+        conn = self._conn
+        try:
+            if not conn.in_transaction:
+                conn.execute("BEGIN IMMEDIATE")
+            self._open.append((fn, args, done, fn(conn, *args), None))
+        except (StoreConflict, KeyError) as exc:
+            self._open.append((fn, args, done, None, exc))
+        except Exception as exc:
+            logger.warning("a write failed (%s); redoing its transaction write by write", exc)
+            self._redo_carefully([*((f, a, d) for f, a, d, _, _ in self._open), (fn, args, done)])
+
+    def _redo_carefully(self, writes: list[tuple[WriteFn, tuple[Any, ...], Done]]) -> None:
+        conn = self._conn
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        self.sequences.forget()
+        self._open = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            self._fail([done for _, _, done in writes], exc)
+            return
+        for fn, args, done in writes:
+            conn.execute("SAVEPOINT w")
+            try:
+                value = fn(conn, *args)
+            except Exception as exc:  # one write's failure is that write's answer
+                conn.execute("ROLLBACK TO w")
+                conn.execute("RELEASE w")
+                self._open.append((fn, args, done, None, exc))
+            else:
+                conn.execute("RELEASE w")
+                self._open.append((fn, args, done, value, None))
+
+    def _fail(self, dones: list[Done], exc: BaseException) -> None:
+        logger.error("database write failed: %s", exc)
+        self.last_error = str(exc)
+        failure = StoreUnavailable(f"database write failed: {exc}")
+        for done in dones:
+            call_done(done, None, failure)
+
+    def _commit(self) -> None:
+        self._scheduled = False
+        if self._committing:
+            return
+        if not self._open:
+            self._check_quiet()
+            self._idle.set()
+            return
+        batch, self._open = self._open, []
+        try:
+            self.sequences.flush(self._conn)
+        except sqlite3.Error as exc:
+            self._rollback()
+            self._fail([done for _, _, done, _, _ in batch], exc)
+            self._idle.set()
+            return
+        self._committing = True
+        done = self._loop.run_in_executor(self._executor, self._conn.execute, "COMMIT")
+        done.add_done_callback(partial(self._committed, batch))
+
+    def _rollback(self) -> None:
+        self.sequences.forget()
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def _committed(self, batch: list[tuple[WriteFn, tuple[Any, ...], Done, Any, BaseException | None]],
+                   done: asyncio.Future[Any]) -> None:
+        self._committing = False
+        exc = done.exception()
+        if exc is not None:
+            self._rollback()
+            self._fail([d for _, _, d, _, _ in batch], exc)
+        else:
+            self.commits += 1
+            self.writes += len(batch)
+            self.last_error = None
+            for _, _, callback, value, error in batch:
+                try:
+                    callback(value, error)
+                except Exception:
+                    logger.exception("a write's callback failed")
+        if self._held:
+            self._check_quiet()
+            self._idle.set()
+        else:
+            self._run_waiting()
+
+    async def stop(self) -> None:
+        """Commit what is pending, then close."""
+        while not self._idle.is_set() or self._committing or self._open or self._waiting:
+            await self._idle.wait()
+            await asyncio.sleep(0)
+            if self._held:
+                self.release()
+            if self._open and not self._scheduled and not self._committing:
+                self._schedule()
+        self.closed = True
+        self._executor.shutdown(wait=True)
+        self._conn.close()
