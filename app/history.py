@@ -21,55 +21,29 @@ counter for messages of the same millisecond, so rowid order is time order even 
 history pages are fetched after newer messages. Search then reads the indexes with
 `ORDER BY rowid DESC` and stops after `limit` hits: newest first without sorting the matches.
 
-Search. Terms are the whitespace-separated words of the query; a hit contains every term,
-ignoring case. Newest first, at most `limit`, read from an index in rowid order and stopped early.
-- Every term of 3+ characters: the FTS5 `trigram` index over `text` (an external-content table
-  kept by sqlite-utils' triggers), one MATCH of the quoted terms: exact substrings.
-- Any shorter term: trigram cannot look up 1-2 characters, and `LIKE` costs ~175 ms on 1M rows,
-  so a second index serves them: a contentless FTS5 table (`detail=none`: rowids only, no
-  positions) whose document is the text cut into every CJK (non-ASCII) character and adjacent
-  pair within a run, every ASCII word, and the trigrams of longer ASCII words. Each 1-2
-  character term is then one token, whatever the characters: `到` a character, `退货` a pair
-  (never across punctuation), `5G` a word, `A款` the tokens `a` and `款`; so a rare pair of
-  frequent characters is as cheap as any other. Longer terms in the same query become the
-  pairs and trigrams they must contain, and the whole query is one AND inside FTS5, which
-  intersects the doclists itself (a rare term anywhere keeps the query cheap).
-- Candidates are then checked exactly: terms without case (CJK, punctuation) or with ASCII
-  letters only by `instr` in the query (SQLite's `lower()` folds ASCII only), all of them by a
-  Python check. Short ASCII terms match whole ASCII words (`ok` does not find `book`), everywhere.
-- unicode61 drops punctuation and symbols, so the short-term index stores each one as a made-up
-  token (`？` as `zz00ff1f`): a query of `？` or `☆` is a lookup too.
-- Within one conversation of up to `SCAN_CONVERSATION_MAX` messages the conversation itself is
-  scanned (same rules, bounded), instead of filtering a global index by conversation.
-User text never reaches FTS5 as syntax: every term is a quoted string. Only `text` is indexed:
-for cards and system messages the relay fills it; card JSON and sender names are not searched.
-Changing `short_index_terms` needs a migration that rebuilds `messages_short`: a contentless
-table deletes a row only given the very tokens it indexed.
+Search: `app.history_search`. Connections, their threads and the schema: `app.history_db`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import csv
-import datetime
 import logging
-import os
-import queue
-import re
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import msgspec
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
-from app import history_notes
-from app.errors import KefuError
+from app import history_notes, history_search
+from app.history_db import CONVERSATION_COLUMNS as CONVERSATION_COLUMNS
+from app.history_db import MIGRATION_NAMES as MIGRATION_NAMES
+from app.history_db import HistoryClosed as HistoryClosed
+from app.history_db import Worker, close_writer, connect_reader, connect_writer, migrate, no_op
+from app.history_search import SearchHit as SearchHit
+from app.history_search import index_short, unindex_short
 from wire import frames as f
 
 logger = logging.getLogger(__name__)
@@ -79,8 +53,6 @@ T = TypeVar("T")
 ID_SHIFT = 20
 """Bits of `messages.id` below the millisecond: up to 2**20 messages share one ms."""
 MAX_TS = (1 << (63 - ID_SHIFT)) - 1
-SCAN_CONVERSATION_MAX = 20_000
-"""Per-conversation search scans a conversation this small instead of filtering a global index."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,293 +75,12 @@ class LocalMessage:
     params_json: str | None = None  # a system message's parameters (JSON object), to word it in the UI language
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """One message matching a search, with its conversation's buyer for the result list."""
-
-    conversation_id: int
-    seq: int
-    buyer_name: str
-    sender_name: str
-    text: str
-    ts: int
-    note_kind: str | None = None
-    """"note" or "whisper" for a staff note (`seq` is then the message it follows), None for a message."""
-
-
-class HistoryClosed(KefuError):
-    """The local history is not open (not opened yet, or closed): reopen the workstation's data."""
-
-
-# --- schema ---------------------------------------------------------------------------------
-
-MIGRATIONS = Migrations("kefu_history")
-MIGRATIONS.migrations_table = "migrations"
-
-CONVERSATION_COLUMNS = (
-    "conversation_id", "shop", "shop_name", "buyer_id", "buyer_name", "last_seq", "buyer_read_seq",
-    "agent_read_seq", "created_at", "status", "agent_id", "agent_name", "unanswered_since", "session_id",
-    "rating_due", "rating",
-)
-
-
-@MIGRATIONS(name="0001_initial")
-def _initial_schema(db: Database) -> None:
-    db.table("conversations").create(
-        {
-            "conversation_id": int, "shop": str, "shop_name": str, "buyer_id": str, "buyer_name": str,
-            "last_seq": int, "buyer_read_seq": int, "agent_read_seq": int, "created_at": int, "status": str,
-            "agent_id": str, "agent_name": str, "unanswered_since": int,
-        },
-        pk="conversation_id",
-        not_null=set(CONVERSATION_COLUMNS[:10]),
-    )
-    messages = db.table("messages")
-    messages.create(
-        {
-            "id": int, "conversation_id": int, "seq": int, "client_msg_id": str, "sender_kind": str,
-            "sender_id": str, "sender_name": str, "text": str, "ts": int, "kind": str, "card_json": str,
-            "event": str, "provisional": int,
-        },
-        pk="id",
-        not_null={"conversation_id", "seq", "client_msg_id", "sender_kind", "sender_id", "sender_name", "text",
-                  "ts", "kind", "provisional"},
-        defaults={"kind": "text", "provisional": 0},
-    )
-    messages.create_index(["conversation_id", "seq"], index_name="messages_conversation_seq", unique=True)
-    messages.enable_fts(["text"], tokenize="trigram", create_triggers=True)
-    db.execute("CREATE VIRTUAL TABLE messages_short USING fts5(terms, content='', columnsize=0, detail=none)")
-    outbox = db.table("outbox")
-    outbox.create(
-        {
-            "id": int, "client_msg_id": str, "conversation_id": int, "sender_id": str, "sender_name": str,
-            "text": str, "ts": int, "kind": str, "card_json": str, "state": str, "error": str,
-        },
-        pk="id",
-        not_null={"client_msg_id", "conversation_id", "sender_id", "sender_name", "text", "ts", "kind", "state"},
-    )
-    outbox.create_index(["client_msg_id"], index_name="outbox_client_msg_id", unique=True)
-
-
-@MIGRATIONS(name="0002_sessions_and_parameters")
-def _sessions_and_parameters(db: Database) -> None:
-    """The relay's chat sessions and ratings on each conversation; system messages' parameters."""
-    conversations = db.table("conversations")
-    conversations.add_column("session_id", int)
-    conversations.add_column("rating_due", int, not_null_default=0)
-    conversations.add_column("rating", int)
-    db.table("messages").add_column("params_json", str)
-
-
-@MIGRATIONS(name="0003_staff_notes")
-def _staff_notes(db: Database) -> None:
-    """Internal notes and whispers (app/history_notes.py)."""
-    history_notes.create_notes(db)
-
-
-MIGRATION_NAMES = tuple(m.name for m in MIGRATIONS._migrations)
-"""Every migration, in order; the last one names the schema version."""
-
-
-# --- the short-term index -------------------------------------------------------------------
-
-_RUNS = re.compile(r"[0-9A-Za-z]+|[^\W_\x00-\x7f]+|[^\w\s]|_")
-"""ASCII words, runs of other letters and digits (CJK), and single symbols (punctuation, emoji)."""
-
-
-def _symbol(char: str) -> str:
-    """A symbol as a token: unicode61 drops punctuation, so `？` is indexed as `zz00ff1f`."""
-    return f"zz{ord(char):06x}"
-
-
-def short_index_terms(text: str) -> str:
-    """The document of `messages_short`: CJK characters and pairs, ASCII words and their trigrams, symbols."""
-    out: list[str] = []
-    for run in _RUNS.findall(text):
-        if not run[0].isalnum():
-            out.append(_symbol(run))
-        elif run.isascii():
-            out.append(run)
-            if len(run) > 3:
-                out.extend(run[i:i + 3] for i in range(len(run) - 2))
-        else:
-            out.extend(run)
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return " ".join(out)
-
-
-def _short_tokens(term: str) -> list[str]:
-    """Tokens of the short-term index that every text containing `term` has (the rule of `_Query`)."""
-    tokens: list[str] = []
-    for run in _RUNS.findall(term):
-        if not run[0].isalnum():
-            tokens.append(_symbol(run))
-        elif not run.isascii():
-            tokens.extend(run if len(run) == 1 else (run[i:i + 2] for i in range(len(run) - 1)))
-        elif len(term) < 3:
-            tokens.append(run)  # a short ASCII term is a whole word
-        elif len(run) >= 3:
-            tokens.extend(run[i:i + 3] for i in range(len(run) - 2))
-        # a 1-2 letter ASCII run inside a longer term may be part of a longer word: no token
-    return tokens
-
-
-def _quote(term: str) -> str:
-    """An FTS5 string: whatever the user typed is matched literally, never parsed as syntax."""
-    return '"' + term.replace('"', '""') + '"'
-
-
-_WORD_EDGE = "0-9a-z"
-
-
-@dataclass(frozen=True, slots=True)
-class _Query:
-    """A parsed search: what can drive it (an index) and the checks every hit passes.
-
-    A hit contains every term, ignoring case; a term of 1-2 characters that starts (ends) with an
-    ASCII letter or digit must not continue a longer ASCII word there. `contains` are the checks
-    SQL can make (`instr`, with `lower()` for ASCII letters: the only case SQLite folds), `patterns`
-    the exact rule.
-    """
-
-    patterns: tuple[re.Pattern[str], ...]
-    contains: tuple[tuple[str, str], ...]  # (SQL condition, its parameter)
-    trigram: str | None  # MATCH expression when every term has 3+ characters
-    short: str  # MATCH expression over the short-term index (every character yields a token)
-
-    def matches(self, text: str) -> bool:
-        folded = text.casefold()
-        return all(p.search(folded) for p in self.patterns)
-
-
-def _parse(query: str) -> _Query | None:
-    terms = list(dict.fromkeys(query.split()))
-    if not terms:
-        return None
-    patterns, contains, tokens = [], [], []
-    for term in terms:
-        folded = re.escape(term.casefold())
-        if len(term) < 3:
-            head = f"(?<![{_WORD_EDGE}])" if term[0].isascii() and term[0].isalnum() else ""
-            tail = f"(?![{_WORD_EDGE}])" if term[-1].isascii() and term[-1].isalnum() else ""
-            folded = head + folded + tail
-        patterns.append(re.compile(folded))
-        if term.lower() == term.upper():  # no case: CJK, digits, punctuation
-            contains.append(("instr(m.text, ?) > 0", term))
-        elif all(c.isascii() or c.lower() == c.upper() for c in term):  # SQLite's lower() folds ASCII only
-            contains.append(("instr(lower(m.text), ?) > 0", term.lower()))
-        tokens += _short_tokens(term)
-    return _Query(
-        patterns=tuple(patterns),
-        contains=tuple(contains),
-        trigram=" ".join(_quote(t) for t in terms) if all(len(t) >= 3 for t in terms) else None,
-        short=" ".join(_quote(t) for t in dict.fromkeys(tokens)),
-    )
-
-
-# --- one thread, one connection -------------------------------------------------------------
-
-_Job = tuple[Callable[[Database], Any], "concurrent.futures.Future[Any]"]
-
-
-class _Worker:
-    """A thread that opens one connection and runs submitted jobs on it, one at a time, in order."""
-
-    def __init__(self, name: str, connect: Callable[[], Database], on_close: Callable[[Database], None]) -> None:
-        self._connect = connect
-        self._on_close = on_close
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._stopped: concurrent.futures.Future[None] = concurrent.futures.Future()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    def submit(self, fn: Callable[[Database], T]) -> asyncio.Future[T]:
-        """Queue `fn(db)`; the returned future gets its result or exception."""
-        done: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._jobs.put((fn, done))
-        return asyncio.wrap_future(done)
-
-    async def stop(self) -> None:
-        """Run every job already queued, close the connection, end the thread."""
-        self._jobs.put(None)
-        await asyncio.wrap_future(self._stopped)
-        self._thread.join()  # the thread has returned from its last statement: immediate
-
-    def _run(self) -> None:
-        db: Database | None = None
-        failure: BaseException | None = None
-        try:
-            db = self._connect()
-        except BaseException as exc:  # surfaced to every job, starting with open()'s
-            failure = exc
-        while (item := self._jobs.get()) is not None:
-            fn, done = item
-            if not done.set_running_or_notify_cancel():
-                continue  # its caller stopped waiting before it started
-            if db is None:
-                done.set_exception(HistoryClosed(f"the local history could not be opened: {failure}"))
-                continue
-            try:
-                result = fn(db)
-            except BaseException as exc:
-                _rollback_leftover(db)
-                done.set_exception(exc)
-            else:
-                done.set_result(result)
-        try:
-            if db is not None:
-                self._on_close(db)
-                db.close()
-        except Exception:
-            logger.exception("closing the local history connection failed")
-        finally:
-            self._stopped.set_result(None)
-
-
-def _rollback_leftover(db: Database) -> None:
-    """A failed job must not leave a transaction open for the next one."""
-    try:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        logger.exception("rolling back after a failed job failed")
-
-
-def _connect_writer(path: Path) -> Database:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(sqlite3.connect(path, isolation_level=None), execute_plugins=False)
-    db.enable_wal()
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=5000")
-    return db
-
-
-def _connect_reader(path: Path) -> Database:
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout=5000")
-    return Database(conn, recursive_triggers=False, execute_plugins=False)
-
-
-def _close_writer(db: Database) -> None:
-    db.execute("PRAGMA optimize")
-
-
-def _no_op(db: Database) -> None:
-    return None
-
-
 # --- rows -----------------------------------------------------------------------------------
 
 _STORED = ("SELECT conversation_id, client_msg_id, sender_kind, sender_id, sender_name, text, ts, kind, card_json,"
            " event, seq, 'sent', NULL, params_json FROM messages")
 _QUEUED = ("SELECT conversation_id, client_msg_id, 'agent', sender_id, sender_name, text, ts, kind, card_json,"
            " NULL, NULL, state, error, NULL FROM outbox")
-_HIT = ("SELECT m.conversation_id, m.seq, COALESCE(c.buyer_name, ''), m.sender_name, m.text, m.ts"
-        " FROM {source} JOIN messages m ON m.id = {source}.rowid"
-        " LEFT JOIN conversations c ON c.conversation_id = m.conversation_id"
-        " WHERE {source} MATCH ?{where} ORDER BY {source}.rowid DESC")
-_HIT_SCAN = ("SELECT m.conversation_id, m.seq, COALESCE(c.buyer_name, ''), m.sender_name, m.text, m.ts"
-             " FROM messages m LEFT JOIN conversations c ON c.conversation_id = m.conversation_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,17 +132,6 @@ class _Ids:
         return last + 1
 
 
-def _index_short(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
-    conn.executemany("INSERT INTO messages_short (rowid, terms) VALUES (?, ?)",
-                     ((i, short_index_terms(text)) for i, text in rows))
-
-
-def _unindex_short(conn: sqlite3.Connection, msg_id: int, text: str) -> None:
-    # contentless (and SQLite 3.40 has no contentless_delete): deleting takes the indexed document
-    conn.execute("INSERT INTO messages_short (messages_short, rowid, terms) VALUES ('delete', ?, ?)",
-                 (msg_id, short_index_terms(text)))
-
-
 def _stored_by_key(conn: sqlite3.Connection, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], _Stored]:
     by_conversation: dict[int, list[int]] = {}
     for conversation_id, seq in keys:
@@ -489,7 +169,7 @@ def _add_messages(db: Database, messages: list[f.Message]) -> list[LocalMessage]
                 arrived.append((m.client_msg_id, m.conversation_id))
         if rows:
             db.table("messages").insert_all(rows, batch_size=1000)
-            _index_short(conn, ((r["id"], r["text"]) for r in rows))
+            index_short(conn, ((r["id"], r["text"]) for r in rows))
         if arrived:
             conn.executemany("DELETE FROM outbox WHERE client_msg_id = ? AND conversation_id = ?", arrived)
     return [_local(r) for r in rows]
@@ -502,8 +182,8 @@ def _replace_provisional(conn: sqlite3.Connection, old: _Stored, m: f.Message) -
                  " card_json = :card_json, event = :event, params_json = :params_json, provisional = 0 WHERE id = :id",
                  row)
     if old.text != m.text:
-        _unindex_short(conn, old.id, old.text)
-        _index_short(conn, [(old.id, m.text)])
+        unindex_short(conn, old.id, old.text)
+        index_short(conn, [(old.id, m.text)])
 
 
 def _durably(db: Database, fn: Callable[[], T]) -> T:
@@ -525,93 +205,6 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> lis
     return [LocalMessage(*row) for row in conn.execute(sql, tuple(params))]
 
 
-def _search(db: Database, query: str, limit: int, conversation_id: int | None) -> list[SearchHit]:
-    parsed = _parse(query)
-    if parsed is None or limit <= 0:
-        return []
-    conn = db.conn
-    where = "".join(f" AND {condition}" for condition, _ in parsed.contains)
-    params: list[Any] = [value for _, value in parsed.contains]
-    if conversation_id is not None:
-        where += " AND m.conversation_id = ?"
-        params.append(conversation_id)
-        low, high = conn.execute("SELECT min(seq), max(seq) FROM messages WHERE conversation_id = ?",
-                                 (conversation_id,)).fetchone()
-        if low is None:
-            return []
-    if conversation_id is not None and high - low < SCAN_CONVERSATION_MAX:
-        sql, match = _HIT_SCAN + f" WHERE 1{where} ORDER BY m.seq DESC", None
-    elif parsed.trigram is not None:  # every term has 3+ characters: the trigram index is exact
-        sql, match = _HIT.format(source="messages_fts", where=where), parsed.trigram
-    else:  # one AND over the short-term index, intersected inside FTS5
-        sql, match = _HIT.format(source="messages_short", where=where), parsed.short
-    cursor = conn.execute(sql, params if match is None else [match, *params])
-    hits: list[SearchHit] = []
-    try:
-        for row in cursor:
-            if parsed.matches(row[4]):
-                hits.append(SearchHit(*row))
-                if len(hits) >= limit:
-                    break
-    finally:
-        cursor.close()  # ends the read at once, so checkpoints are not held back
-    notes = history_notes.search_notes(db, parsed.matches, limit, conversation_id)
-    if notes:
-        hits += [SearchHit(n.conversation_id, n.after_seq, buyer, n.author_name, n.text, n.ts, n.kind)
-                 for n, buyer in notes]
-        hits = sorted(hits, key=lambda h: h.ts, reverse=True)[:limit]
-    return hits
-
-
-def _local_time(ts: int) -> str:
-    return datetime.datetime.fromtimestamp(ts / 1000).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _export(db: Database, conversation_id: int, path: Path, fmt: Literal["txt", "csv"]) -> int:
-    if fmt not in ("txt", "csv"):
-        raise ValueError(f"unknown export format {fmt!r}: use 'txt' or 'csv'")
-    rows: Iterator[tuple[int, int, str, str, str]] = db.conn.execute(
-        "SELECT seq, ts, sender_kind, sender_name, text FROM messages WHERE conversation_id = ? ORDER BY seq",
-        (conversation_id,))
-    partial = path.with_name(path.name + ".partial")
-    count = 0
-    try:
-        with partial.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
-            if fmt == "csv":
-                writer = csv.writer(out)
-                writer.writerow(["seq", "time", "sender_kind", "sender_name", "text"])
-                for seq, ts, kind, name, text in rows:
-                    writer.writerow([seq, _local_time(ts), kind, name, text])
-                    count += 1
-            else:
-                for _seq, ts, _kind, name, text in rows:
-                    body = text.replace("\r\n", "\n").replace("\n", "\n    ")
-                    out.write(f"{_local_time(ts)}  {name}: {body}\n")
-                    count += 1
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return count
-
-
-def _stats(db: Database, path: Path) -> dict[str, int]:
-    conn = db.conn
-
-    def one(sql: str) -> int:
-        return int(conn.execute(sql).fetchone()[0])
-
-    wal = Path(str(path) + "-wal")
-    return {
-        "messages": one("SELECT count(*) FROM messages"),
-        "conversations": one("SELECT count(*) FROM conversations"),
-        "outbox": one("SELECT count(*) FROM outbox"),
-        "outbox_failed": one("SELECT count(*) FROM outbox WHERE state = 'failed'"),
-        "db_bytes": one("PRAGMA page_count") * one("PRAGMA page_size"),
-        "wal_bytes": wal.stat().st_size if wal.exists() else 0,
-    }
-
-
 # --- the API --------------------------------------------------------------------------------
 
 
@@ -624,8 +217,8 @@ class History:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._writer: _Worker | None = None
-        self._reader: _Worker | None = None
+        self._writer: Worker | None = None
+        self._reader: Worker | None = None
         self._state: Literal["new", "open", "closed"] = "new"
         self._lock = asyncio.Lock()
 
@@ -638,12 +231,12 @@ class History:
                 return
             if self._state == "closed":
                 raise HistoryClosed("the local history was closed; open a new History")
-            writer = _Worker("kefu-history-writer", lambda: _connect_writer(self.path), _close_writer)
-            reader: _Worker | None = None
+            writer = Worker("kefu-history-writer", lambda: connect_writer(self.path), close_writer)
+            reader: Worker | None = None
             try:
-                applied = await writer.submit(_migrate)
-                reader = _Worker("kefu-history-reader", lambda: _connect_reader(self.path), _no_op)
-                await reader.submit(_no_op)
+                applied = await writer.submit(migrate)
+                reader = Worker("kefu-history-reader", lambda: connect_reader(self.path), no_op)
+                await reader.submit(no_op)
             except BaseException:
                 for worker in (reader, writer):
                     if worker is not None:
@@ -871,7 +464,7 @@ class History:
                     "sender_name": moved.sender_name, "text": moved.text, "ts": ts, "kind": moved.kind,
                     "card_json": moved.card_json, "event": None, "provisional": 1,
                 })
-                _index_short(conn, [(msg_id, moved.text)])
+                index_short(conn, [(msg_id, moved.text)])
                 return moved
 
         return await self._write(ack)
@@ -903,7 +496,7 @@ class History:
 
     async def search(self, query: str, *, limit: int = 20, conversation_id: int | None = None) -> list[SearchHit]:
         """Messages and staff notes containing every word of `query`, newest first (see the module docstring)."""
-        return await self._read(lambda db: _search(db, query, limit, conversation_id))
+        return await self._read(lambda db: history_search.search(db, query, limit, conversation_id))
 
     async def save_notes(self, notes: list[f.NoteInfo]) -> None:
         """Keep staff notes and whispers as the relay stored them (again: no change)."""
@@ -916,16 +509,10 @@ class History:
     async def export(self, conversation_id: int, path: Path, fmt: Literal["txt", "csv"]) -> int:
         """Write the whole stored conversation, ascending: readable text, or CSV with a BOM (Excel); rows written."""
         target = Path(path)
-        return await self._read(lambda db: _export(db, conversation_id, target, fmt))
+        return await self._read(lambda db: history_search.export(db, conversation_id, target, fmt))
 
     async def stats(self) -> dict[str, int]:
         """Counts and sizes, for benchmarks and diagnostics."""
-        return await self._read(lambda db: _stats(db, self.path))
+        return await self._read(lambda db: history_search.stats(db, self.path))
 
 
-def _migrate(db: Database) -> list[str]:
-    pending = [m.name for m in MIGRATIONS.pending(db)]
-    MIGRATIONS.apply(db)
-    for name in pending:
-        logger.info("applied local history migration %s", name)
-    return pending

@@ -288,7 +288,7 @@ def report(figures: dict[str, Any], cached: bool, rows: list[dict[str, Any]],
               f"(worst class p95 {ms(worst_p95)} ms). `matches` counts every matching message (the LIKE "
               "count); a search returns the newest 20. Queries whose words all have 3+ characters use the "
               "trigram index; any shorter word puts the whole query on the short-term index (CJK characters "
-              "and adjacent pairs, ASCII words and their trigrams, symbols; see app/history.py)."]
+              "and adjacent pairs, ASCII words and their trigrams, symbols; see app/history_search.py)."]
     return "\n".join(lines) + "\n"
 
 

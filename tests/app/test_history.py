@@ -20,6 +20,7 @@ import msgspec
 import pytest
 
 import app.history as history_module
+import app.history_search as history_search
 from app.history import CONVERSATION_COLUMNS, MIGRATION_NAMES, History, HistoryClosed
 from wire import frames as f
 
@@ -459,10 +460,10 @@ async def test_search_hits_name_the_conversation_and_its_buyer(searchable: Histo
     assert hits[1].ts == T0 + 5000
 
 
-@pytest.mark.parametrize("scan_limit", [history_module.SCAN_CONVERSATION_MAX, 0], ids=["scan", "index"])
+@pytest.mark.parametrize("scan_limit", [history_search.SCAN_CONVERSATION_MAX, 0], ids=["scan", "index"])
 async def test_search_within_one_conversation(history: History, monkeypatch: pytest.MonkeyPatch,
                                               scan_limit: int) -> None:
-    monkeypatch.setattr(history_module, "SCAN_CONVERSATION_MAX", scan_limit)
+    monkeypatch.setattr(history_search, "SCAN_CONVERSATION_MAX", scan_limit)
     await add_texts(history, 1, ["退货一", "到了", "iPhone 退货"])
     await add_texts(history, 2, ["退货二", "到", "iPhone 退货吗"])
     for query in ("退货", "到", "iPhone 退货", "iphone"):
@@ -582,7 +583,7 @@ async def test_close_waits_for_pending_writes(db_path: Path) -> None:
 async def test_sqlite_never_runs_on_the_event_loop_thread(db_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           tmp_path: Path) -> None:
     threads: set[int] = set()
-    for name in ("_connect_writer", "_connect_reader"):
+    for name in ("connect_writer", "connect_reader"):
         original = getattr(history_module, name)
 
         def traced(path: Path, original: Any = original) -> Any:
