@@ -5,7 +5,9 @@ the agents, supervisors and buyers concerned, and keeps the timers (SLA warning 
 overdue at 180 s, 60 s disconnect grace, exclusive-agent wait, 30-minute auto-close, closing a
 queued chat whose buyer left). All timing goes through the injected clock. Automatic messages
 are system messages (`relay.system_lines`): they never count as a human reply. Each chat's
-session and reply rounds are kept by `desk_facts.Facts` for the supervisors' figures.
+session and reply rounds are kept by `desk_facts.Facts` for the supervisors' figures. Its mixins:
+`desk_view` (what the staff and waiting buyers are shown), `desk_timers` (SLA, auto-close, a
+queued chat whose buyer left) and `desk_requests` (the staff's routing requests).
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ import logging
 import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from relay.clock import Clock, TimerHandle
 from relay.desk_facts import Facts
+from relay.desk_requests import DeskRequests
+from relay.desk_timers import DeskTimers
 from relay.desk_view import EXCLUSIVE_WAIT_S, DeskView
 from relay.metrics.book import MetricsBook
 from relay.platform import Platform
-from relay.routing import AgentStatus, Assignment, RoutingError, ShopRouter, Tier
+from relay.routing import AgentStatus, Assignment, ShopRouter, Tier
 from relay.store import ConversationRow, Store
 from relay.store.interface import RoundRow, SessionRow, ShopRow, ShopSettingsRow
 from relay.system_lines import system_text
@@ -35,17 +38,12 @@ from wire.errors import ErrorCode
 
 if TYPE_CHECKING:
     from relay.chat import Hub
-    from relay.sessions import Connection, Principal
+    from relay.sessions import Principal
 
 logger = logging.getLogger(__name__)
 
-SLA_WARNING_S = 100.0
-SLA_OVERDUE_S = 180.0
 GRACE_S = 60.0
 EXCLUSIVE_WINDOW_MS = 30 * 86_400_000
-AUTO_CLOSE_S = 30 * 60.0
-ABANDON_S = 10 * 60.0
-"""A queued chat whose buyer has had no connection this long is closed as abandoned."""
 ACTIVITY_PERSIST_MS = 60_000
 DEFAULT_ASSIGN_INTERVAL_S = 60.0
 
@@ -102,7 +100,7 @@ class ShopDesk:
     sent_status: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
-class Desk(DeskView):
+class Desk(DeskView, DeskTimers, DeskRequests):
     """All shops' desks in this relay."""
 
     def __init__(self, store: Store, clock: Clock, platform: Platform, book: MetricsBook) -> None:
@@ -416,96 +414,6 @@ class Desk(DeskView):
         self.book.message(state.shop_id, "system")
         self.hub.publish(result.message, (state.shop_id, state.buyer_id), also=also)
 
-    # SLA and auto-close -------------------------------------------------------------------------
-
-    def _arm_sla(self, state: ConvState) -> None:
-        state.cancel("sla_warning", "sla_overdue")
-        if state.unanswered_since is None:
-            return
-        waited = max(0.0, (self._clock.now_ms() - state.unanswered_since) / 1000)
-        since = state.unanswered_since
-        if waited < SLA_WARNING_S:
-            state.timers["sla_warning"] = self._clock.call_later(
-                SLA_WARNING_S - waited, lambda: self._send_sla(state, "warning", since))
-        if waited < SLA_OVERDUE_S:
-            state.timers["sla_overdue"] = self._clock.call_later(
-                SLA_OVERDUE_S - waited, lambda: self._overdue(state, since))
-        # Armed late (after a restart, or a slow start): say at once which bar is already passed.
-        if waited >= SLA_OVERDUE_S:
-            self._overdue(state, since)
-        elif waited >= SLA_WARNING_S:
-            self._send_sla(state, "warning", since)
-
-    def _overdue(self, state: ConvState, since: int) -> None:
-        self._send_sla(state, "overdue", since)
-        self.spawn(self.facts.due(state))  # the round is missed; it belongs to the chat's holder now
-
-    def _tell_sla_so_far(self, state: ConvState) -> None:
-        """A chat handed to an agent after its buyer already waited 100 s: the agent hears it now."""
-        since = state.unanswered_since
-        if since is None or state.agent_id is None:
-            return
-        waited = (self._clock.now_ms() - since) / 1000
-        if waited >= SLA_WARNING_S:
-            level: Literal["warning", "overdue"] = "overdue" if waited >= SLA_OVERDUE_S else "warning"
-            self.hub.send_to_account(str(state.agent_id), encode(f.Sla(
-                conversation_id=state.id, level=level, since=since, agent_id=str(state.agent_id))))
-
-    def _send_sla(self, state: ConvState, level: str, since: int) -> None:
-        if level != "cleared":
-            state.timers.pop(f"sla_{level}", None)
-        agent = state.agent_id
-        data = encode(f.Sla(conversation_id=state.id, level=level, since=since,  # type: ignore[arg-type]
-                            agent_id=str(agent) if agent is not None else None))
-        if agent is not None:
-            self.hub.send_to_account(str(agent), data)
-        self.hub.send_to_supervisors(state.shop_id, data, skip_accounts={str(agent)} if agent else set())
-        self.book.live_changed(state.shop_id)
-
-    def _arm_auto_close(self, state: ConvState, last_activity_ms: int | None = None) -> None:
-        """Close the chat AUTO_CLOSE_S after its last activity. One timer per chat: when it fires
-        early (activity since), it re-arms itself for the remaining time instead of closing."""
-        state.last_activity = max(state.last_activity, last_activity_ms or self._clock.now_ms())
-        if "auto_close" not in state.timers:
-            self._schedule_auto_close(state)
-
-    def _schedule_auto_close(self, state: ConvState) -> None:
-        remaining = AUTO_CLOSE_S - (self._clock.now_ms() - state.last_activity) / 1000
-        if remaining > 0:
-            state.timers["auto_close"] = self._clock.call_later(remaining, lambda: self._auto_close_due(state))
-        else:
-            state.timers.pop("auto_close", None)
-            self.spawn(self.close_conversation(state.id, "auto_closed"))
-
-    def _auto_close_due(self, state: ConvState) -> None:
-        state.timers.pop("auto_close", None)
-        self._schedule_auto_close(state)
-
-    # a queued chat whose buyer left ------------------------------------------------------------
-
-    def _arm_abandon(self, state: ConvState) -> None:
-        """A queued chat whose buyer has no connection is closed after ABANDON_S (unless they come back)."""
-        if state.status != "queued" or "abandon" in state.timers or self.hub.online("buyer", state.buyer_id):
-            return
-        state.timers["abandon"] = self._clock.call_later(ABANDON_S, lambda: self._abandon_due(state))
-
-    def _abandon_due(self, state: ConvState) -> None:
-        state.timers.pop("abandon", None)
-        if state.status == "queued" and not self.hub.online("buyer", state.buyer_id):
-            self.spawn(self.close_conversation(state.id, "abandoned"))
-
-    def _on_gone(self, conn: Connection) -> None:
-        p = conn.principal
-        if p.is_buyer and not self.hub.online("buyer", p.user_id):
-            for conversation_id in self._by_buyer.get(p.user_id, ()):
-                self._arm_abandon(self._convs[conversation_id])
-
-    def _on_synced(self, conn: Connection) -> None:
-        p = conn.principal
-        if p.is_buyer:
-            for conversation_id in self._by_buyer.get(p.user_id, ()):
-                self._convs[conversation_id].cancel("abandon")
-
     # closing ----------------------------------------------------------------------------------
 
     async def close_conversation(self, conversation_id: int, event: str, by: str | None = None) -> None:
@@ -598,129 +506,6 @@ class Desk(DeskView):
         await self._apply(desk, desk.router.dispatch())
         self._queue_changed(desk)
         self._agents_changed(desk)
-
-    # requests from agents and supervisors ---------------------------------------------------------
-
-    async def handle(self, principal: Principal, frame: f.ClientFrame) -> f.ServerFrame:
-        """Answer a routing request; raises FrameError when it is refused."""
-        if principal.is_buyer or principal.shop_id is None:
-            raise FrameError(ErrorCode.FORBIDDEN, "only a shop's agents may do this", frame.id)
-        desk = await self.shop_desk(principal.shop_id)
-        me = int(principal.user_id)
-        supervisor = principal.role == "supervisor"
-        try:
-            if isinstance(frame, f.SetStatus):
-                if supervisor:
-                    raise FrameError(ErrorCode.FORBIDDEN, "supervisors do not take chats from the queue", frame.id)
-                desk.last_status[me] = frame.status
-                await self._apply(desk, desk.router.set_status(me, frame.status))
-                self._agents_changed(desk)
-            elif isinstance(frame, f.Claim):
-                self._check_shop(desk, frame.conversation_id, frame.id)
-                if supervisor:
-                    raise FrameError(ErrorCode.FORBIDDEN, "supervisors take chats over with take_over", frame.id)
-                claimed = desk.router.claim(me, frame.conversation_id)
-                await self._apply(desk, [claimed], by=principal.user_id)
-            elif isinstance(frame, f.Transfer):
-                await self._transfer(desk, principal, frame, supervisor)
-            elif isinstance(frame, f.Resolve):
-                state = self._mine(desk, me, supervisor, frame.conversation_id, frame.id)
-                await self.close_conversation(state.id, "resolved", by=principal.user_id)
-            elif isinstance(frame, f.TakeOver):
-                self._supervisor_only(supervisor, frame.id)
-                state = self._check_shop(desk, frame.conversation_id, frame.id)
-                prev = state.agent_id
-                made = desk.router.take_over(state.id, me)
-                await self._apply(desk, made, by=principal.user_id, previous={state.id: prev})
-                self._queue_changed(desk)
-            elif isinstance(frame, f.SetCap):
-                self._supervisor_only(supervisor, frame.id)
-                agent_id = self._agent_id(desk, frame.agent_id, frame.id)
-                old = desk.router.agents[agent_id].cap
-                made = desk.router.set_cap(agent_id, frame.cap)
-                await self._store.set_cap(agent_id, frame.cap)
-                await self._apply(desk, made)
-                self._agents_changed(desk)
-                if frame.cap != old:  # like the other settings: no audit line, no push for no change
-                    self._config_changed(desk, principal, [(f"cap:{agent_id}", str(old), str(frame.cap))])
-            elif isinstance(frame, f.ShopSettings):
-                self._supervisor_only(supervisor, frame.id)
-                await self._settings(desk, principal, frame)
-        except RoutingError as exc:
-            raise FrameError(ErrorCode(exc.code), exc.message, frame.id, reason=exc.reason) from None
-        return f.Ok(id=frame.id)
-
-    def _supervisor_only(self, supervisor: bool, rid: str) -> None:
-        if not supervisor:
-            raise FrameError(ErrorCode.FORBIDDEN, "only supervisors may do this", rid)
-
-    def _agent_id(self, desk: ShopDesk, raw: str, rid: str) -> int:
-        try:
-            agent_id = int(raw)
-        except ValueError:
-            agent_id = -1
-        slot = desk.router.agents.get(agent_id)
-        if slot is None or not slot.takes_queue:
-            raise FrameError(ErrorCode.NOT_FOUND, f"no agent {raw!r} in this shop", rid)
-        return agent_id
-
-    def _check_shop(self, desk: ShopDesk, conversation_id: int, rid: str) -> ConvState:
-        state = self._convs.get(conversation_id)
-        if state is None or state.shop_id != desk.shop.id:
-            raise FrameError(ErrorCode.FORBIDDEN, f"conversation {conversation_id} is not visible to you", rid)
-        return state
-
-    def _mine(self, desk: ShopDesk, me: int, supervisor: bool, conversation_id: int, rid: str) -> ConvState:
-        state = self._check_shop(desk, conversation_id, rid)
-        if not supervisor and state.agent_id != me:
-            raise FrameError(ErrorCode.FORBIDDEN, "this chat is not assigned to you", rid)
-        return state
-
-    async def _transfer(self, desk: ShopDesk, principal: Principal, frame: f.Transfer, supervisor: bool) -> None:
-        me = int(principal.user_id)
-        state = self._mine(desk, me, supervisor, frame.conversation_id, frame.id)
-        to = frame.to_agent
-        if to is not None and to.isdigit() and desk.roles.get(int(to)) == "supervisor":
-            raise FrameError(ErrorCode.INVALID_FIELD, "chats go to agents, not supervisors", frame.id)
-        target = self._agent_id(desk, frame.to_agent, frame.id) if frame.to_agent is not None else None
-        prev = state.agent_id
-        reason = "reassign" if supervisor and prev != me else "transfer"
-        state.pending_note = frame.note
-        try:
-            made = desk.router.transfer(state.id, target, reason=reason)  # type: ignore[arg-type]
-        except RoutingError:
-            state.pending_note = ""
-            raise
-        if target is None:
-            state.status, state.agent_id = "queued", None
-            await self._persist(state, status="queued", agent_id=None, tier=int(Tier.RETURNED),
-                                queued_at=self._clock.now_ms())
-            await self.facts.event(state, self._clock.now_ms(), "to_queue", actor=principal.user_id, from_agent=prev,
-                                   note=frame.note)
-            await self._send_assignment(desk, state, "requeued", prev, frame.note, principal.user_id)
-            await self.post_system(state, "requeued")
-            self._arm_abandon(state)
-        await self._apply(desk, made, by=principal.user_id, previous={state.id: prev})
-        self._queue_changed(desk)
-
-    async def _settings(self, desk: ShopDesk, principal: Principal, frame: f.ShopSettings) -> None:
-        s = desk.settings
-        new = ShopSettingsRow(s.shop_id, frame.mode or s.mode, frame.opens or s.opens, frame.closes or s.closes,
-                              frame.timezone or s.timezone)
-        if new.closes != "24:00" and new.opens >= new.closes:
-            raise FrameError(ErrorCode.INVALID_FIELD, "the shop must open before it closes", frame.id)
-        try:
-            ZoneInfo(new.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise FrameError(ErrorCode.INVALID_FIELD, f"unknown time zone {new.timezone!r}", frame.id) from None
-        await self._store.save_shop_settings(new)
-        desk.settings = new
-        desk.router.mode = new.mode  # type: ignore[assignment]
-        changes = [(name, str(getattr(s, name)), str(getattr(new, name)))
-                   for name in ("mode", "opens", "closes", "timezone") if getattr(s, name) != getattr(new, name)]
-        await self._apply(desk, desk.router.dispatch())
-        self._queue_changed(desk)
-        self._config_changed(desk, principal, changes)
 
     def _config_changed(self, desk: ShopDesk, principal: Principal, changes: list[tuple[str, str, str]]) -> None:
         for listener in self.config_listeners:

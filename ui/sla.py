@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from app.events import ConversationView
+from wire.figures import REPLY_BAR_S as SLA_OVERDUE_S
+from wire.figures import WARNING_S as SLA_WARNING_S
 
-SLA_WARNING_S = 100
-SLA_OVERDUE_S = 180
 RANK = {"overdue": 0, "warning": 1, "waiting": 2, "none": 3}
 
 
