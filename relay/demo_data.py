@@ -26,322 +26,35 @@ import functools
 import logging
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import Final
 
-import msgspec
+from relay.demo_records import AFTER_SALE_KIND_LABELS_ZH as AFTER_SALE_KIND_LABELS_ZH
+from relay.demo_records import AFTER_SALE_STATUS_LABELS_ZH as AFTER_SALE_STATUS_LABELS_ZH
+from relay.demo_records import CST as CST
+from relay.demo_records import DEMO_BASE_TIME as DEMO_BASE_TIME
+from relay.demo_records import DEMO_DIR as DEMO_DIR
+from relay.demo_records import DEMO_SEED as DEMO_SEED
+from relay.demo_records import STATUS_LABELS_ZH as STATUS_LABELS_ZH
+from relay.demo_records import AfterSaleKind as AfterSaleKind
+from relay.demo_records import AfterSaleStatus as AfterSaleStatus
+from relay.demo_records import Courier, Place, RawBuyers, RawQuestions, RawShop, decode, load_resources
+from relay.demo_records import DemoAccount as DemoAccount
+from relay.demo_records import DemoAfterSale as DemoAfterSale
+from relay.demo_records import DemoBuyer as DemoBuyer
+from relay.demo_records import DemoDataError as DemoDataError
+from relay.demo_records import DemoDataset as DemoDataset
+from relay.demo_records import DemoLogisticsEvent as DemoLogisticsEvent
+from relay.demo_records import DemoOrder as DemoOrder
+from relay.demo_records import DemoOrderItem as DemoOrderItem
+from relay.demo_records import DemoProduct as DemoProduct
+from relay.demo_records import DemoShop as DemoShop
+from relay.demo_records import Needs as Needs
+from relay.demo_records import OrderStatus as OrderStatus
+from relay.demo_records import Role as Role
 
 logger = logging.getLogger(__name__)
-
-DEMO_DIR: Final[Path] = Path(__file__).resolve().parent.parent / "resources" / "demo"
-DEMO_SEED: Final[int] = 20261101
-CST: Final[timezone] = timezone(timedelta(hours=8), "CST")
-DEMO_BASE_TIME: Final[datetime] = datetime(2026, 11, 1, 10, 0, 0, tzinfo=CST)
-"""The fixed "now" of the demo: every generated timestamp is at or before it."""
-
-Role = Literal["agent", "supervisor"]
-Needs = Literal["installation", "explanation", "both"]
-OrderStatus = Literal["pending_payment", "paid", "shipped", "delivered", "completed", "refunding"]
-AfterSaleKind = Literal["return_refund", "refund_only", "coupon"]
-AfterSaleStatus = Literal["open", "resolved", "declined"]
-
-STATUS_LABELS_ZH: Final[dict[OrderStatus, str]] = {
-    "pending_payment": "待付款",
-    "paid": "待发货",
-    "shipped": "已发货",
-    "delivered": "已签收",
-    "completed": "已完成",
-    "refunding": "退款中",
-}
-AFTER_SALE_KIND_LABELS_ZH: Final[dict[AfterSaleKind, str]] = {
-    "return_refund": "退货退款",
-    "refund_only": "仅退款",
-    "coupon": "补偿优惠券",
-}
-AFTER_SALE_STATUS_LABELS_ZH: Final[dict[AfterSaleStatus, str]] = {
-    "open": "处理中",
-    "resolved": "已解决",
-    "declined": "已拒绝",
-}
-
-
-_T = TypeVar("_T")
-
-
-class DemoDataError(ValueError):
-    """A demo resource file is missing, malformed or inconsistent."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Public, generated records
-
-
-@dataclass(frozen=True, slots=True)
-class DemoAccount:
-    """A staff login of a demo shop; all share `DemoDataset.demo_password`."""
-
-    username: str
-    display_name: str
-    role: Role
-
-
-@dataclass(frozen=True, slots=True)
-class DemoProduct:
-    """A product on sale; `specs` is a few Chinese key/value pairs for the product card."""
-
-    sku: str
-    title: str
-    price_cents: int
-    category: str
-    needs: Needs
-    specs: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class DemoBuyer:
-    """A platform user who bought from the shop; `buyer_id` looks like `b-jiadian-0001`."""
-
-    buyer_id: str
-    nickname: str
-    city: str
-    vip: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DemoOrderItem:
-    """One order line; `price_cents` is the unit price."""
-
-    sku: str
-    title: str
-    quantity: int
-    price_cents: int
-
-
-@dataclass(frozen=True, slots=True)
-class DemoOrder:
-    """An order; `amount_cents` is the sum of quantity × unit price; tracking only once shipped."""
-
-    order_no: str
-    shop_slug: str
-    buyer_id: str
-    items: tuple[DemoOrderItem, ...]
-    amount_cents: int
-    status: OrderStatus
-    created_at: str
-    tracking_no: str | None
-    courier: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DemoLogisticsEvent:
-    """One step of a parcel's track."""
-
-    order_no: str
-    at: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class DemoAfterSale:
-    """An after-sales case; open cases belong to `refunding` orders."""
-
-    case_id: str
-    order_no: str
-    buyer_id: str
-    kind: AfterSaleKind
-    reason: str
-    status: AfterSaleStatus
-
-
-@dataclass(frozen=True, slots=True)
-class DemoShop:
-    """A shop with its staff, catalogue, buyers and their history; orders are sorted by time."""
-
-    slug: str
-    name: str
-    accounts: tuple[DemoAccount, ...]
-    products: tuple[DemoProduct, ...]
-    buyers: tuple[DemoBuyer, ...]
-    orders: tuple[DemoOrder, ...]
-    logistics: tuple[DemoLogisticsEvent, ...]
-    after_sales: tuple[DemoAfterSale, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DemoDataset:
-    """Everything the demo needs; the first shop is the main one."""
-
-    demo_password: str
-    shops: tuple[DemoShop, ...]
-
-    def shop(self, slug: str) -> DemoShop:
-        """The shop with this slug; KeyError if there is none."""
-        for shop in self.shops:
-            if shop.slug == slug:
-                return shop
-        raise KeyError(slug)
-
-
-# ---------------------------------------------------------------------------------------------
-# Raw resource schemas (validated on decode)
-
-
-class _RawAccount(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    username: str
-    display_name: str
-    role: Role
-
-
-class _RawProduct(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    sku: str
-    title: str
-    price_cents: int
-    category: str
-    needs: Needs
-    specs: dict[str, str]
-
-
-class _Place(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    province: str
-    city: str
-    district: str
-
-
-class _RawShop(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    slug: str
-    name: str
-    ship_from: _Place
-    buyer_count: int
-    couriers: dict[str, int]
-    """Courier name -> relative weight."""
-    accounts: list[_RawAccount]
-    products: list[_RawProduct]
-
-
-class _RawShops(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    demo_password: str
-    shops: list[_RawShop]
-
-
-class _NicknameStyle(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    template: str
-    weight: int
-
-
-class _City(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    province: str
-    city: str
-    districts: list[str]
-
-
-class _Courier(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    name: str
-    prefix: str
-    digits: int
-    hub_suffix: str
-
-
-class _LogisticsStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    stage: str
-    daytime: bool
-    """Happens only between 08:00 and 21:00 (hand-overs to and from people)."""
-    gap_hours: tuple[float, float]
-    """Time since the previous step."""
-    intercity: bool
-    """Skipped when the parcel stays within one city."""
-    text: str
-
-
-class _Reasons(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    return_refund: list[str]
-    refund_only: list[str]
-    coupon: list[str]
-
-
-class _RawBuyers(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    surnames: list[str]
-    given_names: list[str]
-    nickname_styles: list[_NicknameStyle]
-    foods: list[str]
-    animals: list[str]
-    english_names: list[str]
-    english_suffixes: list[str]
-    adjectives: list[str]
-    nouns: list[str]
-    identities: list[str]
-    ready_made: list[str]
-    cities: list[_City]
-    couriers: list[_Courier]
-    signers: list[str]
-    logistics_steps: list[_LogisticsStep]
-    after_sale_reasons: dict[str, _Reasons]
-    """Shop slug -> reasons by after-sales kind."""
-    refund_before_shipping: list[str]
-
-
-class _RawQuestions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    greetings: list[str]
-    followups: list[str]
-    groups: dict[str, list[str]]
-
-
-def _decode(path: Path, kind: type[_T]) -> _T:
-    """Read and validate one resource file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DemoDataError(f"cannot read demo resource {path}: {exc}") from exc
-    try:
-        return msgspec.json.decode(raw, type=kind, strict=True)
-    except msgspec.MsgspecError as exc:
-        raise DemoDataError(f"{path.name}: {exc}") from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading and validation
-
-
-@dataclass(frozen=True, slots=True)
-class _Resources:
-    shops: _RawShops
-    names: _RawBuyers
-
-
-def _load_resources(demo_dir: Path) -> _Resources:
-    """Decode shops.json and buyers.json and check that they refer to each other consistently."""
-    shops = _decode(demo_dir / "shops.json", _RawShops)
-    names = _decode(demo_dir / "buyers.json", _RawBuyers)
-    couriers = {c.name for c in names.couriers}
-    slugs: set[str] = set()
-    skus: set[str] = set()
-    usernames: set[str] = set()
-    for shop in shops.shops:
-        where = f"shops.json: shop {shop.slug!r}"
-        if shop.slug in slugs:
-            raise DemoDataError(f"{where}: duplicate slug")
-        slugs.add(shop.slug)
-        if not shop.products or not shop.accounts or shop.buyer_count < 1:
-            raise DemoDataError(f"{where}: needs products, accounts and buyers")
-        for account in shop.accounts:
-            if account.username in usernames:
-                raise DemoDataError(f"{where}: duplicate username {account.username!r}")
-            usernames.add(account.username)
-        for product in shop.products:
-            if product.sku in skus:
-                raise DemoDataError(f"{where}: duplicate sku {product.sku!r}")
-            skus.add(product.sku)
-            if product.price_cents <= 0:
-                raise DemoDataError(f"{where}: {product.sku} has a non-positive price")
-        unknown = sorted(set(shop.couriers) - couriers)
-        if unknown or not shop.couriers or min(shop.couriers.values()) <= 0:
-            raise DemoDataError(f"{where}: bad courier weights (unknown: {unknown})")
-        if shop.slug not in names.after_sale_reasons:
-            raise DemoDataError(f"buyers.json: no after_sale_reasons for shop {shop.slug!r}")
-    if not names.logistics_steps or names.logistics_steps[-1].stage != "signed":
-        raise DemoDataError("buyers.json: logistics_steps must end with the 'signed' stage")
-    return _Resources(shops=shops, names=names)
-
 
 # ---------------------------------------------------------------------------------------------
 # Generation
@@ -385,7 +98,7 @@ def _short_city(city: str) -> str:
     return city.removesuffix("市")
 
 
-def _nickname(rng: random.Random, names: _RawBuyers, city: str) -> str:
+def _nickname(rng: random.Random, names: RawBuyers, city: str) -> str:
     """One nickname in a randomly chosen style."""
     style = rng.choices(names.nickname_styles, weights=[s.weight for s in names.nickname_styles])[0]
     fields = {
@@ -410,15 +123,15 @@ def _nickname(rng: random.Random, names: _RawBuyers, city: str) -> str:
 
 
 def _make_buyers(
-    rng: random.Random, slug: str, count: int, names: _RawBuyers
-) -> tuple[list[DemoBuyer], dict[str, _Place]]:
+    rng: random.Random, slug: str, count: int, names: RawBuyers
+) -> tuple[list[DemoBuyer], dict[str, Place]]:
     """`count` buyers with unique nicknames, and each buyer's delivery place."""
     buyers: list[DemoBuyer] = []
-    places: dict[str, _Place] = {}
+    places: dict[str, Place] = {}
     taken: set[str] = set()
     for n in range(1, count + 1):
         city = rng.choice(names.cities)
-        place = _Place(province=city.province, city=city.city, district=rng.choice(city.districts))
+        place = Place(province=city.province, city=city.city, district=rng.choice(city.districts))
         nickname = _nickname(rng, names, city.city)
         for _ in range(20):
             if nickname not in taken:
@@ -458,18 +171,18 @@ def _phone(rng: random.Random) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _Shipment:
-    courier: _Courier
+    courier: Courier
     tracking_no: str
     events: list[tuple[datetime, str]]
 
 
 def _make_shipment(
     rng: random.Random,
-    names: _RawBuyers,
-    courier: _Courier,
+    names: RawBuyers,
+    courier: Courier,
     tracking_no: str,
-    origin: _Place,
-    dest: _Place,
+    origin: Place,
+    dest: Place,
     last_at: datetime,
     delivered: bool,
 ) -> _Shipment:
@@ -529,7 +242,7 @@ def _order_times(rng: random.Random, status: OrderStatus) -> tuple[datetime | No
     return None, _before_base(rng, 1 * _DAY, 12 * _DAY), True
 
 
-def _make_shop(raw: _RawShop, names: _RawBuyers, seed: int, order_nos: set[str], tracking_nos: set[str]) -> DemoShop:
+def _make_shop(raw: RawShop, names: RawBuyers, seed: int, order_nos: set[str], tracking_nos: set[str]) -> DemoShop:
     """Expand one shop; `order_nos` and `tracking_nos` are shared across shops to keep them unique."""
     rng = random.Random(f"{seed}:{raw.slug}")
     accounts = tuple(DemoAccount(a.username, a.display_name, a.role) for a in raw.accounts)
@@ -600,7 +313,7 @@ def _make_shop(raw: _RawShop, names: _RawBuyers, seed: int, order_nos: set[str],
 def _make_after_sales(
     rng: random.Random,
     slug: str,
-    names: _RawBuyers,
+    names: RawBuyers,
     orders: list[tuple[DemoOrder, bool]],
     buyer_count: int,
 ) -> tuple[DemoAfterSale, ...]:
@@ -647,7 +360,7 @@ def _make_after_sales(
 
 def build_demo_dataset(demo_dir: Path = DEMO_DIR, seed: int = DEMO_SEED) -> DemoDataset:
     """Expand the resource files in `demo_dir`; uncached, and equal for equal inputs."""
-    resources = _load_resources(demo_dir)
+    resources = load_resources(demo_dir)
     order_nos: set[str] = set()
     tracking_nos: set[str] = set()
     shops = tuple(_make_shop(raw, resources.names, seed, order_nos, tracking_nos) for raw in resources.shops.shops)
@@ -665,8 +378,8 @@ def load_demo_dataset() -> DemoDataset:
 
 
 @functools.lru_cache(maxsize=1)
-def _questions() -> _RawQuestions:
-    raw = _decode(DEMO_DIR / "questions.json", _RawQuestions)
+def _questions() -> RawQuestions:
+    raw = decode(DEMO_DIR / "questions.json", RawQuestions)
     if "general" not in raw.groups or not raw.greetings or not raw.followups:
         raise DemoDataError("questions.json: needs greetings, followups and a 'general' group")
     return raw
