@@ -40,6 +40,36 @@ def ensure_display() -> subprocess.Popen[bytes] | None:
     return proc
 
 
+async def settle(seconds: float = 0.4) -> None:
+    # Only ever await here: processEvents() inside a coroutine would run other tasks re-entrantly.
+    await asyncio.sleep(seconds)
+
+
+def save_png(widget: Any, out: Path, name: str) -> None:
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"  {path}")
+
+
+async def demo_relay(prefix: str, clock: Any, **config: Any) -> tuple[Path, Any, Any]:
+    """A relay on the demo shops in a new temporary directory: (the directory, its runner, the relay)."""
+    from relay.config import RateLimit, RelayConfig
+    from relay.seeding import seed_demo
+    from relay.store.sqlite import SqliteStore
+    from tests.conftest import start_relay
+
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    (tmp / "relay").mkdir()
+    store = SqliteStore(tmp / "relay" / "relay.sqlite3")
+    await store.open()
+    await seed_demo(store, clock.now_ms())
+    await store.close()
+    runner, relay = await start_relay(RelayConfig(
+        data_dir=tmp / "relay", port=0, synchronous="NORMAL", buyer_rate=RateLimit(1000, 1000),
+        agent_rate=RateLimit(1000, 1000), **config), clock)
+    return tmp, runner, relay
+
+
 async def shoot(out: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -51,34 +81,17 @@ async def shoot(out: Path) -> None:
     from app.credentials import TokenVault
     from app.services import DeskService
     from relay.clock import FakeClock
-    from relay.config import RateLimit, RelayConfig
-    from relay.seeding import seed_demo
-    from relay.store.sqlite import SqliteStore
     from tests.conftest import start_relay
     from ui.i18n import Languages
     from ui.login_dialog import LoginDialog
     from ui.main_window import MainWindow
     from wire import frames as f
 
-    async def settle(seconds: float = 0.4) -> None:
-        # Only ever await here: processEvents() inside a coroutine would run other tasks re-entrantly.
-        await asyncio.sleep(seconds)
-
     def save(widget: QWidget, name: str) -> None:
-        path = out / f"{name}.png"
-        widget.grab().save(str(path))
-        print(f"  {path}")
+        save_png(widget, out, name)
 
-    tmp = Path(tempfile.mkdtemp(prefix="kefu-shots-"))
     clock = FakeClock()
-    store = SqliteStore(tmp / "relay" / "relay.sqlite3")
-    (tmp / "relay").mkdir()
-    await store.open()
-    await seed_demo(store, clock.now_ms())
-    await store.close()
-    config = RelayConfig(data_dir=tmp / "relay", port=0, synchronous="NORMAL",
-                         buyer_rate=RateLimit(1000, 1000), agent_rate=RateLimit(1000, 1000))
-    runner, relay = await start_relay(config, clock)
+    tmp, runner, relay = await demo_relay("kefu-shots-", clock)
     buyers: list[KefuClient] = []
     try:
         async def buyer(buyer_id: str, *texts: str) -> tuple[KefuClient, int]:
@@ -187,7 +200,7 @@ async def shoot(out: Path) -> None:
         QTest.keyClick(composer.edit, Qt.Key.Key_Return)
         await settle(0.3)
         save(window, "offline-zh")
-        runner, relay = await start_relay(config, clock, int(relay.url.rsplit(":", 1)[1]))
+        runner, relay = await start_relay(relay.config, clock, int(relay.url.rsplit(":", 1)[1]))
         await service.link.online.wait()
         await settle(1.0)
 

@@ -9,9 +9,7 @@ whisper, the shop settings dialog and the template editor, in Chinese.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import tempfile
 from pathlib import Path
 
 
@@ -24,32 +22,17 @@ async def shoot_supervisor(out: Path) -> None:
     from app.credentials import TokenVault
     from app.services import DeskService
     from relay.clock import FakeClock
-    from relay.config import RateLimit, RelayConfig
-    from relay.seeding import seed_demo
-    from relay.store.sqlite import SqliteStore
-    from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, start_relay
+    from tests.conftest import DEMO_PASSWORD, MAIN_SHOP
+    from tests.screenshots import demo_relay, save_png, settle
     from tests.scripted_day import START_MS, Day
     from ui.i18n import Languages
     from ui.main_window import MainWindow
 
-    async def settle(seconds: float = 0.4) -> None:
-        await asyncio.sleep(seconds)
-
     def save(widget: QWidget, name: str) -> None:
-        path = out / f"{name}.png"
-        widget.grab().save(str(path))
-        print(f"  {path}")
+        save_png(widget, out, name)
 
-    tmp = Path(tempfile.mkdtemp(prefix="kefu-shots-supervisor-"))
     clock = FakeClock(START_MS)
-    (tmp / "relay").mkdir()
-    store = SqliteStore(tmp / "relay" / "relay.sqlite3")
-    await store.open()
-    await seed_demo(store, clock.now_ms())
-    await store.close()
-    config = RelayConfig(data_dir=tmp / "relay", port=0, synchronous="NORMAL", token_ttl_s=24 * 3600,
-                         buyer_rate=RateLimit(1000, 1000), agent_rate=RateLimit(1000, 1000))
-    runner, relay = await start_relay(config, clock)
+    tmp, runner, relay = await demo_relay("kefu-shots-supervisor-", clock, token_ttl_s=24 * 3600)
     made: list[KefuClient] = []
 
     async def clients(username: str | None = None, *, buyer: str | None = None) -> KefuClient:
