@@ -70,6 +70,14 @@ async def demo_relay(prefix: str, clock: Any, **config: Any) -> tuple[Path, Any,
     return tmp, runner, relay
 
 
+async def stop_demo_relay(tmp: Path, runner: Any, clients: list[Any]) -> None:
+    """Close the clients, stop the relay of `demo_relay`, remove its directory."""
+    for client in clients:
+        await client.close()
+    await runner.cleanup()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 async def shoot(out: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -240,10 +248,7 @@ async def shoot(out: Path) -> None:
         window.close()
         await settle(1.0)
     finally:
-        for client in buyers:
-            await client.close()
-        await runner.cleanup()
-        shutil.rmtree(tmp, ignore_errors=True)
+        await stop_demo_relay(tmp, runner, buyers)
 
 
 def main(argv: list[str] | None = None) -> int:

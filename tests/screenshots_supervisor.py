@@ -9,7 +9,6 @@ whisper, the shop settings dialog and the template editor, in Chinese.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 
@@ -23,7 +22,7 @@ async def shoot_supervisor(out: Path) -> None:
     from app.services import DeskService
     from relay.clock import FakeClock
     from tests.conftest import DEMO_PASSWORD, MAIN_SHOP
-    from tests.screenshots import demo_relay, save_png, settle
+    from tests.screenshots import demo_relay, save_png, settle, stop_demo_relay
     from tests.scripted_day import START_MS, Day
     from ui.i18n import Languages
     from ui.main_window import MainWindow
@@ -107,7 +106,4 @@ async def shoot_supervisor(out: Path) -> None:
         window.close()
         await settle(1.0)
     finally:
-        for client in made:
-            await client.close()
-        await runner.cleanup()
-        shutil.rmtree(tmp, ignore_errors=True)
+        await stop_demo_relay(tmp, runner, made)

@@ -64,19 +64,6 @@ class Sums:
     connect_ms: list[int] = field(default_factory=list)
     durations_s: list[int] = field(default_factory=list)
 
-    def add(self, other: Sums) -> None:
-        """Merge another cell into this one."""
-        for name, mine, theirs in zip(_COUNTERS, _counters(self), _counters(other), strict=True):
-            if theirs:
-                setattr(self, name, mine + theirs)
-        for key, (n, missed) in other.buyer_days.items():
-            mine = self.buyer_days.setdefault(key, [0, 0])
-            mine[0] += n
-            mine[1] += missed
-        self.frt_ms.extend(other.frt_ms)
-        self.connect_ms.extend(other.connect_ms)
-        self.durations_s.extend(other.durations_s)
-
     def empty(self) -> bool:
         return not (any(getattr(self, n) for n in _COUNTERS) or self.buyer_days or self.frt_ms or self.connect_ms
                     or self.durations_s)
