@@ -4,9 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Tests: Chromium for the buyer page, a CJK font, what Qt needs to run offscreen, and a virtual X
-# display (Xvfb) with libX11 for sharing the screen or a window in a call.
+# display (Xvfb) with libX11 for sharing the screen or a window in a call; PostgreSQL and Redis servers,
+# which the tests start themselves in temporary directories on loopback (tests/servers.py).
 DEBS := chromium fonts-wqy-microhei libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 \
-	libxkbcommon0 xvfb libx11-6
+	libxkbcommon0 xvfb libx11-6 postgresql redis-server
 # A real window (the demo on a desktop, screenshots under Xvfb): Qt's xcb platform and a virtual screen.
 GUI_DEBS := $(DEBS) xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-randr0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1 libxcb-util1 \
