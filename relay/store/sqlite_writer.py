@@ -19,13 +19,12 @@ from typing import Any, Literal
 
 from relay.store.interface import StoreConflict, StoreUnavailable
 from relay.store.migrations import MIGRATIONS
+from relay.store.sql import Done, Sequences, call_done, settle
 
 logger = logging.getLogger(__name__)
 
 WriteFn = Callable[..., Any]
 """A write: called with the write connection and the write's arguments, inside the open transaction."""
-Done = Callable[[Any, BaseException | None], None]
-"""Called with (value, None) once the write is committed, or (None, error)."""
 Synchronous = Literal["FULL", "NORMAL"]
 
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -81,60 +80,6 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         applied.append(name)
         logger.info("applied migration %s", name)
     return applied
-
-
-def settle(fut: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
-    if fut.done():
-        return
-    if error is not None:
-        fut.set_exception(error)
-    else:
-        fut.set_result(value)
-
-
-def call_done(done: Done, value: Any, error: BaseException | None) -> None:
-    try:
-        done(value, error)
-    except Exception:
-        logger.exception("a write's callback failed")
-
-
-class Sequences:
-    """Each conversation's last seq, owned by the writer thread.
-
-    Appends take the next seq from memory and the conversations table is updated once per
-    conversation per batch, just before the commit: one row write per batch instead of one per
-    message. Forgotten whenever a transaction is rolled back, then reloaded from the table.
-    """
-
-    def __init__(self) -> None:
-        self.last: dict[int, int] = {}
-        self.dirty: set[int] = set()
-
-    def current(self, conn: sqlite3.Connection, conversation_id: int) -> int:
-        last = self.last.get(conversation_id)
-        if last is None:
-            row = conn.execute("SELECT last_seq FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-            if row is None:
-                raise KeyError(f"no conversation {conversation_id}")
-            last = self.last[conversation_id] = int(row[0])
-        return last
-
-    def taken(self, conversation_id: int, seq: int) -> None:
-        self.last[conversation_id] = seq
-        self.dirty.add(conversation_id)
-
-    def flush(self, conn: sqlite3.Connection) -> None:
-        if self.dirty:
-            conn.executemany("UPDATE conversations SET last_seq = ? WHERE id = ?",
-                             [(self.last[c], c) for c in self.dirty])
-            self.dirty.clear()
-        if len(self.last) > 200_000:  # bound memory; reloaded on demand
-            self.last.clear()
-
-    def forget(self) -> None:
-        self.last.clear()
-        self.dirty.clear()
 
 
 class Writer:
