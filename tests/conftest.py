@@ -188,3 +188,47 @@ async def phones() -> AsyncIterator[Callable[[Any], Any]]:
     yield make
     for phone in made:
         await phone.close()
+
+
+# --- Real PostgreSQL and Redis servers (tests/servers.py) -------------------------------------------------
+# Started lazily, once per session, by the first test that asks; loopback only, in temporary directories.
+
+import itertools  # noqa: E402
+import re  # noqa: E402
+
+from tests.servers import PostgresServer, RedisServer  # noqa: E402
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the session, fast rather than durable (fsync, synchronous_commit and
+    full_page_writes off): contract tests are about semantics, not surviving a power cut."""
+    with PostgresServer(durable=False) as server:
+        yield server
+
+
+@pytest.fixture
+def pg_dsn(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh empty database for this test (named after it); dropped afterwards, open connections and all."""
+    slug = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower()).strip("_")
+    name = f"t{next(_database_numbers)}_{slug}"[:63]
+    dsn = postgres_server.create_database(name)
+    yield dsn
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied (FLUSHALL) for this test; brought back first if a test killed it."""
+    if not redis_server.running:
+        redis_server.restart()
+    redis_server.flushall()
+    return redis_server.url
