@@ -232,3 +232,33 @@ def redis_url(redis_server: RedisServer) -> str:
         redis_server.restart()
     redis_server.flushall()
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def pg_seeded_template(postgres_server: PostgresServer) -> str:
+    """A database seeded with the demo shops once per session (like `seeded_template`); tests get copies."""
+    from relay.seeding import seed_demo
+    from relay.store.postgres import PostgresStore
+
+    name = "seeded_template"
+    dsn = postgres_server.create_database(name)
+
+    async def seed() -> None:
+        store = PostgresStore(dsn)
+        await store.open()
+        await seed_demo(store, FakeClock().now_ms())
+        await store.close()
+
+    asyncio.run(seed())
+    return name
+
+
+@pytest.fixture
+def pg_seeded_dsn(postgres_server: PostgresServer, pg_seeded_template: str, request: pytest.FixtureRequest
+                  ) -> Iterator[str]:
+    """A copy of the seeded database for this test; dropped afterwards."""
+    slug = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower()).strip("_")
+    name = f"s{next(_database_numbers)}_{slug}"[:63]
+    dsn = postgres_server.create_database(name, template=pg_seeded_template)
+    yield dsn
+    postgres_server.drop_database(name)

@@ -103,6 +103,22 @@ class Sequences:
             last = self.last[conversation_id] = int(row[0])
         return last
 
+    def lock_all(self, conn: Db, conversation_ids: list[int]) -> None:
+        """Read (and, with `lock`, lock) these conversations' last seq at once, in the order given."""
+        if not conversation_ids:
+            return
+        wanted = [c for c in conversation_ids if c not in self.last]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = conn.execute(f"SELECT id, last_seq FROM conversations WHERE id IN ({marks(len(chunk))})"
+                                " ORDER BY id" + (" FOR UPDATE" if self.lock else ""), chunk).fetchall()
+            for conversation_id, last in rows:
+                self.last[int(conversation_id)] = int(last)
+
+    def drop(self, conversation_ids: set[int]) -> None:
+        for conversation_id in conversation_ids:
+            self.last.pop(conversation_id, None)
+
     def taken(self, conversation_id: int, seq: int) -> None:
         self.last[conversation_id] = seq
         self.dirty.add(conversation_id)

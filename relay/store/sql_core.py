@@ -57,7 +57,8 @@ class SqlCore:
 
     if TYPE_CHECKING:
         async def _write(self, fn: Callable[[Db], T]) -> T: ...
-        def _submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...], done: Done) -> None: ...
+        def _submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...], done: Done,
+                         conversation: int | None = None) -> None: ...
         async def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None: ...
         async def _all(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]: ...
 
@@ -226,7 +227,7 @@ class SqlCore:
     ) -> None:
         row = (conversation_id, 0, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json,
                event, params_json)
-        self._submit_then(self._insert_message, (row, new_case, new_call), done)
+        self._submit_then(self._insert_message, (row, new_case, new_call), done, conversation_id)
 
     def _insert_message(
         self, conn: Db, row: tuple[Any, ...], new_case: NewCase | None, new_call: CallRow | None,

@@ -152,7 +152,8 @@ class SqliteStore(SqlCore, SqlFacts, SqlShopData):
             raise StoreUnavailable("store is not open")
         return cast(T, await self._writer.submit(fn))
 
-    def _submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...], done: Done) -> None:
+    def _submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...], done: Done,
+                     conversation: int | None = None) -> None:
         if self._writer is None:
             call_done(done, None, StoreUnavailable("store is not open"))
             return
