@@ -4,20 +4,24 @@ Visibility: a buyer sees their own conversations with any shop. A shop's agents 
 history of any conversation of their shop, but receive live messages of, and write into, only
 the conversations assigned to them; supervisors receive and may write into all of their shop's.
 Another shop's conversation is `forbidden`, whether or not it exists.
+
+Who holds a conversation is the service desk's to say: the hub asks it through the `Assignments`
+Protocol of `relay.hub_desk` and never imports `relay.desk`, which in turn reaches the hub only
+as a `Delivery` (the same module explains the seam).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
 import msgspec
 
 from relay.clock import Clock
-from relay.desk import Desk
+from relay.hub_desk import Assignments, Handler, Owner
 from relay.sessions import Connection, Principal
 from relay.store import AppendResult, MessageRow, Store, StoreConflict, StoreUnavailable
 from wire import frames as f
@@ -30,11 +34,6 @@ CATCH_UP_PAGE = 500
 HANDOVER_WINDOW = 50
 """Messages of its recent past pushed to an agent who is handed a conversation; older ones via history."""
 _NOT_STORED = "message not stored; retry with the same client_msg_id"
-_ROUTING_FRAMES = (f.SetStatus, f.Claim, f.Transfer, f.Resolve, f.SetCap, f.ShopSettings, f.TakeOver)
-
-Handler = Callable[[Connection, Any], Awaitable[None]]
-Owner = tuple[int, str]
-"""(shop_id, buyer_id) of a conversation: never changes, so it is cached for good."""
 
 
 def message_frame(row: MessageRow) -> f.Message:
@@ -49,9 +48,9 @@ def message_frame(row: MessageRow) -> f.Message:
 
 
 class Hub:
-    """Live connections by shop, account and buyer, and the handlers of chat frames."""
+    """Live connections by shop, account and buyer, and the handlers of chat frames (a `Delivery`)."""
 
-    def __init__(self, store: Store, clock: Clock, desk: Desk) -> None:
+    def __init__(self, store: Store, clock: Clock, desk: Assignments) -> None:
         self._store = store
         self._clock = clock
         self.desk = desk
@@ -63,8 +62,6 @@ class Hub:
             f.Send: self.on_send, f.Sync: self.on_sync, f.Open: self.on_open, f.History: self.on_history,
             f.Read: self.on_read,
         }
-        for frame_type in _ROUTING_FRAMES:
-            self._handlers[frame_type] = self._on_routing
         self.synced_listeners: list[Callable[[Connection], None]] = []
         """Told when a connection has synced (its `synced` frame is on its way)."""
         self.gone_listeners: list[Callable[[Connection], None]] = []
@@ -196,9 +193,6 @@ class Hub:
         if handler is None:
             raise FrameError(ErrorCode.UNKNOWN_TYPE, f"{type(frame).__name__} is not handled here", frame.id)
         await handler(conn, frame)
-
-    async def _on_routing(self, conn: Connection, frame: Any) -> None:
-        conn.send(encode(await self.desk.handle(conn.principal, frame)))
 
     async def on_sync(self, conn: Connection, frame: f.Sync) -> None:
         p = conn.principal
@@ -351,11 +345,7 @@ class Hub:
         if result.duplicate:
             return
         self.publish(row, owner, skip=conn)
-        self.desk.book.message(owner[0], row.sender_kind)
-        if row.sender_kind == "buyer":
-            self.desk.note_buyer_message(row.conversation_id, row.seq, row.ts)
-        elif row.sender_kind == "agent":
-            self.desk.spawn(self.desk.on_agent_message(row.conversation_id, int(row.sender_id), row.ts))
+        self.desk.message_committed(owner[0], row)
 
     async def on_history(self, conn: Connection, frame: f.History) -> None:
         await self.check_access(conn.principal, frame.conversation_id, frame.id)

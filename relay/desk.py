@@ -5,9 +5,13 @@ the agents, supervisors and buyers concerned, and keeps the timers (SLA warning 
 overdue at 180 s, 60 s disconnect grace, exclusive-agent wait, 30-minute auto-close, closing a
 queued chat whose buyer left). All timing goes through the injected clock. Automatic messages
 are system messages (`relay.system_lines`): they never count as a human reply. Each chat's
-session and reply rounds are kept by `desk_facts.Facts` for the supervisors' figures. Its mixins:
-`desk_view` (what the staff and waiting buyers are shown), `desk_timers` (SLA, auto-close, a
-queued chat whose buyer left) and `desk_requests` (the staff's routing requests).
+session and reply rounds are kept by `desk_facts.Facts` for the supervisors' figures. Its records
+are in `desk_state`; its mixins: `desk_view` (what the staff and waiting buyers are shown),
+`desk_timers` (SLA, auto-close, a queued chat whose buyer left) and `desk_requests` (the staff's
+routing requests, whose frames it registers with the hub).
+
+The desk reaches the chat hub only as a `relay.hub_desk.Delivery` and is, for the hub, an
+`Assignments`: neither `relay.chat` nor this module imports the other.
 """
 
 from __future__ import annotations
@@ -16,92 +20,40 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
-from relay.clock import Clock, TimerHandle
+from relay.clock import Clock
 from relay.desk_facts import Facts
-from relay.desk_requests import DeskRequests
+from relay.desk_requests import ROUTING_FRAMES, DeskRequests
+from relay.desk_state import ConvState, ShopDesk
 from relay.desk_timers import DeskTimers
 from relay.desk_view import EXCLUSIVE_WAIT_S, DeskView
+from relay.hub_desk import Delivery
 from relay.metrics.book import MetricsBook
 from relay.platform import Platform
-from relay.routing import AgentStatus, Assignment, ShopRouter, Tier
-from relay.store import ConversationRow, Store
-from relay.store.interface import RoundRow, SessionRow, ShopRow, ShopSettingsRow
+from relay.routing import Assignment, ShopRouter, Tier
+from relay.sessions import Connection, Principal
+from relay.store import ConversationRow, MessageRow, Store
+from relay.store.interface import ShopRow
 from relay.system_lines import system_text
 from wire import frames as f
 from wire.codec import FrameError, encode
 from wire.errors import ErrorCode
-
-if TYPE_CHECKING:
-    from relay.chat import Hub
-    from relay.sessions import Principal
 
 logger = logging.getLogger(__name__)
 
 GRACE_S = 60.0
 EXCLUSIVE_WINDOW_MS = 30 * 86_400_000
 ACTIVITY_PERSIST_MS = 60_000
-DEFAULT_ASSIGN_INTERVAL_S = 60.0
 
-ConfigListener = Callable[[int, "Principal", list[tuple[str, str, str]]], None]
+ConfigListener = Callable[[int, Principal, list[tuple[str, str, str]]], None]
 """Told (shop id, who, [(setting, old, new)]) after a supervisor changed the shop's settings."""
 
 
-@dataclass
-class ConvState:
-    """Routing state of one conversation, mirrored in the store."""
-
-    id: int
-    shop_id: int
-    buyer_id: str
-    buyer_name: str
-    status: str = "new"
-    agent_id: int | None = None
-    last_agent_id: int | None = None
-    last_agent_at: int | None = None
-    unanswered_since: int | None = None
-    unanswered_seq: int | None = None
-    session_id: int | None = None
-    session: SessionRow | None = None
-    """The current session (or the last one, once closed), when the desk has it."""
-    round: RoundRow | None = None
-    """The reply round waiting for the shop's reply, if any."""
-    pending_note: str = ""
-    last_activity: int = 0
-    persisted_activity: int = 0
-    timers: dict[str, TimerHandle] = field(default_factory=dict)
-
-    def cancel(self, *names: str) -> None:
-        for name in names or tuple(self.timers):
-            timer = self.timers.pop(name, None)
-            if timer is not None:
-                timer.cancel()
-
-
-@dataclass
-class ShopDesk:
-    """Everything the desk keeps for one shop."""
-
-    shop: ShopRow
-    settings: ShopSettingsRow
-    router: ShopRouter
-    names: dict[int, str] = field(default_factory=dict)
-    roles: dict[int, str] = field(default_factory=dict)
-    connections: dict[int, int] = field(default_factory=dict)
-    last_status: dict[int, AgentStatus] = field(default_factory=dict)
-    grace: dict[int, TimerHandle] = field(default_factory=dict)
-    assign_interval: float = DEFAULT_ASSIGN_INTERVAL_S
-    last_assign_at: float | None = None
-    flush: asyncio.TimerHandle | None = None
-    sent_status: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-
-
 class Desk(DeskView, DeskTimers, DeskRequests):
-    """All shops' desks in this relay."""
+    """All shops' desks in this relay (the hub's `Assignments`)."""
 
     def __init__(self, store: Store, clock: Clock, platform: Platform, book: MetricsBook) -> None:
         self._store = store
@@ -109,7 +61,7 @@ class Desk(DeskView, DeskTimers, DeskRequests):
         self._platform = platform
         self.book = book
         self.facts = Facts(store, book, self.timezone)
-        self._hub: Hub | None = None
+        self._hub: Delivery | None = None
         self._shops: dict[int, ShopDesk] = {}
         self._convs: dict[int, ConvState] = {}
         self._by_buyer: dict[str, set[int]] = {}
@@ -117,14 +69,20 @@ class Desk(DeskView, DeskTimers, DeskRequests):
         self.config_listeners: list[ConfigListener] = []
 
     @property
-    def hub(self) -> Hub:
+    def hub(self) -> Delivery:
         assert self._hub is not None, "Desk.attach(hub) first"
         return self._hub
 
-    def attach(self, hub: Hub) -> None:
+    def attach(self, hub: Delivery) -> None:
+        """Work with this hub: answer the routing frames, hear of buyers coming and going."""
         self._hub = hub
+        for frame_type in ROUTING_FRAMES:
+            hub.route(frame_type, self._on_routing)
         hub.synced_listeners.append(self._on_synced)
         hub.gone_listeners.append(self._on_gone)
+
+    async def _on_routing(self, conn: Connection, frame: Any) -> None:
+        conn.send(encode(await self.handle(conn.principal, frame)))
 
     # loading --------------------------------------------------------------------------------
 
@@ -263,6 +221,15 @@ class Desk(DeskView, DeskTimers, DeskRequests):
             await self._persist(state, last_activity_at=ts)
 
     # messages ---------------------------------------------------------------------------------
+
+    def message_committed(self, shop_id: int, row: MessageRow) -> None:
+        """A new message was stored through the hub: count it; a buyer's starts (or keeps) their clock,
+        an agent's answers it."""
+        self.book.message(shop_id, row.sender_kind)
+        if row.sender_kind == "buyer":
+            self.note_buyer_message(row.conversation_id, row.seq, row.ts)
+        elif row.sender_kind == "agent":
+            self.spawn(self.on_agent_message(row.conversation_id, int(row.sender_id), row.ts))
 
     def note_buyer_message(self, conversation_id: int, seq: int, ts: int) -> None:
         """A buyer message was committed. The usual case (an open chat whose clock already runs) is

@@ -20,7 +20,7 @@ from relay.store import Store
 from relay.store.interface import RoundRow, SessionRow
 
 if TYPE_CHECKING:
-    from relay.desk import ConvState
+    from relay.desk_state import ConvState
 
 logger = logging.getLogger(__name__)
 

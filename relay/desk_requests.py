@@ -15,10 +15,13 @@ from wire.errors import ErrorCode
 
 if TYPE_CHECKING:
     from relay.clock import Clock
-    from relay.desk import ConvState, ShopDesk
     from relay.desk_facts import Facts
+    from relay.desk_state import ConvState, ShopDesk
     from relay.sessions import Principal
     from relay.store import Store
+
+ROUTING_FRAMES = (f.SetStatus, f.Claim, f.Transfer, f.Resolve, f.SetCap, f.ShopSettings, f.TakeOver)
+"""The frames `DeskRequests.handle` answers; the desk registers them with the hub."""
 
 
 class DeskRequests:

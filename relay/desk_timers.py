@@ -11,10 +11,10 @@ from wire import frames as f
 from wire.codec import encode
 
 if TYPE_CHECKING:
-    from relay.chat import Hub
     from relay.clock import Clock
-    from relay.desk import ConvState
     from relay.desk_facts import Facts
+    from relay.desk_state import ConvState
+    from relay.hub_desk import Delivery
     from relay.metrics.book import MetricsBook
     from relay.sessions import Connection
 
@@ -36,7 +36,7 @@ class DeskTimers:
         facts: Facts
 
         @property
-        def hub(self) -> Hub: ...
+        def hub(self) -> Delivery: ...
         def spawn(self, coro: Coroutine[Any, Any, Any]) -> None: ...
         async def close_conversation(self, conversation_id: int, event: str, by: str | None = None) -> None: ...
 

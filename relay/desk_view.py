@@ -15,9 +15,9 @@ from wire import frames as f
 from wire.codec import encode
 
 if TYPE_CHECKING:
-    from relay.chat import Hub
     from relay.clock import Clock
-    from relay.desk import ConvState, ShopDesk
+    from relay.desk_state import ConvState, ShopDesk
+    from relay.hub_desk import Delivery
     from relay.metrics.book import MetricsBook
 
 QUEUE_FLUSH_S = 0.2
@@ -41,7 +41,7 @@ class DeskView:
         book: MetricsBook
 
         @property
-        def hub(self) -> Hub: ...
+        def hub(self) -> Delivery: ...
 
     # service hours ----------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from relay.calls import Calls, complaint_info
 from relay.chat import Hub
 from relay.clock import Clock
-from relay.desk import ConvState, Desk
+from relay.desk import Desk
+from relay.desk_state import ConvState
 from relay.sessions import Connection, Principal
 from relay.store import Store
 from relay.store.interface import AuditRow, CallRow, NoteRow, StoreConflict
@@ -24,7 +25,7 @@ from wire.codec import FrameError, encode
 from wire.errors import ConflictReason, ErrorCode
 
 if TYPE_CHECKING:
-    from relay.desk import ShopDesk
+    from relay.desk_state import ShopDesk
 
 logger = logging.getLogger(__name__)
 
