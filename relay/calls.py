@@ -9,8 +9,9 @@ carries offer, answer and ICE candidates only between the two parties of an acce
 sees the media (DTLS-SRTP peer to peer), ends calls at the shop's duration limit, and keeps the
 records the supervisors' figures need (invited, delivered to the buyer's page, answered,
 connected, ended by whom and why, duration, complaint).
-docs/protocol.md section 12 is the reference. A buyer's blocks, the policy supervisors set and the
-ICE servers are the mixin `relay.calls_admin`.
+docs/protocol.md section 12 is the reference. Whether an invitation may be sent now is the mixin
+`relay.calls_policy`; a buyer's blocks, the policy supervisors set and the ICE servers are the
+mixin `relay.calls_admin`.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from relay.calls_admin import CallsAdmin
+from relay.calls_policy import CallsPolicy
 from relay.chat import Hub
 from relay.clock import Clock, TimerHandle
 from relay.config import RelayConfig
@@ -90,7 +90,7 @@ class LiveCall:
                 timer.cancel()
 
 
-class Calls(CallsAdmin):
+class Calls(CallsPolicy, CallsAdmin):
     """Handlers of the call frames, and every open call's timers."""
 
     def __init__(self, store: Store, hub: Hub, desk: Desk, clock: Clock, config: RelayConfig) -> None:
@@ -143,53 +143,6 @@ class Calls(CallsAdmin):
         if cached is None:
             cached = self._settings[shop_id] = await self._store.call_settings(shop_id)
         return cached
-
-    # the policy -------------------------------------------------------------------------------
-
-    async def _refusal(
-        self, p: Principal, conversation_id: int, rid: str
-    ) -> tuple[ErrorCode, str, float | None] | None:
-        """Why an invitation may not be sent now, or None. Raises FrameError for access problems."""
-        if p.role != "agent":
-            raise FrameError(ErrorCode.FORBIDDEN, "only the chat's agent invites to a video call", rid)
-        # The shop's own conversation first (another shop's is forbidden, whether it exists or not); the
-        # policy's answers come before "assigned to you" so that an agent learns why, e.g. after a chat closed.
-        shop_id, buyer_id = await self._hub.check_access(p, conversation_id, rid)
-        s = await self.settings(shop_id)
-        if not s.enabled:
-            return ErrorCode.CALLS_OFF, "video invitations are switched off for this shop", None
-        now = self._clock.now_ms()
-        desk = await self._desk.shop_desk(shop_id)
-        day_start = datetime.fromtimestamp(now / 1000, ZoneInfo(desk.settings.timezone)).replace(
-            hour=0, minute=0, second=0, microsecond=0)
-        facts = await self._store.call_facts(conversation_id, shop_id, buyer_id, int(day_start.timestamp() * 1000))
-        if facts.blocked:
-            return ErrorCode.CALL_BLOCKED, "the buyer chose not to receive video invitations from this shop", None
-        if not facts.buyer_wrote:
-            return ErrorCode.CALL_NOT_STARTED, "the buyer has not written in this conversation", None
-        if facts.last_human_at is None or now - facts.last_human_at > s.activity_window_s * 1000:
-            return (ErrorCode.CALL_INACTIVE,
-                    f"the conversation has been silent for more than {s.activity_window_s // 60} minutes", None)
-        await self._hub.check_access(p, conversation_id, rid, write=True)  # the chat is assigned to this agent
-        if any(c.row.conversation_id == conversation_id or c.row.agent_id == int(p.user_id)
-               for c in self._live.values()):
-            return ErrorCode.CALL_BUSY, "a call is already being set up or running", None
-        if facts.invites_today >= s.invites_per_day:
-            return ErrorCode.CALL_DAILY_LIMIT, f"at most {s.invites_per_day} invitations a day to one buyer", None
-        if facts.last_decline_at is not None:
-            wait = (facts.last_decline_at + s.decline_cooldown_s * 1000 - now) / 1000
-            if wait > 0:
-                return ErrorCode.CALL_COOLDOWN, "the buyer declined an invitation a moment ago", round(wait, 1)
-        return None
-
-    async def on_check(self, conn: Connection, frame: f.CheckCall) -> None:
-        refusal = await self._refusal(conn.principal, frame.conversation_id, frame.id)
-        if refusal is None:
-            conn.send(encode(f.CallAllowed(id=frame.id, conversation_id=frame.conversation_id, allowed=True)))
-            return
-        code, message, retry_after = refusal
-        conn.send(encode(f.CallAllowed(id=frame.id, conversation_id=frame.conversation_id, allowed=False, code=code,
-                                       message=message, retry_after=retry_after)))
 
     # the call's life --------------------------------------------------------------------------
 
@@ -339,6 +292,10 @@ class Calls(CallsAdmin):
         logger.info("complaint on call %s: %s", row.id, frame.reason)
 
     # helpers ----------------------------------------------------------------------------------
+
+    def _busy(self, conversation_id: int, agent_id: int) -> bool:
+        """Whether a call of the conversation, or of the agent, is being set up or running."""
+        return any(c.row.conversation_id == conversation_id or c.row.agent_id == agent_id for c in self._live.values())
 
     def _party(self, conn: Connection, call_id: str, rid: str, side: str) -> LiveCall:
         """The open call `call_id` if the connection's principal is its `side`; errors say which rule failed.
