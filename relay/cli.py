@@ -11,6 +11,7 @@ import os
 import re
 import resource
 import signal
+import ssl
 import sys
 import tempfile
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from pathlib import Path
 from aiohttp import web
 
 from relay.config import RateLimit, RelayConfig
+from relay.tls import TlsSetupError, is_loopback, server_context
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
         def dest(name: str, p: argparse.ArgumentParser = p) -> str:
             return name if p is parser else SERVE_PREFIX + name
 
-        p.add_argument("--host", default=default("127.0.0.1"))
+        p.add_argument("--host", default=default("127.0.0.1"),
+                       help="address to listen on (default 127.0.0.1); any other than localhost, 127.x or ::1"
+                            " needs --tls-cert and --tls-key, or --insecure")
         p.add_argument("--port", type=_port, default=default(8765), help="0 picks a free port")
         p.add_argument("--demo", action="store_true", default=default(False),
                        help="seed the demo shops, accounts and buyers")
@@ -161,6 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--metrics-token-file", type=Path, default=default(None), metavar="PATH",
                        help="file holding the bearer token GET /metrics asks for (or set KEFU_METRICS_TOKEN);"
                             " without one, /metrics answers loopback clients only")
+        p.add_argument("--tls-cert", type=Path, default=default(None), metavar="PATH",
+                       help="PEM certificate chain (the relay's certificate first): serve HTTPS and WSS;"
+                            " needs --tls-key")
+        p.add_argument("--tls-key", type=Path, default=default(None), metavar="PATH",
+                       help="PEM private key of --tls-cert, unencrypted")
+        p.add_argument("--insecure", action="store_true", default=default(False),
+                       help="listen on a non-loopback --host without TLS: only behind a reverse proxy that"
+                            " terminates TLS (docs/deploy.md)")
 
     add = sub.add_parser("adduser", help="create an agent or supervisor account (password prompted)")
     add.add_argument("--shop", required=True, help="shop slug, e.g. jiadian")
@@ -237,8 +249,16 @@ def config_from(args: argparse.Namespace) -> RelayConfig:
     if turn and secret is None:
         raise UsageError(f"--ice-server {turn[0]} needs the TURN secret: pass --turn-secret-file PATH "
                          "or set KEFU_TURN_SECRET")
+    if (args.tls_cert is None) != (args.tls_key is None):
+        given, missing = ("--tls-cert", "--tls-key") if args.tls_key is None else ("--tls-key", "--tls-cert")
+        raise UsageError(f"{given} needs {missing}: pass both, the certificate and its private key")
+    if args.tls_cert is None and not args.insecure and not is_loopback(args.host):
+        raise UsageError(f"--host {args.host or '(every interface)'} is reachable from other machines and would"
+                         " carry passwords and chats unencrypted: pass --tls-cert and --tls-key, or --insecure"
+                         " if a reverse proxy in front of the relay terminates TLS")
     return RelayConfig(
         data_dir=args.data_dir, host=args.host, port=args.port, demo=args.demo,
+        tls_cert=args.tls_cert, tls_key=args.tls_key, insecure=args.insecure,
         synchronous="FULL" if args.fsync == "full" else "NORMAL",
         allowed_origins=tuple(args.allow_origin), token_ttl_s=args.token_ttl,
         ice_servers=tuple(args.ice_server), turn_secret=secret,
@@ -255,21 +275,43 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None) -
     return args
 
 
-async def serve(config: RelayConfig, port_file: Path | None = None) -> None:
-    """Run until SIGTERM or SIGINT, then stop accepting, flush, and close with 'going away'."""
+def tls_context(config: RelayConfig) -> ssl.SSLContext | None:
+    """The server's SSL context when TLS is configured (built once, before the relay starts); UsageError
+    naming the file that cannot be served."""
+    if config.tls_cert is None or config.tls_key is None:
+        return None
+    try:
+        return server_context(config.tls_cert, config.tls_key)
+    except TlsSetupError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def listen_url(config: RelayConfig, port: int) -> str:
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    return f"{'https' if config.tls else 'http'}://{host}:{port}/"
+
+
+async def serve(config: RelayConfig, port_file: Path | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then stop accepting, flush, and close with 'going away'.
+
+    With TLS configured, `ssl_context` is the one `tls_context` built (built here if not given)."""
     from relay.server import create_app
 
+    if ssl_context is None:
+        ssl_context = tls_context(config)
     files = raise_file_limit()
     runner = web.AppRunner(create_app(config), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port, backlog=LISTEN_BACKLOG)
+    site = web.TCPSite(runner, config.host, config.port, backlog=LISTEN_BACKLOG, ssl_context=ssl_context)
     await site.start()
     port = runner.addresses[0][1]
     if port_file is not None:
         await asyncio.to_thread(port_file.write_text, str(port))
-    logger.info("relay listening on http://%s:%d/ (open-files limit %d: about as many connections)",
-                config.host, port, files)
-    print(f"relay: http://{config.host}:{port}/", flush=True)
+    url = listen_url(config, port)
+    if config.insecure and not config.tls and not is_loopback(config.host):
+        logger.warning("listening without TLS on %s (--insecure): only a TLS-terminating proxy may reach it", url)
+    logger.info("relay listening on %s (open-files limit %d: about as many connections)", url, files)
+    print(f"relay: {url}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -321,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = None if args.command == "adduser" else config_from(args)
         check_data_dir(args.data_dir)
+        ssl_context = None if config is None else tls_context(config)
     except UsageError as exc:
         parser.error(str(exc))
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -335,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             logger.warning("uvloop not installed; using the standard loop")
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(serve(config, args.port_file))
+        runner.run(serve(config, args.port_file, ssl_context))
     return 0
 
 

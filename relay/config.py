@@ -51,6 +51,16 @@ class RelayConfig:
     """This long after a shop is loaded, and after each of its days ends, the relay sums its last 30
     days in the background and keeps them (docs/metrics.md, "Kept day sums"), so no supervisor's
     report waits for them. None: only when a report asks."""
+    tls_cert: Path | None = None
+    """PEM certificate chain (leaf first) served with `tls_key`: the relay speaks HTTPS and WSS only."""
+    tls_key: Path | None = None
+    insecure: bool = False
+    """Listen without TLS on an address other machines can reach: only behind a proxy that does TLS."""
+
+    @property
+    def tls(self) -> bool:
+        """True when the relay itself encrypts (HTTPS, WSS)."""
+        return self.tls_cert is not None
 
     @property
     def db_path(self) -> Path:

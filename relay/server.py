@@ -42,6 +42,7 @@ from relay.sessions import Connection, Principal
 from relay.staff import Staff
 from relay.store import Store, StoreUnavailable
 from relay.store.sqlite import SqliteStore
+from relay.tls import HSTS
 from wire import MAX_FRAME_BYTES, MAX_TEXT_CHARS, PROTOCOL_VERSION
 from wire import frames as f
 from wire.codec import FrameError, decode_body, decode_client, encode, request_id_of
@@ -270,7 +271,8 @@ async def buyer_session(request: web.Request) -> web.Response:
     principal = Principal(role="buyer", user_id=buyer.id, display_name=buyer.nickname)
     response = _json(f.TokenResponse(token=token, expires_at=expires_at, session=_session_info(principal)))
     response.set_cookie(
-        BUYER_COOKIE, token, max_age=relay.config.buyer_session_ttl_s, httponly=True, samesite="Strict", path="/"
+        BUYER_COOKIE, token, max_age=relay.config.buyer_session_ttl_s, httponly=True, samesite="Strict", path="/",
+        secure=relay.config.tls,  # over TLS, never sent in the clear
     )
     return response
 
@@ -318,6 +320,8 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.app[RELAY].config.tls:  # browsers keep to HTTPS for this host from now on
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import ssl
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -19,17 +20,28 @@ from app.client import KefuClient, buyer_session
 from app.relay_process import ROOT, spawn_relay
 from relay import cli
 from relay.config import RateLimit, RelayConfig
+from tests.tls_helpers import make_tls
 from wire import frames as f
 
 
+class Started(list[RelayConfig]):
+    """The configs `serve` was called with; `contexts`: the SSL context it was handed with each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contexts: list[ssl.SSLContext | None] = []
+
+
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> list[RelayConfig]:
+def started(monkeypatch: pytest.MonkeyPatch) -> Started:
     """`serve` replaced by a recorder: a command line the CLI wrongly accepts shows up here instead of
     running a relay forever (and an accepted one shows the config the relay would have got)."""
-    configs: list[RelayConfig] = []
+    configs = Started()
 
-    async def fake_serve(config: RelayConfig, port_file: Path | None = None) -> None:
+    async def fake_serve(config: RelayConfig, port_file: Path | None = None,
+                         ssl_context: ssl.SSLContext | None = None) -> None:
         configs.append(config)
+        configs.contexts.append(ssl_context)
 
     monkeypatch.setattr(cli, "serve", fake_serve)
     monkeypatch.delenv("KEFU_TURN_SECRET", raising=False)
@@ -290,3 +302,124 @@ async def test_a_real_relay_hands_out_the_configured_ice_servers(
         if client is not None:
             await client.close()
         await relay.stop()
+
+
+# TLS and the address the relay listens on ------------------------------------------------------------
+
+PLAIN_REFUSAL = ("is reachable from other machines and would carry passwords and chats unencrypted: pass "
+                 "--tls-cert and --tls-key, or --insecure if a reverse proxy in front of the relay terminates TLS")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "10.0.0.5", "relay.example.com", "fe80::1"])
+def test_a_non_loopback_address_without_tls_is_refused(host: str, data_dir_ok: Path, capsys, started) -> None:
+    line = refused(["--data-dir", str(data_dir_ok), "--host", host], capsys, started)
+    assert line == f"kefu-relay: error: --host {host} {PLAIN_REFUSAL}"
+
+
+def test_every_interface_without_tls_is_refused_too(data_dir_ok: Path, capsys, started) -> None:
+    line = refused(["--data-dir", str(data_dir_ok), "serve", "--host", ""], capsys, started, prog="kefu-relay")
+    assert line == f"kefu-relay: error: --host (every interface) {PLAIN_REFUSAL}"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "LOCALHOST", "::1", "::ffff:127.0.0.1"])
+def test_loopback_needs_no_tls(host: str, data_dir_ok: Path, started) -> None:
+    config = run(["--data-dir", str(data_dir_ok), "--host", host], started)
+    assert config.host == host and not config.tls and not config.insecure
+    assert started.contexts == [None]
+
+
+@pytest.mark.parametrize("before_serve", [True, False])
+def test_insecure_allows_a_plain_bind_behind_a_proxy(before_serve: bool, data_dir_ok: Path, started) -> None:
+    # Only the command line is checked here: the tests never listen beyond loopback.
+    options = ["--host", "0.0.0.0", "--insecure"]
+    argv = ["--data-dir", str(data_dir_ok), *([*options, "serve"] if before_serve else ["serve", *options])]
+    config = run(argv, started)
+    assert config.host == "0.0.0.0" and config.insecure and not config.tls
+    assert started.contexts == [None]
+
+
+def test_tls_files_reach_the_config_and_one_context_is_built(tmp_path: Path, data_dir_ok: Path, started) -> None:
+    tls = make_tls(tmp_path / "tls")
+    config = run(["--data-dir", str(data_dir_ok), "--host", "0.0.0.0", "serve", "--tls-cert", str(tls.cert),
+                  "--tls-key", str(tls.key)], started)
+    assert config.tls and config.tls_cert == tls.cert and config.tls_key == tls.key and not config.insecure
+    context = started.contexts[0]
+    assert isinstance(context, ssl.SSLContext) and context.minimum_version == ssl.TLSVersion.TLSv1_2
+
+
+@pytest.mark.parametrize(("given", "missing"), [("--tls-cert", "--tls-key"), ("--tls-key", "--tls-cert")])
+def test_a_certificate_needs_its_key_and_the_other_way_round(
+    given: str, missing: str, tmp_path: Path, data_dir_ok: Path, capsys, started
+) -> None:
+    tls = make_tls(tmp_path / "tls")
+    line = refused(["--data-dir", str(data_dir_ok), given, str(tls.cert if given == "--tls-cert" else tls.key)],
+                   capsys, started)
+    assert line == f"kefu-relay: error: {given} needs {missing}: pass both, the certificate and its private key"
+
+
+def _bad_tls_files(case: str, tmp_path: Path) -> tuple[Path, Path, str]:
+    """(cert, key, the end of the expected error line) for one kind of unusable TLS file."""
+    from datetime import datetime
+
+    from cryptography.hazmat.primitives import serialization
+
+    tls = make_tls(tmp_path / "tls")
+    cert, key = tls.cert, tls.key
+    if case == "missing cert":
+        cert = tmp_path / "nope.crt"
+        return cert, key, f"--tls-cert {cert}: no such file"
+    if case == "cert is a directory":
+        return tmp_path, key, f"--tls-cert {tmp_path}: is a directory, not a file"
+    if case == "cert not PEM":
+        cert.write_text("hello")
+        return cert, key, f"--tls-cert {cert}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)"
+    if case == "key given as cert":
+        return key, key, f"--tls-cert {key}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)"
+    if case == "key not PEM":
+        key.write_bytes(b"\x00\x01")
+        return cert, key, f"--tls-key {key}: not a PEM private key (expected -----BEGIN ... PRIVATE KEY-----)"
+    if case == "mismatched key":
+        other = make_tls(tmp_path / "other", ca=tls.ca)
+        return cert, other.key, (f"--tls-key {other.key}: does not match the certificate in --tls-cert {cert} "
+                                 "(the certificate must come first in its file)")
+    if case == "encrypted key":
+        private = serialization.load_pem_private_key(key.read_bytes(), password=None)
+        key.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.BestAvailableEncryption(b"passphrase")))
+        return cert, key, (f"--tls-key {key}: the key is encrypted with a passphrase; the relay needs it unencrypted"
+                           " (readable by the relay's user only)")
+    assert case == "expired cert"
+    old = make_tls(tmp_path / "old", not_before=datetime(2020, 1, 1), not_after=datetime(2021, 1, 1))
+    return old.cert, old.key, f"--tls-cert {old.cert}: the certificate expired on 2021-01-01 00:00 UTC; renew it"
+
+
+@pytest.mark.parametrize("case", ["missing cert", "cert is a directory", "cert not PEM", "key given as cert",
+                                  "key not PEM", "mismatched key", "encrypted key", "expired cert"])
+def test_unusable_tls_files_are_refused_before_the_relay_starts(
+    case: str, tmp_path: Path, data_dir_ok: Path, capsys, started
+) -> None:
+    cert, key, expected = _bad_tls_files(case, tmp_path)
+    line = refused(["--data-dir", str(data_dir_ok), "--tls-cert", str(cert), "--tls-key", str(key)], capsys, started)
+    assert line == f"kefu-relay: error: {expected}"
+
+
+def test_an_unreadable_key_is_refused(shared_dir: Path, capsys, started) -> None:
+    shared_dir.chmod(0o777)
+    tls = make_tls(shared_dir / "tls")
+    for path in (shared_dir / "tls", *tls.cert.parent.iterdir()):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    tls.key.chmod(0o000)
+    with unprivileged():
+        line = refused(["--data-dir", str(shared_dir / "data"), "--tls-cert", str(tls.cert), "--tls-key",
+                        str(tls.key)], capsys, started)
+    assert line == f"kefu-relay: error: --tls-key {tls.key}: cannot read it (Permission denied)"
+
+
+async def test_the_real_entry_point_refuses_a_plain_public_bind_before_listening(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "relay.cli", "--data-dir", str(tmp_path / "d"), "--port", "0", "--host", "0.0.0.0",
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 2 and out == b"" and "Traceback" not in err.decode()
+    assert err.decode().splitlines()[-1] == f"kefu-relay: error: --host 0.0.0.0 {PLAIN_REFUSAL}"
