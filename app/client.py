@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from app.errors import ConnectionLost, RelayError
+from app.errors import CertificateRejected, ConnectionLost, RelayError
+from app.tls import http_session, open_session, verified
 from wire import PROTOCOL_VERSION
 from wire import frames as f
 from wire.codec import FrameError, decode_body, decode_server, encode
@@ -35,9 +36,9 @@ _HANDSHAKE_CODES = {
 """What the relay's handshake statuses mean (docs/protocol.md); anything else: try again later."""
 
 
-async def _post(base_url: str, path: str, body: Any, kind: type[R], token: str | None = None) -> R:
+async def _post(base_url: str, path: str, body: Any, kind: type[R], token: str | None = None, ca_file: str = "") -> R:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with aiohttp.ClientSession() as http, http.post(
+    async with http_session(base_url, ca_file) as http, http.post(
         base_url.rstrip("/") + path, data=encode(body), headers=headers
     ) as resp:
         raw = await resp.read()
@@ -54,24 +55,25 @@ def raise_http(status: int, raw: bytes) -> None:
     raise RelayError(err.code, err.message, err.retry_after)
 
 
-async def login(base_url: str, shop: str, username: str, password: str) -> f.TokenResponse:
-    """Log an agent or supervisor in; raises RelayError (unauthorized, throttled...)."""
+async def login(base_url: str, shop: str, username: str, password: str, *, ca_file: str = "") -> f.TokenResponse:
+    """Log an agent or supervisor in; raises RelayError (unauthorized, throttled...), or CertificateRejected
+    (https: the relay's certificate failed verification, so the password was not sent)."""
     return await _post(base_url, "/api/login", f.LoginRequest(shop=shop, username=username, password=password),
-                       f.TokenResponse)
+                       f.TokenResponse, ca_file=ca_file)
 
 
-async def logout(base_url: str, token: str) -> None:
+async def logout(base_url: str, token: str, *, ca_file: str = "") -> None:
     """Revoke a token (and close its connections)."""
-    async with aiohttp.ClientSession() as http, http.post(
+    async with http_session(base_url, ca_file) as http, http.post(
         base_url.rstrip("/") + "/api/logout", headers={"Authorization": f"Bearer {token}"}
     ) as resp:
         if resp.status >= 400:
             raise_http(resp.status, await resp.read())
 
 
-async def fetch_session(base_url: str, token: str) -> f.SessionInfo:
+async def fetch_session(base_url: str, token: str, *, ca_file: str = "") -> f.SessionInfo:
     """Who a token belongs to; raises RelayError(unauthorized) when it is expired or revoked."""
-    async with aiohttp.ClientSession() as http, http.get(
+    async with http_session(base_url, ca_file) as http, http.get(
         base_url.rstrip("/") + "/api/session", headers={"Authorization": f"Bearer {token}"}
     ) as resp:
         raw = await resp.read()
@@ -80,19 +82,23 @@ async def fetch_session(base_url: str, token: str) -> f.SessionInfo:
         return decode_body(raw, f.SessionInfo)
 
 
-async def buyer_session(base_url: str, buyer_id: str | None = None) -> f.TokenResponse:
+async def buyer_session(base_url: str, buyer_id: str | None = None, *, ca_file: str = "") -> f.TokenResponse:
     """Ask the platform stand-in for a signed session of a demo buyer."""
     return await _post(base_url, "/api/buyer/session", f.BuyerSessionRequest(buyer_id=buyer_id),
-                       f.TokenResponse)
+                       f.TokenResponse, ca_file=ca_file)
 
 
 class KefuClient:
-    """One connection to the relay at a time; `connect` again to resume after a drop."""
+    """One connection to the relay at a time; `connect` again to resume after a drop.
 
-    def __init__(self, base_url: str, token: str, *, request_timeout: float = 10.0) -> None:
+    An `https://` relay's certificate is verified against the system store and `ca_file` (app/tls.py)."""
+
+    def __init__(self, base_url: str, token: str, *, request_timeout: float = 10.0, ca_file: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.request_timeout = request_timeout
+        self.ca_file = ca_file
+        """A PEM file of authorities trusted besides the system's ("" for none): a self-hosted relay's CA."""
         self.session: f.SessionInfo | None = None
         self.limits: f.Limits | None = None
         self.conversations: dict[int, f.ConversationInfo] = {}
@@ -116,15 +122,21 @@ class KefuClient:
         return self._ws is not None and not self._ws.closed
 
     async def connect(self) -> f.Synced:
-        """Open the WebSocket, resume from `cursors`, and return the relay's `synced` answer."""
+        """Open the WebSocket, resume from `cursors`, and return the relay's `synced` answer.
+
+        Raises ConnectionLost (try again later), RelayError (refused), or CertificateRejected."""
         await self._drop()
-        self._http = aiohttp.ClientSession()
+        self._http = await open_session(self.ca_file)
         url = self.base_url.replace("http", "ws", 1) + f"/ws?v={PROTOCOL_VERSION}"
         try:
-            self._ws = await self._http.ws_connect(
-                url, headers={"Authorization": f"Bearer {self.token}"}, compress=0, autoping=True,
-                heartbeat=30.0, max_msg_size=16 * 1024 * 1024,
-            )
+            with verified(self.base_url):
+                self._ws = await self._http.ws_connect(
+                    url, headers={"Authorization": f"Bearer {self.token}"}, compress=0, autoping=True,
+                    heartbeat=30.0, max_msg_size=16 * 1024 * 1024,
+                )
+        except CertificateRejected:
+            await self._drop()
+            raise
         except aiohttp.WSServerHandshakeError as exc:
             await self._drop()
             code = _HANDSHAKE_CODES.get(exc.status, ErrorCode.UNAVAILABLE)

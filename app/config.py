@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 DEFAULT_RELAY_URL = "http://127.0.0.1:8765"
 
 
+def default_ca_file() -> str:
+    """The custom CA file for a self-hosted relay when none is chosen in the login dialog: $KEFU_CA_FILE."""
+    return os.environ.get("KEFU_CA_FILE", "").strip()
+
+
 def default_data_dir() -> Path:
     """Where local history and preferences live: $KEFU_DESK_HOME, else the XDG data directory."""
     explicit = os.environ.get("KEFU_DESK_HOME")
@@ -38,6 +43,8 @@ class DeskConfig:
     reconnect_max_s: float = 10.0
     """Longest pause between two reconnection attempts."""
     request_timeout_s: float = 10.0
+    ca_file: str = field(default_factory=default_ca_file)
+    """A PEM file of authorities trusted besides the system's, for an https relay (app/tls.py)."""
 
     def account_dir(self, relay_url: str, shop: str, username: str) -> Path:
         """Each account's history is kept apart (several agents may share a computer)."""
@@ -60,6 +67,8 @@ class Preferences:
     relay_url: str = ""
     shop: str = ""
     username: str = ""
+    ca_file: str = ""
+    """The custom CA file (PEM) a self-hosted relay's certificate is verified with; "" for none."""
 
     @classmethod
     def from_json(cls, data: Any) -> Preferences:

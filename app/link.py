@@ -4,7 +4,9 @@
 history gives it, hands the relay's pushed frames to the core in batches (so a burst costs one
 history transaction, not one per message), and when the connection drops it reports "offline"
 and tries again with exponential backoff and jitter. A refused token ends the link for good: the
-agent must log in again.
+agent must log in again. A relay certificate that fails verification is not a network blip: quick
+retries would not help and must not hide it, so the link says why (`certificate_rejected`, the state's
+detail, the log) and tries again only at the longest pause, or when the agent asks.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import random
 from collections.abc import Awaitable, Callable
 
 from app.client import KefuClient
-from app.errors import ConnectionLost, RelayError
+from app.errors import CaFileUnusable, CertificateRejected, ConnectionLost, RelayError
 from wire import frames as f
 from wire.errors import ErrorCode, WebSocketClose
 
@@ -50,6 +52,9 @@ class Link:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self.certificate_rejected: CertificateRejected | CaFileUnusable | None = None
+        """Why the last attempt could not even start (the relay's certificate failed verification, or
+        the CA file cannot be read); None once connected again."""
 
     def start(self) -> None:
         self._tasks = [
@@ -76,9 +81,12 @@ class Link:
         attempt = 0
         while not self._stopping:
             self._on_state("connecting", "", None)
+            rejected = None
             try:
                 self.client.cursors = dict(await self._cursors())
                 synced = await self.client.connect()
+            except (CertificateRejected, CaFileUnusable) as exc:
+                rejected, detail = exc, str(exc)  # logged where it was found (app/tls.py)
             except RelayError as exc:
                 if exc.code == ErrorCode.UNAUTHORIZED:
                     self._end(exc.message)
@@ -95,6 +103,7 @@ class Link:
                 detail = f"internal error: {exc}"
             else:
                 attempt = 0
+                self.certificate_rejected = None
                 await self._on_synced(synced)
                 self.online.set()
                 self._on_state("online", "", None)
@@ -106,8 +115,10 @@ class Link:
                     self._end("logged out" if self.client.close_code == WebSocketClose.REVOKED else "session expired")
                     return
                 detail = f"connection closed ({self.client.close_code})"
+            self.certificate_rejected = rejected
             attempt += 1
-            delay = min(self._max_backoff, 0.25 * 2 ** min(attempt, 8)) * random.uniform(0.8, 1.2)
+            pause = self._max_backoff if rejected else min(self._max_backoff, 0.25 * 2 ** min(attempt, 8))
+            delay = pause * random.uniform(0.8, 1.2)
             self._on_state("offline", detail, delay)
             self._wake.clear()
             try:

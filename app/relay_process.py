@@ -15,6 +15,8 @@ from pathlib import Path
 
 import aiohttp
 
+from app.tls import http_session
+
 ROOT = Path(__file__).resolve().parent.parent
 _live: set[asyncio.subprocess.Process] = set()
 
@@ -44,9 +46,12 @@ class RelayProcess:
 
 
 async def spawn_relay(
-    data_dir: Path, *args: str, port: int = 0, log_level: str = "WARNING", timeout: float = 30.0
+    data_dir: Path, *args: str, port: int = 0, log_level: str = "WARNING", timeout: float = 30.0,
+    ca_file: str = "",
 ) -> RelayProcess:
-    """Run `kefu-relay` on 127.0.0.1 with `args`; return once /healthz answers 200."""
+    """Run `kefu-relay` on 127.0.0.1 with `args`; return once /healthz answers 200. With `--tls-cert` in
+    `args` the relay is `https://`, checked against the system's authorities and `ca_file`."""
+    scheme = "https" if "--tls-cert" in args else "http"
     with tempfile.TemporaryDirectory() as tmp:
         port_file = Path(tmp) / "port"
         proc = await asyncio.create_subprocess_exec(
@@ -54,18 +59,22 @@ async def spawn_relay(
             "--host", "127.0.0.1", "--port", str(port), "--port-file", str(port_file), *args, cwd=ROOT,
         )
         _live.add(proc)
-        async with aiohttp.ClientSession() as http:
+        async with http_session(f"{scheme}://127.0.0.1", ca_file) as http:
             deadline = asyncio.get_running_loop().time() + timeout
             while asyncio.get_running_loop().time() < deadline:
                 if proc.returncode is not None:
                     raise RuntimeError(f"relay exited with code {proc.returncode} during start-up")
                 text = await asyncio.to_thread(lambda: port_file.read_text() if port_file.exists() else "")
                 if text:
-                    url = f"http://127.0.0.1:{text}"
+                    url = f"{scheme}://127.0.0.1:{text}"
                     try:
                         async with http.get(url + "/healthz") as resp:
                             if resp.status == 200:
                                 return RelayProcess(proc, url)
+                    except aiohttp.ClientConnectorCertificateError:  # CertificateRejected: no point waiting
+                        proc.kill()
+                        await proc.wait()
+                        raise
                     except aiohttp.ClientError:
                         pass
                 await asyncio.sleep(0.05)

@@ -93,14 +93,16 @@ class DeskService(OutboxSending):
     # life cycle -----------------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, config: DeskConfig, relay_url: str, token: str, session: f.SessionInfo) -> DeskService:
-        """Open the account's local history and build the service (not yet connected: call `start`)."""
+    async def open(cls, config: DeskConfig, relay_url: str, token: str, session: f.SessionInfo,
+                   ca_file: str = "") -> DeskService:
+        """Open the account's local history and build the service (not yet connected: call `start`).
+        `ca_file`: the custom CA file the login verified an https relay with (`LoggedIn.ca_file`)."""
         assert session.shop is not None, "buyers do not use the workstation"
         path = config.account_dir(relay_url, session.shop, session.user_id) / "history.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         history = History(path)
         await history.open()
-        client = KefuClient(relay_url, token, request_timeout=config.request_timeout_s)
+        client = KefuClient(relay_url, token, request_timeout=config.request_timeout_s, ca_file=ca_file)
         return cls(config, client, history, session)
 
     async def start(self) -> None:
@@ -138,7 +140,7 @@ class DeskService(OutboxSending):
     async def logout(self) -> None:
         """Revoke the token on the relay (best effort) and close."""
         try:
-            await relay_logout(self.client.base_url, self.client.token)
+            await relay_logout(self.client.base_url, self.client.token, ca_file=self.client.ca_file)
         except (KefuError, OSError) as exc:
             logger.info("logout could not reach the relay: %s", exc)
         await self.close()

@@ -27,6 +27,7 @@ import importlib
 import json
 import logging
 import math
+import os
 import random
 import sys
 from collections.abc import Callable
@@ -320,14 +321,15 @@ class _Buyer:
 async def simulate_buyer(
     url: str, buyer_id: str, shop: str, script: Script, rng: random.Random, *,
     messages: int, think: tuple[float, float], reply_wait: float, stats: SimStats, connect_timeout: float = 10.0,
-    calls: CallHabits | None = None, deadline: float | None = None,
+    calls: CallHabits | None = None, deadline: float | None = None, ca_file: str = "",
 ) -> None:
     """One buyer: greet, then ask `messages - 1` questions, pausing like a person; video invitations
     are answered meanwhile as `calls` say (accepted, by default).
 
     Failures are recorded in `stats.errors`, not raised; reaching the relay (session, connection,
     conversation) must succeed within `connect_timeout` seconds. At `deadline` (the loop's clock) the
-    buyer stops chatting; a call in progress is finished before it leaves."""
+    buyer stops chatting; a call in progress is finished before it leaves. An https relay's certificate
+    is verified against the system's authorities and `ca_file` (app/tls.py)."""
     client: KefuClient | None = None
     buyer: _Buyer | None = None
     try:
@@ -336,8 +338,8 @@ async def simulate_buyer(
             async with chatting:
                 try:
                     async with asyncio.timeout(connect_timeout):
-                        token = (await buyer_session(url, buyer_id)).token
-                        client = KefuClient(url, token)
+                        token = (await buyer_session(url, buyer_id, ca_file=ca_file)).token
+                        client = KefuClient(url, token, ca_file=ca_file)
                         await client.connect()
                         conv = await client.open_conversation(shop)
                 except TimeoutError:
@@ -379,6 +381,7 @@ async def run_buyers(
     url: str, *, buyers: int = 5, shop: str = "jiadian", messages: int = 6,
     think: tuple[float, float] = (2.0, 8.0), reply_wait: float = 5.0, duration: float = 120.0,
     seed: int = 7, first_buyer: int = 1, connect_timeout: float = 10.0, calls: CallHabits | None = None,
+    ca_file: str = "",
 ) -> SimStats:
     """Run `buyers` simulated buyers of `shop`, staggered, chatting for at most `duration` seconds.
 
@@ -396,7 +399,7 @@ async def run_buyers(
         await asyncio.sleep(rng.uniform(0, min(think[1], duration / 4)))
         await simulate_buyer(url, ids[i], shop, script, random.Random(seed * 1000 + i), messages=messages,
                              think=think, reply_wait=reply_wait, stats=stats, connect_timeout=connect_timeout,
-                             calls=habits, deadline=deadline)
+                             calls=habits, deadline=deadline, ca_file=ca_file)
 
     tasks = [asyncio.create_task(one(i), name=ids[i]) for i in range(buyers)]
     try:
@@ -474,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--connect-timeout", type=_seconds(zero_ok=False), default=10.0,
                         help="seconds a buyer waits for the relay before giving up (default 10)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--ca-file", default=os.environ.get("KEFU_CA_FILE", ""), metavar="PATH",
+                        help="PEM file of a self-hosted https relay's authority, trusted besides the system's"
+                             " (default: $KEFU_CA_FILE)")
     calls = parser.add_argument_group("video invitations")
     calls.add_argument("--answer-calls", choices=ANSWERS, default="accept",
                        help="how buyers answer: accept, decline, ignore (let it ring out), or mixed"
@@ -501,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         stats = asyncio.run(run_buyers(
             args.url, buyers=args.buyers, shop=args.shop, messages=args.messages, think=args.think,
             reply_wait=args.reply_wait, duration=args.duration, seed=args.seed,
-            connect_timeout=args.connect_timeout, calls=habits_of(args)))
+            connect_timeout=args.connect_timeout, calls=habits_of(args), ca_file=args.ca_file))
     except KeyboardInterrupt:
         print("kefu-buyers: interrupted", file=sys.stderr)
         return 130

@@ -23,6 +23,7 @@ import aiohttp
 from app.client import raise_http
 from app.events import Attention, ComplaintChanged, FiguresChanged
 from app.services import DeskService
+from app.tls import http_session
 from wire import figures as w
 from wire import frames as f
 from wire.codec import decode_body
@@ -82,7 +83,7 @@ class Supervision:
     async def _get(self, path: str, kind: type[T], **params: Any) -> T:
         client = self.desk.client
         query = {k: str(v) for k, v in params.items() if v is not None}
-        async with aiohttp.ClientSession() as http, http.get(
+        async with http_session(client.base_url, client.ca_file) as http, http.get(
             client.base_url + path, params=query, headers={"Authorization": f"Bearer {client.token}"},
             timeout=aiohttp.ClientTimeout(total=client.request_timeout * 3),
         ) as resp:

@@ -83,7 +83,8 @@ class Workstation:
             first = False
             if logged is None:
                 return 0
-            service = await DeskService.open(self.config, logged.relay_url, logged.token, logged.session)
+            service = await DeskService.open(self.config, logged.relay_url, logged.token, logged.session,
+                                             ca_file=logged.ca_file)
             window = self.window = MainWindow(service, self.accounts, self.languages)
             window.show()
             await service.start()
