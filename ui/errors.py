@@ -15,7 +15,7 @@ import math
 
 from PySide6.QtCore import QObject
 
-from app.errors import ConnectionLost, RelayError, SourceUnavailable
+from app.errors import CaFileUnusable, CertificateRejected, ConnectionLost, RelayError, SourceUnavailable
 from wire.errors import ConflictReason, ErrorCode
 
 THROTTLED_WAIT_S = 60
@@ -103,8 +103,27 @@ class ErrorTexts(QObject):
             return str(text)
         return self.tr("The relay refused this ({0}).").format(exc.message or code)
 
+    def certificate_text(self, exc: CertificateRejected) -> str:
+        """The relay's certificate failed verification: why, that nothing was sent, and what to do."""
+        reasons = {
+            "expired": self.tr("it has expired"),
+            "not_yet_valid": self.tr("it is not valid yet (check this computer's date and time)"),
+            "unknown_issuer": self.tr("it was not issued by an authority this computer trusts"),
+            "hostname_mismatch": self.tr("it was issued for another address"),
+        }
+        why = reasons.get(exc.reason) or self.tr("OpenSSL says: {0}").format(exc.detail)
+        return self.tr(
+            "The relay's certificate could not be verified: {0}. Nothing was sent to it, not even your "
+            "password. Check the relay address; if your shop runs its own relay, choose its CA file; "
+            "otherwise tell your administrator.").format(why)
+
     def error_text(self, exc: BaseException) -> str:
         """One sentence for the agent about any error an action ended with."""
+        if isinstance(exc, CertificateRejected):
+            return self.certificate_text(exc)
+        if isinstance(exc, CaFileUnusable):
+            return self.tr("The CA file {0} cannot be used: it is missing, unreadable or holds no PEM certificate. "
+                           "Choose the file your administrator gave you, or clear the field.").format(exc.path)
         if isinstance(exc, ConnectionLost):
             return self.tr("Not connected to the relay; try again when the connection is back.")
         if isinstance(exc, RelayError):

@@ -1,8 +1,10 @@
-"""The login dialog: relay URL, shop, account, password, remember me.
+"""The login dialog: relay URL, shop, account, password, remember me, and an optional CA file.
 
 Logging in runs on the event loop while the dialog stays responsive; errors show in the dialog
 in words the agent can act on (wrong password, too many attempts: wait N s, relay unreachable).
-Where the machine has no keyring, the dialog says that "remember me" lasts only until exit.
+Where the machine has no keyring, the dialog says that "remember me" lasts only until exit. The CA
+file is for a self-hosted relay whose certificate comes from the shop's own authority (app/tls.py);
+when a certificate fails verification the dialog says why, that nothing was sent, and what to do.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +58,17 @@ class LoginDialog(QDialog):
         self.remember = QCheckBox(self)
         self.remember.setObjectName("rememberMe")
         self.remember.setChecked(prefs.remember_me)
+        self.ca_file = QLineEdit(accounts.ca_file, self)
+        self.ca_file.setObjectName("caFile")
+        self.ca_file.setClearButtonEnabled(True)
+        self.choose_ca = QPushButton(self)
+        self.choose_ca.setObjectName("chooseCaFile")
+        self.choose_ca.clicked.connect(self.choose_ca_file)
+        self.ca_dialog: QFileDialog | None = None
+        ca_row = QHBoxLayout()
+        ca_row.setContentsMargins(0, 0, 0, 0)
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(self.choose_ca)
         self.error = QLabel(self)
         self.error.setObjectName("formError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
@@ -69,6 +85,8 @@ class LoginDialog(QDialog):
         for label, field in zip(self._labels, (self.relay, self.shop, self.username, self.password), strict=True):
             self.form.addRow(label, field)
         self.form.addRow("", self.remember)
+        self._ca_label = QLabel(self)
+        self.form.addRow(self._ca_label, ca_row)
         self.heading = QLabel(self)
         self.heading.setObjectName("loginHeading")
         layout = QVBoxLayout(self)
@@ -79,6 +97,8 @@ class LoginDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
         self.retranslate()
+        if accounts.restore_problem is not None:  # why the remembered login could not be used
+            self.error.setText(error_text(accounts.restore_problem))
         (self.password if prefs.username else self.shop if not prefs.shop else self.username).setFocus()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -93,6 +113,9 @@ class LoginDialog(QDialog):
                                               self.tr("Password")), strict=True):
             label.setText(text)
         self.remember.setText(self.tr("Remember me on this computer"))
+        self._ca_label.setText(self.tr("CA file"))
+        self.ca_file.setPlaceholderText(self.tr("Optional: only for a self-hosted relay with its own certificate"))
+        self.choose_ca.setText(self.tr("Choose…"))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setText(self.tr("Log in"))
@@ -108,6 +131,16 @@ class LoginDialog(QDialog):
                 "again after the program exits."))
             self.keyring_note.show()
 
+    def choose_ca_file(self) -> None:
+        """Pick the CA file in a file dialog that does not block the event loop (`open`, not `exec`)."""
+        dialog = self.ca_dialog = QFileDialog(self, self.tr("Choose the relay's CA file"), self.ca_file.text(),
+                                              self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"))
+        dialog.setObjectName("caFileDialog")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.ca_file.setText)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
     def submit(self) -> None:
         fields = (self.relay.text().strip(), self.shop.text().strip(), self.username.text().strip(),
                   self.password.text())
@@ -116,11 +149,12 @@ class LoginDialog(QDialog):
             return
         self.error.setText(self.tr("Logging in…"))
         self.buttons.setEnabled(False)
-        self.tasks.run(self._login(*fields))
+        self.tasks.run(self._login(*fields, self.ca_file.text().strip()))
 
-    async def _login(self, relay: str, shop: str, username: str, password: str) -> None:
+    async def _login(self, relay: str, shop: str, username: str, password: str, ca_file: str) -> None:
         try:
-            result: LoggedIn = await self.accounts.login(relay, shop, username, password, self.remember.isChecked())
+            result: LoggedIn = await self.accounts.login(relay, shop, username, password, self.remember.isChecked(),
+                                                         ca_file)
         finally:
             self.buttons.setEnabled(True)
         self.password.clear()

@@ -1358,16 +1358,51 @@
     </message>
     <message>
         <location filename="../../ui/errors.py" line="109"/>
+        <source>it has expired</source>
+        <translation>it has expired</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="110"/>
+        <source>it is not valid yet (check this computer&apos;s date and time)</source>
+        <translation>it is not valid yet (check this computer&apos;s date and time)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="111"/>
+        <source>it was not issued by an authority this computer trusts</source>
+        <translation>it was not issued by an authority this computer trusts</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="112"/>
+        <source>it was issued for another address</source>
+        <translation>it was issued for another address</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="114"/>
+        <source>OpenSSL says: {0}</source>
+        <translation>OpenSSL says: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="116"/>
+        <source>The relay&apos;s certificate could not be verified: {0}. Nothing was sent to it, not even your password. Check the relay address; if your shop runs its own relay, choose its CA file; otherwise tell your administrator.</source>
+        <translation>The relay&apos;s certificate could not be verified: {0}. Nothing was sent to it, not even your password. Check the relay address; if your shop runs its own relay, choose its CA file; otherwise tell your administrator.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="125"/>
+        <source>The CA file {0} cannot be used: it is missing, unreadable or holds no PEM certificate. Choose the file your administrator gave you, or clear the field.</source>
+        <translation>The CA file {0} cannot be used: it is missing, unreadable or holds no PEM certificate. Choose the file your administrator gave you, or clear the field.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="128"/>
         <source>Not connected to the relay; try again when the connection is back.</source>
         <translation>Not connected to the relay; try again when the connection is back.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="113"/>
+        <location filename="../../ui/errors.py" line="132"/>
         <source>This picture source cannot be used on this computer.</source>
         <translation>This picture source cannot be used on this computer.</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="114"/>
+        <location filename="../../ui/errors.py" line="133"/>
         <source>Something went wrong: {0}</source>
         <translation>Something went wrong: {0}</translation>
     </message>
@@ -1559,67 +1594,92 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login_dialog.py" line="90"/>
+        <location filename="../../ui/login_dialog.py" line="110"/>
         <source>Kefu Desk · Log in</source>
         <translation>Kefu Desk · Log in</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="91"/>
+        <location filename="../../ui/login_dialog.py" line="111"/>
         <source>Kefu Desk · customer service workstation</source>
         <translation>Kefu Desk · customer service workstation</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="112"/>
         <source>Relay</source>
         <translation>Relay</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="112"/>
         <source>Shop</source>
         <translation>Shop</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="112"/>
         <source>Account</source>
         <translation>Account</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="113"/>
         <source>Password</source>
         <translation>Password</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="95"/>
+        <location filename="../../ui/login_dialog.py" line="115"/>
         <source>Remember me on this computer</source>
         <translation>Remember me on this computer</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="98"/>
+        <location filename="../../ui/login_dialog.py" line="116"/>
+        <source>CA file</source>
+        <translation>CA file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="117"/>
+        <source>Optional: only for a self-hosted relay with its own certificate</source>
+        <translation>Optional: only for a self-hosted relay with its own certificate</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="118"/>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="121"/>
         <source>Log in</source>
         <translation>Log in</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="107"/>
+        <location filename="../../ui/login_dialog.py" line="130"/>
         <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
         <translation>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="115"/>
+        <location filename="../../ui/login_dialog.py" line="136"/>
+        <source>Choose the relay&apos;s CA file</source>
+        <translation>Choose the relay&apos;s CA file</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="137"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="148"/>
         <source>Please fill in every field.</source>
         <translation>Please fill in every field.</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="117"/>
+        <location filename="../../ui/login_dialog.py" line="150"/>
         <source>Logging in…</source>
         <translation>Logging in…</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="138"/>
+        <location filename="../../ui/login_dialog.py" line="172"/>
         <source>Wrong shop, account or password.</source>
         <translation>Wrong shop, account or password.</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="140"/>
+        <location filename="../../ui/login_dialog.py" line="174"/>
         <source>Cannot reach the relay. Check the address and your network.</source>
         <translation>Cannot reach the relay. Check the address and your network.</translation>
     </message>

@@ -1349,16 +1349,51 @@
     </message>
     <message>
         <location filename="../../ui/errors.py" line="109"/>
+        <source>it has expired</source>
+        <translation>证书已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="110"/>
+        <source>it is not valid yet (check this computer&apos;s date and time)</source>
+        <translation>证书尚未生效（请检查这台电脑的日期和时间）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="111"/>
+        <source>it was not issued by an authority this computer trusts</source>
+        <translation>证书不是由这台电脑信任的机构签发的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="112"/>
+        <source>it was issued for another address</source>
+        <translation>证书是为另一个地址签发的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="114"/>
+        <source>OpenSSL says: {0}</source>
+        <translation>OpenSSL 的说明：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="116"/>
+        <source>The relay&apos;s certificate could not be verified: {0}. Nothing was sent to it, not even your password. Check the relay address; if your shop runs its own relay, choose its CA file; otherwise tell your administrator.</source>
+        <translation>无法验证中继服务器的证书：{0}。没有向它发送任何内容，包括您的密码。请检查中继地址；如果您的店铺自建中继，请选择它的 CA 文件；否则请联系管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="125"/>
+        <source>The CA file {0} cannot be used: it is missing, unreadable or holds no PEM certificate. Choose the file your administrator gave you, or clear the field.</source>
+        <translation>无法使用 CA 文件 {0}：文件不存在、无法读取，或其中没有 PEM 证书。请选择管理员提供的文件，或清空此项。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="128"/>
         <source>Not connected to the relay; try again when the connection is back.</source>
         <translation>未连接服务器，请在连接恢复后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="113"/>
+        <location filename="../../ui/errors.py" line="132"/>
         <source>This picture source cannot be used on this computer.</source>
         <translation>此电脑无法使用该画面来源。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="114"/>
+        <location filename="../../ui/errors.py" line="133"/>
         <source>Something went wrong: {0}</source>
         <translation>出错了：{0}</translation>
     </message>
@@ -1549,67 +1584,92 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login_dialog.py" line="90"/>
+        <location filename="../../ui/login_dialog.py" line="110"/>
         <source>Kefu Desk · Log in</source>
         <translation>客服工作台 · 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="91"/>
+        <location filename="../../ui/login_dialog.py" line="111"/>
         <source>Kefu Desk · customer service workstation</source>
         <translation>客服工作台 · 买家咨询一站处理</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="112"/>
         <source>Relay</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="112"/>
         <source>Shop</source>
         <translation>店铺</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="92"/>
+        <location filename="../../ui/login_dialog.py" line="112"/>
         <source>Account</source>
         <translation>账号</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="93"/>
+        <location filename="../../ui/login_dialog.py" line="113"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="95"/>
+        <location filename="../../ui/login_dialog.py" line="115"/>
         <source>Remember me on this computer</source>
         <translation>在这台电脑上记住我</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="98"/>
+        <location filename="../../ui/login_dialog.py" line="116"/>
+        <source>CA file</source>
+        <translation>CA 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="117"/>
+        <source>Optional: only for a self-hosted relay with its own certificate</source>
+        <translation>可选：仅用于使用自有证书的自建中继</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="118"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="121"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="107"/>
+        <location filename="../../ui/login_dialog.py" line="130"/>
         <source>This computer has no keyring, so your login is kept in memory only and you will be asked again after the program exits.</source>
         <translation>这台电脑没有可用的密钥环，登录凭证只保存在内存中，程序退出后需要重新登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="115"/>
+        <location filename="../../ui/login_dialog.py" line="136"/>
+        <source>Choose the relay&apos;s CA file</source>
+        <translation>选择中继的 CA 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="137"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login_dialog.py" line="148"/>
         <source>Please fill in every field.</source>
         <translation>请填写所有字段。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="117"/>
+        <location filename="../../ui/login_dialog.py" line="150"/>
         <source>Logging in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="138"/>
+        <location filename="../../ui/login_dialog.py" line="172"/>
         <source>Wrong shop, account or password.</source>
         <translation>店铺、账号或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="140"/>
+        <location filename="../../ui/login_dialog.py" line="174"/>
         <source>Cannot reach the relay. Check the address and your network.</source>
         <translation>无法连接服务器，请检查地址和网络。</translation>
     </message>

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from app.errors import ConnectionLost, RelayError, SourceUnavailable
+from app.errors import CaFileUnusable, CertificateRejected, ConnectionLost, RelayError, SourceUnavailable
 from ui.errors import error_text
 from ui.i18n import Languages
 from wire.errors import ConflictReason, ErrorCode
@@ -67,7 +68,8 @@ def test_the_wait_after_too_many_logins_has_one_default(qapp) -> None:
 
 
 def test_chinese_workstation_shows_no_english_for_any_error(chinese) -> None:
-    errors: list[BaseException] = [*every_relay_error(), ConnectionLost("reset by peer"), SourceUnavailable("no X11")]
+    errors: list[BaseException] = [*every_relay_error(), ConnectionLost("reset by peer"), SourceUnavailable("no X11"),
+                                   *every_rejection()]
     for exc in errors:
         text = error_text(exc)
         assert text and any("\u4e00" <= ch <= "\u9fff" for ch in text), (exc, text)
@@ -79,3 +81,53 @@ def test_chinese_relay_errors_carry_no_part_of_the_relays_english(chinese) -> No
         assert not any(word in text.lower() for word in DETAIL.split()), (exc, text)
         assert not re.search("[A-Za-z]", text), (exc, text)  # Chinese only: no Latin words at all
         assert any("\u4e00" <= ch <= "\u9fff" for ch in text), (exc, text)
+
+
+# the relay's certificate ---------------------------------------------------------------------------
+
+DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
+OPENSSL = "unable to get local issuer certificate"
+"""OpenSSL's English: shown only for a reason this version has no words of its own for."""
+
+
+def every_rejection() -> list[CertificateRejected]:
+    return [CertificateRejected("https://relay.example", reason, OPENSSL) for reason in CertificateRejected.REASONS]
+
+
+def deploy_guide_quotes() -> list[str]:
+    """The block quotes of docs/deploy.md, each joined into one line."""
+    quotes, current = [], []
+    for line in [*DEPLOY.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("> "):
+            current.append(line[2:])
+        elif current:
+            quotes.append(" ".join(current) if current[0].isascii() else "".join(current))
+            current = []
+    return quotes
+
+
+def test_a_rejected_certificate_says_why_that_nothing_was_sent_and_what_to_do(qapp) -> None:
+    texts = {exc.reason: error_text(exc) for exc in every_rejection()}
+    assert len(set(texts.values())) == len(texts), texts
+    for reason, text in texts.items():
+        assert text.startswith("The relay's certificate could not be verified: "), text
+        assert "Nothing was sent to it, not even your password." in text
+        assert "choose its CA file" in text and "tell your administrator" in text
+        assert (OPENSSL in text) == (reason == "other"), text
+    assert "it has expired" in texts["expired"] and "another address" in texts["hostname_mismatch"]
+    assert texts["unknown_issuer"] in deploy_guide_quotes()  # the documented message, word for word
+
+
+def test_a_rejected_certificate_in_chinese(chinese) -> None:
+    texts = {exc.reason: error_text(exc) for exc in every_rejection()}
+    assert len(set(texts.values())) == len(texts), texts
+    for reason, text in texts.items():
+        assert text.startswith("无法验证中继服务器的证书") and "密码" in text and "管理员" in text, text
+        if reason != "other":
+            assert not re.search("[A-Za-z]", text.replace("CA", "")), text  # only "CA" is left in Latin letters
+    assert texts["unknown_issuer"] in deploy_guide_quotes()
+
+
+def test_an_unusable_ca_file_names_it(qapp) -> None:
+    text = error_text(CaFileUnusable("/home/agent/shop-ca.pem", "no such file"))
+    assert text.startswith("The CA file /home/agent/shop-ca.pem cannot be used") and "administrator" in text
