@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import math
 import os
@@ -19,7 +18,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from relay import logs
+from relay.cli_admin import ADMIN_COMMANDS
 from relay.config import RateLimit, RelayConfig
+from relay.settings import SettingsError, defaults_from
+from relay.store.postgres import is_postgres_url
 from relay.tls import TlsSetupError, is_loopback, server_context
 
 logger = logging.getLogger(__name__)
@@ -126,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kefu-relay", description="Kefu Desk relay server")
     parser.add_argument("--data-dir", type=Path, default=Path("data/relay"), help="where the database lives")
     parser.add_argument("--log-level", type=_log_level, default="INFO")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text",
+                        help="text: lines for a person (default); json: one JSON object per line")
+    parser.add_argument("--config", type=Path, default=None, metavar="FILE",
+                        help="a TOML file of these options (or set KEFU_RELAY_CONFIG); flags and KEFU_RELAY_*"
+                             " variables override it (docs/deploy.md)")
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the relay (the default)")
@@ -143,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default 127.0.0.1); any other than localhost, 127.x or ::1"
                             " needs --tls-cert and --tls-key, or --insecure")
         p.add_argument("--port", type=_port, default=default(8765), help="0 picks a free port")
+        p.add_argument("--database", default=default(None), metavar="URL",
+                       help="postgresql://user@host/db: run on PostgreSQL (docs/deploy.md); default: SQLite in"
+                            " --data-dir")
         p.add_argument("--demo", action="store_true", default=default(False),
                        help="seed the demo shops, accounts and buyers")
         p.add_argument("--fsync", choices=["full", "normal"], default=default("full"),
@@ -173,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--insecure", action="store_true", default=default(False),
                        help="listen on a non-loopback --host without TLS: only behind a reverse proxy that"
                             " terminates TLS (docs/deploy.md)")
+
+    back = sub.add_parser("backup", help="copy the SQLite database while the relay runs (PostgreSQL: pg_dump)")
+    back.add_argument("dest", type=Path, metavar="DEST", help="the copy's file, or a directory to put it in")
+    sub.add_parser("migrate", help="apply the database migrations it lacks, then exit")
 
     add = sub.add_parser("adduser", help="create an agent or supervisor account (password prompted)")
     add.add_argument("--shop", required=True, help="shop slug, e.g. jiadian")
@@ -237,6 +252,15 @@ def check_data_dir(path: Path) -> None:
                 raise UsageError(f"--data-dir {path}: {file} is not a {what} file ({exc.strerror or exc})") from None
 
 
+def check_database(url: str | None) -> str | None:
+    """A postgresql:// URL, or None for SQLite ("sqlite" or nothing); UsageError otherwise."""
+    if not url or url == "sqlite":
+        return None
+    if not is_postgres_url(url):
+        raise UsageError(f"--database {url.split('://')[0]}://...: only postgresql:// URLs (or sqlite) are known")
+    return url
+
+
 def config_from(args: argparse.Namespace) -> RelayConfig:
     """The relay's configuration from parsed arguments; UsageError when they cannot work together."""
     extra = {}
@@ -256,8 +280,9 @@ def config_from(args: argparse.Namespace) -> RelayConfig:
         raise UsageError(f"--host {args.host or '(every interface)'} is reachable from other machines and would"
                          " carry passwords and chats unencrypted: pass --tls-cert and --tls-key, or --insecure"
                          " if a reverse proxy in front of the relay terminates TLS")
+    database = check_database(args.database)
     return RelayConfig(
-        data_dir=args.data_dir, host=args.host, port=args.port, demo=args.demo,
+        data_dir=args.data_dir, host=args.host, port=args.port, demo=args.demo, database=database,
         tls_cert=args.tls_cert, tls_key=args.tls_key, insecure=args.insecure,
         synchronous="FULL" if args.fsync == "full" else "NORMAL",
         allowed_origins=tuple(args.allow_origin), token_ttl_s=args.token_ttl,
@@ -321,54 +346,29 @@ async def serve(config: RelayConfig, port_file: Path | None = None, ssl_context:
     await runner.cleanup()
 
 
-async def adduser(args: argparse.Namespace) -> int:
-    from relay.auth import hash_password
-    from relay.store import StoreConflict
-    from relay.store.sqlite import SqliteStore
-
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("password: ")
-        if password != getpass.getpass("again: "):
-            print("passwords differ; nothing created", file=sys.stderr)
-            return 2
-    if len(password) < 8:
-        print("password must have at least 8 characters; nothing created", file=sys.stderr)
-        return 2
-    store = SqliteStore(args.data_dir / "relay.sqlite3")
-    await store.open()
-    try:
-        if await store.get_shop(args.shop) is None:
-            if not args.shop_name:
-                print(f"no shop {args.shop!r}; pass --shop-name to create it", file=sys.stderr)
-                return 2
-            await store.ensure_shop(args.shop, args.shop_name)
-        hashed = await asyncio.to_thread(hash_password, password)
-        try:
-            await store.create_account(args.shop, args.username, args.display_name, args.role, hashed)
-        except StoreConflict as exc:
-            print(f"{exc}; nothing created", file=sys.stderr)
-            return 1
-    finally:
-        await store.close()
-    print(f"created {args.role} {args.username} in {args.shop}")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parse_args(parser, argv)
-    # Every mistake in the command line ends here, as one line and exit status 2, before anything starts.
+    argv = sys.argv[1:] if argv is None else argv
+    # Every mistake in the command line, the config file or the environment ends here, as one line and
+    # exit status 2, before anything starts.
     try:
-        config = None if args.command == "adduser" else config_from(args)
+        parser.set_defaults(**defaults_from(parser, argv))
+    except SettingsError as exc:
+        parser.error(str(exc))
+    args = parse_args(parser, argv)
+    try:
+        if args.command in ADMIN_COMMANDS:
+            config = None
+            args.database = check_database(args.database)
+        else:
+            config = config_from(args)
         check_data_dir(args.data_dir)
         ssl_context = None if config is None else tls_context(config)
     except UsageError as exc:
         parser.error(str(exc))
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(args.log_level, args.log_format)
     if config is None:
-        return asyncio.run(adduser(args))
+        return asyncio.run(ADMIN_COMMANDS[args.command](args))
     loop_factory = None
     if not args.no_uvloop:
         try:

@@ -56,6 +56,8 @@ class RelayConfig:
     tls_key: Path | None = None
     insecure: bool = False
     """Listen without TLS on an address other machines can reach: only behind a proxy that does TLS."""
+    database: str | None = None
+    """A postgresql:// URL (docs/deploy.md); None: SQLite in `data_dir` (the default)."""
 
     @property
     def tls(self) -> bool:

@@ -41,7 +41,7 @@ from relay.seeding import seed_demo
 from relay.sessions import Connection, Principal
 from relay.staff import Staff
 from relay.store import Store, StoreUnavailable
-from relay.store.sqlite import SqliteStore
+from relay.store.engines import make_store
 from relay.tls import HSTS
 from wire import MAX_FRAME_BYTES, MAX_TEXT_CHARS, PROTOCOL_VERSION
 from wire import frames as f
@@ -82,6 +82,8 @@ class Relay:
         self.connections: set[Connection] = set()
         self._sweep: TimerHandle | None = None
         self.stopping = False
+        self.ready = False
+        """Set once the store is open and every shop's desk is loaded (`/readyz`)."""
 
     def _figures_on_sync(self, conn: Connection) -> None:
         """A supervisor's connection gets today's figures as soon as it has synced."""
@@ -292,6 +294,24 @@ async def healthz(request: web.Request) -> web.Response:
                         content_type="application/json")
 
 
+async def readyz(request: web.Request) -> web.Response:
+    """Whether to send this relay traffic: started, not stopping, and its database answering now.
+
+    Unlike `/healthz` (the process and its writer are fine), this asks the database a question, so a
+    load balancer takes a relay whose database is unreachable out of rotation."""
+    relay = request.app[RELAY]
+    checks: dict[str, object] = {"started": relay.ready, "stopping": relay.stopping}
+    try:
+        await asyncio.wait_for(relay.store.list_shops(), timeout=2.0)
+        checks["database"] = "ok"
+    except (StoreUnavailable, TimeoutError) as exc:
+        checks["database"] = f"unavailable: {exc or 'no answer within 2 s'}"
+    ready = relay.ready and not relay.stopping and checks["database"] == "ok"
+    body = {"ready": ready, "engine": relay.store.health().get("engine"), "checks": checks}
+    return web.Response(status=200 if ready else 503, body=msgspec.json.encode(body),
+                        content_type="application/json")
+
+
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus text format; with `--metrics-token-file`, only for that bearer token, else only for loopback."""
     relay = request.app[RELAY]
@@ -397,7 +417,7 @@ def create_app(
 ) -> web.Application:
     """Build the relay's aiohttp application. The store opens on start-up and closes on cleanup."""
     clock = clock or SystemClock()
-    store = store or SqliteStore(config.db_path, synchronous=config.synchronous)
+    store = store or make_store(config.database, config.db_path, config.synchronous)
     relay = Relay(config, store, clock)
     app = web.Application(middlewares=[security_headers], client_max_size=MAX_FRAME_BYTES)
     app[RELAY] = relay
@@ -405,6 +425,7 @@ def create_app(
     app.router.add_get("/", index)
     app.router.add_get("/ws", websocket)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_post("/api/login", login)
     app.router.add_post("/api/logout", logout)
     app.router.add_get("/api/session", session)
@@ -422,6 +443,7 @@ def create_app(
         await relay.desk.load()
         await relay.calls.load()
         relay.sweep_expired()
+        relay.ready = True
 
     async def on_shutdown(app: web.Application) -> None:
         relay.stopping = True

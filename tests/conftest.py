@@ -73,11 +73,17 @@ class RunningRelay:
         return self.url.replace("http", "ws", 1) + "/ws"
 
 
+TEST_STORE = os.environ.get("KEFU_TEST_STORE", "sqlite")
+"""The store relays under test run on: `sqlite` (default) or `postgresql` (KEFU_TEST_STORE=postgresql
+runs every relay test on a copy of a seeded PostgreSQL database; `make test` runs a part that way)."""
+
+
 @pytest.fixture
-def relay_config(data_dir: Path) -> RelayConfig:
+def relay_config(data_dir: Path, request: pytest.FixtureRequest) -> RelayConfig:
+    database = request.getfixturevalue("pg_seeded_dsn") if TEST_STORE == "postgresql" else None
     # Generous rates so tests that are not about rate limits never hit them.
     return RelayConfig(
-        data_dir=data_dir, port=0, synchronous="NORMAL",
+        data_dir=data_dir, port=0, synchronous="NORMAL", database=database,
         buyer_rate=RateLimit(rate=1000, burst=1000), agent_rate=RateLimit(rate=1000, burst=1000),
     )
 
