@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -15,16 +15,15 @@ from relay.calls import complaint_info
 from relay.metrics import rules
 from relay.metrics.days import days_of
 from relay.metrics.report import BREAKDOWNS, compose
+from relay.metrics.source import RelayView
 from relay.sessions import Principal
 from wire import figures as w
 from wire import frames as f
 from wire.codec import encode
 from wire.errors import ErrorCode
 
-if TYPE_CHECKING:
-    from relay.server import Relay
-
 logger = logging.getLogger(__name__)
+R = TypeVar("R", bound=RelayView)
 
 MAX_DAYS = 400
 """The longest date range one request may ask for."""
@@ -39,7 +38,7 @@ class ApiError(Exception):
         self.message = message
 
 
-async def supervisor(relay: Relay, request: web.Request) -> Principal:
+async def supervisor(relay: RelayView, request: web.Request) -> Principal:
     """The supervisor the request's bearer token belongs to; ApiError otherwise (401, or 403 for
     another role or another shop named in `shop`)."""
     header = request.headers.get("Authorization", "")
@@ -76,7 +75,7 @@ def date_range(request: web.Request, today: date) -> tuple[date, date]:
     return first, last
 
 
-async def figures_report(relay: Relay, shop_id: int, first: date, last: date,
+async def figures_report(relay: RelayView, shop_id: int, first: date, last: date,
                          by: frozenset[str]) -> w.FiguresReport:
     """A shop's figures over the days first..last, from the stored facts."""
     desk = relay.desk
@@ -97,10 +96,10 @@ def _error(exc: ApiError) -> web.Response:
     return web.Response(status=exc.status, body=body, content_type="application/json")
 
 
-def routes(relay_key: web.AppKey[Relay]) -> list[web.RouteDef]:
+def routes(relay_key: web.AppKey[R]) -> list[web.RouteDef]:
     """The API's routes, reading the relay from the application under `relay_key`."""
 
-    async def prepare(request: web.Request) -> tuple[Relay, int, date, date]:
+    async def prepare(request: web.Request) -> tuple[R, int, date, date]:
         relay = request.app[relay_key]
         principal = await supervisor(relay, request)
         assert principal.shop_id is not None

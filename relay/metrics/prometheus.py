@@ -8,16 +8,13 @@ whole shop), never a buyer. docs/metrics.md lists every metric.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from relay.metrics.cells import Sums, merged
-
-if TYPE_CHECKING:
-    from relay.server import Relay
+from relay.metrics.source import RelayView
 
 ALL = "all"
 """The `agent` label of a shop's own total."""
@@ -60,7 +57,7 @@ def _observe(family: HistogramMetricFamily, shop: str, values: list[float], buck
 class RelayCollector(Collector):
     """Everything /metrics shows, read from the relay at scrape time."""
 
-    def __init__(self, relay: Relay) -> None:
+    def __init__(self, relay: RelayView) -> None:
         self._relay = relay
 
     def collect(self) -> Iterator[Metric]:
@@ -118,7 +115,7 @@ class RelayCollector(Collector):
         yield from (frt, connect, duration)
 
 
-def registry_for(relay: Relay) -> CollectorRegistry:
+def registry_for(relay: RelayView) -> CollectorRegistry:
     """A registry of this relay's own (not the process-wide default: tests run several relays)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(RelayCollector(relay))

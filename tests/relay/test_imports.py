@@ -19,14 +19,8 @@ RELAY = Path(__file__).resolve().parents[2] / "relay"
 Graph = dict[str, dict[str, str]]
 """module -> {imported module -> where ("relay/x.py:12")}."""
 
-EXEMPT = {
-    # relay.metrics.api and relay.metrics.prometheus name `relay.server.Relay` under TYPE_CHECKING
-    # for their handlers' argument, while relay.server mounts them. Known and left for now: the
-    # fix (a Protocol of what the figures read from the relay, in relay/metrics/) belongs to the
-    # modules' owners. Remove these lines when it is done (a test below says when).
-    ("relay.metrics.api", "relay.server"),
-    ("relay.metrics.prometheus", "relay.server"),
-}
+EXEMPT: set[tuple[str, str]] = set()
+"""(importer, imported) edges let through, each with its reason; none today."""
 
 
 def module_name(path: Path) -> str:
