@@ -4,7 +4,7 @@ Each of the two needs the other: the hub asks the desk who holds a chat (to deci
 messages and who may write into it) and tells it of presence and of committed messages; the desk
 sends assignments, queue snapshots and system messages through the hub. Each side depends only on
 the Protocol here that says what it needs of the other, and neither module imports the other (a
-test, tests/relay/test_imports.py, holds that there is no import cycle in the relay). Both are
+test, tests/relay/test_import_cycles.py, holds that there is no import cycle in the relay). Both are
 implemented structurally: `Hub` is a `Delivery`, `Desk` is an `Assignments`; `relay.server` wires
 one to the other (`Hub(store, clock, desk)` calls `desk.attach(hub)`), where mypy checks that they
 fit. The desk's own frames (status, claim, transfer...) reach it the way any other module's do:
