@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 import sys
 
-ORDER = ["routing", "relay_load", "relay_idle", "history_search", "desktop_burst", "desk_start", "call_setup",
-         "metrics"]
+ORDER = ["routing", "relay_load", "relay_cluster", "relay_idle", "history_search", "desktop_burst", "desk_start",
+         "call_setup", "metrics"]
 
 
 def main(argv: list[str]) -> int:

@@ -12,7 +12,11 @@ Measuring honestly under overload:
   connection the relay closed is reopened and its unanswered frames are sent again with the same
   `client_msg_id`, as a real client would; the relay answers `duplicate` for those it had stored.
   Whatever is still unanswered after that is reported as `unacked`.
-- Every ack's (client_msg_id, seq) is kept, so the caller can check them against the database.
+- Every ack's (client_msg_id, seq) is kept, so the caller can check them against the database
+  (`check_integrity`, on SQLite or PostgreSQL), together with what the agents (`agent_process`) received.
+- Delivery latency (buyer's send to agent's receipt), when asked for (`record_sent`, `timestamps`): the
+  buyers keep when each acked frame was sent (due), the agents when each buyer message reached them, both
+  on `time.perf_counter()`, which on Linux is CLOCK_MONOTONIC, one clock for every process on the machine.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ import asyncio
 import multiprocessing as mp
 import os
 import resource
+import sqlite3
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -100,6 +107,10 @@ class PhaseResult:
     """From the phase's start to the last ack of a frame sent in it (first sends only)."""
     cpu_s: float = 0.0
     """CPU time the server process used from the phase's start until all its answers were in."""
+    cpu_by: dict[str, float] = field(default_factory=dict)
+    """The same for each of `run_clients`' `cpu` probes (e.g. the relay, the database server), by name."""
+    sent_at: dict[tuple[int, int], float] = field(default_factory=dict)
+    """With `record_sent`: (conversation_id, seq) of each first send acked in the phase -> when it was due."""
 
     def merge(self, other: PhaseResult) -> None:
         for name in ("sent", "unsent", "acks", "duplicates", "errors", "unacked", "dropped", "cut", "resent",
@@ -107,6 +118,7 @@ class PhaseResult:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies_ms.extend(other.latencies_ms)
         self.span_s = max(self.span_s, other.span_s)
+        self.sent_at.update(other.sent_at)
 
     def rate(self, seconds: float) -> float:
         """Acked msgs/s: acks over the time from the start to the last ack (at least the phase)."""
@@ -161,6 +173,8 @@ class Sender:
         self.dropped = False
         self.close_codes: list[int | None] = []
         self.reader: asyncio.Task[None] | None = None
+        self.record_sent = False
+        """Keep when each acked first send was due, by (conversation_id, seq), in `result.sent_at`."""
 
     async def connect(self) -> None:
         self.ws, self.conversation_id = await open_buyer(self.http, self.url, self.token)
@@ -207,6 +221,8 @@ class Sender:
                 if started >= 0:
                     result.latencies_ms.append((now - started) * 1000)
                     result.span_s = max(result.span_s, now - self.phase_start)
+                    if self.record_sent and reply.seq is not None:
+                        result.sent_at[(self.conversation_id, reply.seq)] = started
                 if reply.seq is not None and rid is not None:
                     self.acked.append((int(rid.rpartition("-")[2]), reply.seq))
             if now < self.refill_until and not self.dropped:
@@ -306,7 +322,7 @@ async def run_phase(senders: list[Sender], phase: Phase, total_connections: int)
 
 
 def buyer_process(url: str, tokens: list[str | None], phases: list[Phase], total: int, tag: str,
-                  first_index: int, barrier: Any, out: Any) -> None:
+                  first_index: int, barrier: Any, out: Any, record_sent: bool = False) -> None:
     """Child process: open the connections, then run each phase in step with the others."""
     raise_file_limit()
     loop = new_loop()
@@ -315,6 +331,7 @@ def buyer_process(url: str, tokens: list[str | None], phases: list[Phase], total
         async with aiohttp.ClientSession() as http:
             senders = [Sender(http, url, token, f"{tag}{i}", first_index + i) for i, token in enumerate(tokens)]
             for s in senders:
+                s.record_sent = record_sent
                 await s.connect()
             for phase in phases:
                 await loop.run_in_executor(None, barrier.wait)
@@ -337,11 +354,14 @@ class ClientRun:
 
 
 def run_clients(url: str, tokens: list[str | None], phases: list[Phase], processes: int,
-                server_pid: int | None = None) -> ClientRun:
+                server_pid: int | None = None, *, cpu: dict[str, Callable[[], float]] | None = None,
+                record_sent: bool = False) -> ClientRun:
     """Run the phases from `processes` client processes; merge their results per phase.
 
-    With `server_pid`, each phase also records the CPU time that process used during it.
+    With `server_pid`, each phase also records the CPU time that process used during it (`cpu_s`); with
+    `cpu`, the CPU seconds each of these functions counts (`cpu_by`). `record_sent`: see `PhaseResult.sent_at`.
     """
+    probes = cpu or {}
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     barrier = ctx.Barrier(processes + 1)
@@ -354,10 +374,11 @@ def run_clients(url: str, tokens: list[str | None], phases: list[Phase], process
     try:
         for i in range(processes):
             procs.append(start(buyer_process, url, tokens[i * share:(i + 1) * share], phases, len(tokens),
-                               chr(97 + i), i * share, barrier, out))
+                               chr(97 + i), i * share, barrier, out, record_sent))
         for phase in phases:
             barrier.wait(timeout=RESULT_TIMEOUT_S)
             cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
+            probes_before = {name: probe() for name, probe in probes.items()}
             result = PhaseResult()
             parts = 0
             while parts < processes:
@@ -370,6 +391,7 @@ def run_clients(url: str, tokens: list[str | None], phases: list[Phase], process
                 result.merge(part)
                 parts += 1
             result.cpu_s = (cpu_seconds(server_pid) - cpu_before) if server_pid else 0.0
+            result.cpu_by = {name: probe() - probes_before[name] for name, probe in probes.items()}
             merged[phase.name] = result
         while finished < processes:
             name, part = out.get(timeout=RESULT_TIMEOUT_S)
@@ -425,3 +447,237 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
         fields = stat.read().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a server and its children so far: its own user + system time, what its children that
+    have exited used (cutime + cstime: it reaped them), and the user + system time of those still running
+    (e.g. a PostgreSQL postmaster: its backends, one per connection, the WAL writer, the checkpointer...)."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(entry.name) == pid:
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        elif int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+# --- agents -----------------------------------------------------------------------------------
+
+
+class _Who(msgspec.Struct):
+    kind: str = ""
+
+
+class _Conv(msgspec.Struct):
+    conversation_id: int = 0
+
+
+class AgentFrame(msgspec.Struct):
+    """What the agents read of a pushed frame."""
+
+    type: str
+    conversation_id: int | None = None
+    seq: int | None = None
+    sender: _Who | None = None
+    conversation: _Conv | None = None
+
+
+@dataclass
+class AgentReport:
+    """Buyer messages the agents received, by conversation, and how often they had to reconnect."""
+
+    received: dict[int, list[int]] = field(default_factory=dict)
+    repeats: int = 0
+    """Buyer messages received a second time (never expected: cursors and `sync` prevent it)."""
+    reconnects: int = 0
+    close_codes: list[int | None] = field(default_factory=list)
+    received_at: dict[tuple[int, int], float] = field(default_factory=dict)
+    """With `timestamps`: (conversation_id, seq) of each buyer message -> when it first reached an agent
+    (`time.perf_counter()`, taken as its frame arrived, before decoding it)."""
+
+
+def agent_process(url: str, tokens: list[str], stop: Any, out: Any, timestamps: bool = False) -> None:
+    """Agents that read every message pushed to them until told to stop.
+
+    An agent the relay drops (e.g. as a slow consumer) reconnects and resumes with `sync` and its
+    cursors, like the workstation does, so every buyer message must reach it exactly once.
+    With `timestamps`, the report also says when each buyer message arrived (`AgentReport.received_at`).
+    """
+    loop = new_loop()
+    decode = msgspec.json.Decoder(AgentFrame).decode
+
+    async def main() -> None:
+        report = AgentReport()
+        seen: dict[int, set[int]] = defaultdict(set)
+        async with aiohttp.ClientSession() as http:
+
+            async def agent(token: str) -> None:
+                cursors: dict[int, int] = {}  # this agent's: the last seq it saw of each of its chats
+                mine: dict[int, set[int]] = defaultdict(set)
+                try:
+                    while not stop.is_set():
+                        ws = await http.ws_connect(url.replace("http", "ws", 1) + "/ws?v=1", compress=0, max_msg_size=0,
+                                                   headers={"Authorization": f"Bearer {token}"})
+                        await ws.send_str(msgspec.json.encode({"type": "sync", "id": "s", "cursors": cursors}).decode())
+                        async for msg in ws:
+                            arrived = time.perf_counter()
+                            if msg.type is not aiohttp.WSMsgType.TEXT:
+                                break
+                            frame = decode(msg.data)
+                            if frame.type == "message" and frame.conversation_id is not None and frame.seq is not None:
+                                conv = frame.conversation_id
+                                cursors[conv] = max(cursors.get(conv, 0), frame.seq)
+                                if frame.sender is not None and frame.sender.kind == "buyer":
+                                    if frame.seq in mine[conv]:
+                                        report.repeats += 1
+                                    elif timestamps:
+                                        report.received_at.setdefault((conv, frame.seq), arrived)
+                                    mine[conv].add(frame.seq)
+                            elif frame.type == "assignment" and frame.conversation is not None:
+                                cursors.setdefault(frame.conversation.conversation_id, 0)
+                        report.close_codes.append(ws.close_code)
+                        if not stop.is_set():
+                            report.reconnects += 1
+                            await asyncio.sleep(0.1)
+                finally:
+                    for conv, seqs in mine.items():
+                        seen[conv] |= seqs
+
+            tasks = [asyncio.create_task(agent(t)) for t in tokens]
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        report.received = {conv: sorted(seqs) for conv, seqs in seen.items()}
+        out.put(report)
+
+    loop.run_until_complete(main())
+
+
+# --- the relay and its database -----------------------------------------------------------------
+
+
+async def prepare_relay(data_dir: Path, *relay_args: str, buyers: int = 50) -> tuple[Any, list[str | None], list[str]]:
+    """A demo relay (`relay_args` added to its command line) with no rate limits, agent1 and agent2 of
+    jiadian at cap 50; returns (the relay process, `buyers` buyer tokens, the two agents' tokens)."""
+    from app.client import KefuClient, buyer_session, login
+    from app.relay_process import spawn_relay
+    from wire import frames as f
+
+    relay = await spawn_relay(data_dir, "--demo", "--buyer-rate", "1000000/1000000", "--agent-rate", "1000000/1000000",
+                              *relay_args)
+    try:
+        supervisor = KefuClient(relay.url, (await login(relay.url, "jiadian", "super1", "kefu-demo")).token)
+        await supervisor.connect()
+        for agent_id in ("1", "2"):
+            await supervisor.call(f.SetCap, agent_id=agent_id, cap=50)
+        await supervisor.close()
+        agents = [(await login(relay.url, "jiadian", u, "kefu-demo")).token for u in ("agent1", "agent2")]
+        tokens: list[str | None] = [(await buyer_session(relay.url, f"b-jiadian-{i + 1:04d}")).token
+                                    for i in range(buyers)]
+    except BaseException:
+        await relay.stop()
+        raise
+    return relay, tokens, agents
+
+
+@dataclass
+class Integrity:
+    """The database against what the buyers and the agents saw."""
+
+    acks: int = 0
+    acked_ids: int = 0
+    acked_missing: int = 0
+    acked_wrong_seq: int = 0
+    stored_buyer: int = 0
+    stored_system: int = 0
+    stored_unacked: int = 0
+    conversations: int = 0
+    seq_gaps: int = 0
+    last_seq_wrong: int = 0
+    delivered: int = 0
+    not_delivered: int = 0
+    delivered_unknown: int = 0
+    agent_repeats: int = 0
+    agent_reconnects: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """No broken guarantee. A message stored whose ack the client never saw is not one: the client
+        gave up waiting (a resend with the same client_msg_id would be answered `duplicate`)."""
+        return not (self.acked_missing or self.acked_wrong_seq or self.seq_gaps or self.last_seq_wrong
+                    or self.not_delivered or self.delivered_unknown or self.agent_repeats)
+
+
+def stored_messages(database: Path | str, conversations: list[int]) -> tuple[list[Any], dict[int, int]]:
+    """(conversation_id, seq, sender_kind, client_msg_id) of these conversations' messages, and their last_seq:
+    from a SQLite file (a path), or from PostgreSQL (a postgresql:// URL, read through psycopg)."""
+    if isinstance(database, str) and database.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        with psycopg.connect(database) as pg:
+            rows = pg.execute("SELECT conversation_id, seq, sender_kind, client_msg_id FROM messages"
+                              " WHERE conversation_id = ANY(%s)", (conversations,)).fetchall()
+            last_seqs: dict[int, int] = dict(pg.execute("SELECT id, last_seq FROM conversations"
+                                                        " WHERE id = ANY(%s)", (conversations,)).fetchall())
+        return rows, last_seqs
+    with sqlite3.connect(database) as db:
+        marks = ",".join("?" * len(conversations))
+        rows = db.execute(f"SELECT conversation_id, seq, sender_kind, client_msg_id FROM messages"
+                          f" WHERE conversation_id IN ({marks})", conversations).fetchall()
+        last_seqs = dict(db.execute(f"SELECT id, last_seq FROM conversations WHERE id IN ({marks})",
+                                    conversations).fetchall())
+    return rows, last_seqs
+
+
+def check_integrity(database: Path | str, run: ClientRun, agents: AgentReport) -> Integrity:
+    """Every acked message stored exactly once with the acked seq; seqs dense; every buyer message delivered.
+
+    `database`: the relay's SQLite file, or its PostgreSQL database's URL."""
+    result = Integrity(agent_repeats=agents.repeats, agent_reconnects=agents.reconnects)
+    conversations = sorted({conv for conv, _, _ in run.acked})
+    result.conversations = len(conversations)
+    rows, last_seqs = stored_messages(database, conversations)
+    by_conv: dict[int, list[int]] = defaultdict(list)
+    buyer_rows: dict[tuple[int, str], int] = {}
+    for conv, seq, kind, client_msg_id in rows:
+        by_conv[conv].append(seq)
+        if kind == "buyer":
+            buyer_rows[(conv, client_msg_id)] = seq
+        elif kind == "system":
+            result.stored_system += 1
+    result.stored_buyer = len(buyer_rows)
+    for conv in conversations:
+        seqs = sorted(by_conv.get(conv, []))
+        if seqs != list(range(1, len(seqs) + 1)):
+            result.seq_gaps += 1
+        if last_seqs.get(conv) != len(seqs):
+            result.last_seq_wrong += 1
+    acked: set[tuple[int, str]] = set()
+    for conv, tag, pairs in run.acked:
+        result.acks += len(pairs)
+        for n, seq in pairs:
+            key = (conv, f"{tag}-{n}")
+            acked.add(key)
+            stored = buyer_rows.get(key)
+            if stored is None:
+                result.acked_missing += 1
+            elif stored != seq:
+                result.acked_wrong_seq += 1
+    result.acked_ids = len(acked)
+    result.stored_unacked = len(set(buyer_rows) - acked)
+    stored_pairs = {(conv, seq) for (conv, _), seq in buyer_rows.items()}
+    delivered = {(conv, seq) for conv, seqs in agents.received.items() for seq in seqs}
+    result.delivered = len(delivered & stored_pairs)
+    result.not_delivered = len(stored_pairs - delivered)
+    result.delivered_unknown = len(delivered - stored_pairs)
+    return result

@@ -21,31 +21,31 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import msgspec
 from aiohttp import web
 
-from app.client import KefuClient, buyer_session, login
-from app.relay_process import kill_leftovers, spawn_relay
+from app.relay_process import kill_leftovers
 from bench.harness import (
     TEXT,
+    AgentReport,
     ClientRun,
+    Integrity,
     Phase,
     PhaseResult,
+    agent_process,
+    check_integrity,
     new_loop,
     percentile,
+    prepare_relay,
     raise_file_limit,
     rss_kib,
     run_clients,
     start,
     stop_processes,
 )
-from wire import frames as f
 
 BUYERS = 50
 PROCESSES = 2
@@ -62,93 +62,6 @@ PHASES += [Phase(f"open loop {rate:,}/s", OPEN_S, rate=float(rate)) for rate in 
 PHASES.append(Phase(f"open loop {RECOVERY_RATE:,}/s after overload", OPEN_S, rate=float(RECOVERY_RATE)))
 ECHO_PHASES = [Phase("warm-up", 1.0, inflight=1), Phase("echo 1 in flight", PHASE_S, inflight=1),
                Phase("echo 10 in flight", PHASE_S, inflight=10)]
-
-
-# --- agents -----------------------------------------------------------------------------------
-
-
-class _Who(msgspec.Struct):
-    kind: str = ""
-
-
-class _Conv(msgspec.Struct):
-    conversation_id: int = 0
-
-
-class AgentFrame(msgspec.Struct):
-    """What the agents read of a pushed frame."""
-
-    type: str
-    conversation_id: int | None = None
-    seq: int | None = None
-    sender: _Who | None = None
-    conversation: _Conv | None = None
-
-
-@dataclass
-class AgentReport:
-    """Buyer messages the agents received, by conversation, and how often they had to reconnect."""
-
-    received: dict[int, list[int]] = field(default_factory=dict)
-    repeats: int = 0
-    """Buyer messages received a second time (never expected: cursors and `sync` prevent it)."""
-    reconnects: int = 0
-    close_codes: list[int | None] = field(default_factory=list)
-
-
-def agent_process(url: str, tokens: list[str], stop: Any, out: Any) -> None:
-    """Agents that read every message pushed to them until told to stop.
-
-    An agent the relay drops (e.g. as a slow consumer) reconnects and resumes with `sync` and its
-    cursors, like the workstation does, so every buyer message must reach it exactly once.
-    """
-    loop = new_loop()
-    decode = msgspec.json.Decoder(AgentFrame).decode
-
-    async def main() -> None:
-        report = AgentReport()
-        seen: dict[int, set[int]] = defaultdict(set)
-        async with aiohttp.ClientSession() as http:
-
-            async def agent(token: str) -> None:
-                cursors: dict[int, int] = {}  # this agent's: the last seq it saw of each of its chats
-                mine: dict[int, set[int]] = defaultdict(set)
-                try:
-                    while not stop.is_set():
-                        ws = await http.ws_connect(url.replace("http", "ws", 1) + "/ws?v=1", compress=0, max_msg_size=0,
-                                                   headers={"Authorization": f"Bearer {token}"})
-                        await ws.send_str(msgspec.json.encode({"type": "sync", "id": "s", "cursors": cursors}).decode())
-                        async for msg in ws:
-                            if msg.type is not aiohttp.WSMsgType.TEXT:
-                                break
-                            frame = decode(msg.data)
-                            if frame.type == "message" and frame.conversation_id is not None and frame.seq is not None:
-                                conv = frame.conversation_id
-                                cursors[conv] = max(cursors.get(conv, 0), frame.seq)
-                                if frame.sender is not None and frame.sender.kind == "buyer":
-                                    if frame.seq in mine[conv]:
-                                        report.repeats += 1
-                                    mine[conv].add(frame.seq)
-                            elif frame.type == "assignment" and frame.conversation is not None:
-                                cursors.setdefault(frame.conversation.conversation_id, 0)
-                        report.close_codes.append(ws.close_code)
-                        if not stop.is_set():
-                            report.reconnects += 1
-                            await asyncio.sleep(0.1)
-                finally:
-                    for conv, seqs in mine.items():
-                        seen[conv] |= seqs
-
-            tasks = [asyncio.create_task(agent(t)) for t in tokens]
-            while not stop.is_set():
-                await asyncio.sleep(0.1)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        report.received = {conv: sorted(seqs) for conv, seqs in seen.items()}
-        out.put(report)
-
-    loop.run_until_complete(main())
 
 
 # --- baselines ----------------------------------------------------------------------------------
@@ -249,102 +162,6 @@ def _settle(batch: list[tuple[int, asyncio.Future[None]]]) -> None:
         fut.set_result(None)
 
 
-# --- the relay ---------------------------------------------------------------------------------
-
-
-async def prepare_relay(data_dir: Path) -> tuple[Any, list[str | None], list[str]]:
-    relay = await spawn_relay(data_dir, "--demo", "--buyer-rate", "1000000/1000000", "--agent-rate", "1000000/1000000",
-                              *EXTRA_RELAY_ARGS)
-    try:
-        supervisor = KefuClient(relay.url, (await login(relay.url, "jiadian", "super1", "kefu-demo")).token)
-        await supervisor.connect()
-        for agent_id in ("1", "2"):
-            await supervisor.call(f.SetCap, agent_id=agent_id, cap=50)
-        await supervisor.close()
-        agents = [(await login(relay.url, "jiadian", u, "kefu-demo")).token for u in ("agent1", "agent2")]
-        buyers: list[str | None] = [(await buyer_session(relay.url, f"b-jiadian-{i + 1:04d}")).token
-                                    for i in range(BUYERS)]
-    except BaseException:
-        await relay.stop()
-        raise
-    return relay, buyers, agents
-
-
-@dataclass
-class Integrity:
-    """The database against what the buyers and the agents saw."""
-
-    acks: int = 0
-    acked_ids: int = 0
-    acked_missing: int = 0
-    acked_wrong_seq: int = 0
-    stored_buyer: int = 0
-    stored_system: int = 0
-    stored_unacked: int = 0
-    conversations: int = 0
-    seq_gaps: int = 0
-    last_seq_wrong: int = 0
-    delivered: int = 0
-    not_delivered: int = 0
-    delivered_unknown: int = 0
-    agent_repeats: int = 0
-    agent_reconnects: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """No broken guarantee. A message stored whose ack the client never saw is not one: the client
-        gave up waiting (a resend with the same client_msg_id would be answered `duplicate`)."""
-        return not (self.acked_missing or self.acked_wrong_seq or self.seq_gaps or self.last_seq_wrong
-                    or self.not_delivered or self.delivered_unknown or self.agent_repeats)
-
-
-def check_integrity(db_path: Path, run: ClientRun, agents: AgentReport) -> Integrity:
-    """Every acked message stored exactly once with the acked seq; seqs dense; every buyer message delivered."""
-    result = Integrity(agent_repeats=agents.repeats, agent_reconnects=agents.reconnects)
-    conversations = sorted({conv for conv, _, _ in run.acked})
-    result.conversations = len(conversations)
-    with sqlite3.connect(db_path) as db:
-        marks = ",".join("?" * len(conversations))
-        rows = db.execute(f"SELECT conversation_id, seq, sender_kind, client_msg_id FROM messages"
-                          f" WHERE conversation_id IN ({marks})", conversations).fetchall()
-        last_seqs = dict(db.execute(f"SELECT id, last_seq FROM conversations WHERE id IN ({marks})",
-                                    conversations).fetchall())
-    by_conv: dict[int, list[int]] = defaultdict(list)
-    buyer_rows: dict[tuple[int, str], int] = {}
-    for conv, seq, kind, client_msg_id in rows:
-        by_conv[conv].append(seq)
-        if kind == "buyer":
-            buyer_rows[(conv, client_msg_id)] = seq
-        elif kind == "system":
-            result.stored_system += 1
-    result.stored_buyer = len(buyer_rows)
-    for conv in conversations:
-        seqs = sorted(by_conv.get(conv, []))
-        if seqs != list(range(1, len(seqs) + 1)):
-            result.seq_gaps += 1
-        if last_seqs.get(conv) != len(seqs):
-            result.last_seq_wrong += 1
-    acked: set[tuple[int, str]] = set()
-    for conv, tag, pairs in run.acked:
-        result.acks += len(pairs)
-        for n, seq in pairs:
-            key = (conv, f"{tag}-{n}")
-            acked.add(key)
-            stored = buyer_rows.get(key)
-            if stored is None:
-                result.acked_missing += 1
-            elif stored != seq:
-                result.acked_wrong_seq += 1
-    result.acked_ids = len(acked)
-    result.stored_unacked = len(set(buyer_rows) - acked)
-    stored_pairs = {(conv, seq) for (conv, _), seq in buyer_rows.items()}
-    delivered = {(conv, seq) for conv, seqs in agents.received.items() for seq in seqs}
-    result.delivered = len(delivered & stored_pairs)
-    result.not_delivered = len(stored_pairs - delivered)
-    result.delivered_unknown = len(delivered - stored_pairs)
-    return result
-
-
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -393,7 +210,7 @@ def run_relay(data_dir: Path) -> tuple[ClientRun, AgentReport, int, Integrity]:
     relay = None
     agent_procs: list[Any] = []
     try:
-        relay, buyers, agents = loop.run_until_complete(prepare_relay(data_dir))
+        relay, buyers, agents = loop.run_until_complete(prepare_relay(data_dir, *EXTRA_RELAY_ARGS))
         agent_procs.append(start(agent_process, relay.url, agents, stop, agent_out))
         agent_proc = agent_procs[0]
         time.sleep(1.0)
