@@ -3,19 +3,67 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from contextlib import closing
 from typing import Any
 
+import psycopg
+
 from app.client import KefuClient
+from relay.config import RelayConfig
+from relay.store.postgres_writer import ADAPTERS, pg_sql
 from tests.conftest import RunningRelay
 from wire import frames as f
+
+Rows = list[tuple[Any, ...]]
+
+
+def _query(where: RunningRelay | RelayConfig, sql: str, params: Sequence[Any]) -> tuple[list[str], Rows]:
+    config = where if isinstance(where, RelayConfig) else where.config
+    if config.database is not None:
+        # Numbers as the store reads them (ADAPTERS: numeric as int or float, never Decimal).
+        with psycopg.connect(config.database, autocommit=True, context=ADAPTERS) as conn:
+            cursor = conn.execute(pg_sql(sql), tuple(params))
+            names = [d.name for d in cursor.description or ()]
+            return names, [tuple(row) for row in cursor.fetchall()]
+    if not config.db_path.exists():
+        raise FileNotFoundError(config.db_path)  # never read a database sqlite3.connect just created
+    with closing(sqlite3.connect(config.db_path)) as db:
+        cursor = db.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description or ()]
+        return names, [tuple(row) for row in cursor.fetchall()]
+
+
+def db_rows(where: RunningRelay | RelayConfig, sql: str, params: Sequence[Any] = ()) -> Rows:
+    """The rows of `sql` (shared dialect, `?` placeholders) as tuples, read straight from the database the
+    relay runs on: its SQLite file, or its PostgreSQL database (`config.database`)."""
+    return _query(where, sql, params)[1]
+
+
+def db_dicts(where: RunningRelay | RelayConfig, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """`db_rows`, each row as a dict by column name."""
+    names, rows = _query(where, sql, params)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def db_one(where: RunningRelay | RelayConfig, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    """The first row of `sql`, or None."""
+    rows = db_rows(where, sql, params)
+    return rows[0] if rows else None
+
+
+def db_value(where: RunningRelay | RelayConfig, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of the first row of `sql` (which must return a row)."""
+    row = db_one(where, sql, params)
+    assert row is not None, f"no row for {sql!r} {tuple(params)!r}"
+    return row[0]
 
 
 def stored_count(relay: RunningRelay, kind: str | None = None) -> int:
     """Messages stored (of one kind: text, card, system), read straight from the database."""
-    with sqlite3.connect(relay.config.db_path) as db:
-        if kind is None:
-            return int(db.execute("SELECT COUNT(*) FROM messages").fetchone()[0])
-        return int(db.execute("SELECT COUNT(*) FROM messages WHERE kind = ?", (kind,)).fetchone()[0])
+    if kind is None:
+        return int(db_value(relay, "SELECT COUNT(*) FROM messages"))
+    return int(db_value(relay, "SELECT COUNT(*) FROM messages WHERE kind = ?", (kind,)))
 
 
 async def next_chat(client: KefuClient, timeout: float = 5.0) -> f.Message:

@@ -20,7 +20,7 @@ from app.client import KefuClient
 from app.errors import RelayError
 from relay.clock import FakeClock
 from tests.conftest import OTHER_SHOP, RunningRelay
-from tests.relay.helpers import next_of
+from tests.relay.helpers import db_dicts, db_rows, next_of
 from wire import frames as f
 from wire.codec import FrameError, decode_client, decode_server, encode
 
@@ -70,9 +70,7 @@ async def invite(agent: KefuClient, conversation_id: int, reason: str = "演示�
 
 
 def calls_table(relay: RunningRelay) -> list[dict[str, Any]]:
-    with sqlite3.connect(relay.config.db_path) as db:
-        db.row_factory = sqlite3.Row
-        return [dict(r) for r in db.execute("SELECT * FROM calls ORDER BY invited_at")]
+    return db_dicts(relay, "SELECT * FROM calls ORDER BY invited_at")
 
 
 # --- a call from invitation to hang-up ------------------------------------------------------------
@@ -437,15 +435,12 @@ async def blocked_by_buyer(agent: KefuClient, buyer: KefuClient, conv: int) -> f
 
 
 def unblock_events(relay: RunningRelay) -> list[dict[str, Any]]:
-    with sqlite3.connect(relay.config.db_path) as db:
-        db.row_factory = sqlite3.Row
-        return [dict(r) for r in db.execute(
-            "SELECT conversation_id, at, kind, actor, note FROM conversation_events WHERE kind = 'call_unblocked'")]
+    return db_dicts(relay, "SELECT conversation_id, at, kind, actor, note FROM conversation_events"
+                           " WHERE kind = 'call_unblocked' ORDER BY id")
 
 
 def blocks_table(relay: RunningRelay) -> list[tuple[int, str, int]]:
-    with sqlite3.connect(relay.config.db_path) as db:
-        return [tuple(r) for r in db.execute("SELECT shop_id, buyer_id, at FROM call_blocks")]
+    return db_rows(relay, "SELECT shop_id, buyer_id, at FROM call_blocks ORDER BY at, shop_id, buyer_id")
 
 
 async def test_the_buyer_lifts_their_block_and_the_shop_may_invite_again(clients, relay: RunningRelay,

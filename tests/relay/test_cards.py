@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from typing import Any
 
@@ -11,22 +10,20 @@ import pytest
 from app.client import KefuClient
 from app.errors import RelayError
 from tests.conftest import OTHER_SHOP, RunningRelay
-from tests.relay.helpers import next_of, stored_count
+from tests.relay.helpers import db_one, db_rows, db_value, next_of, stored_count
 from wire import frames as f
 
 
 def buyer_with_paid_order(relay: RunningRelay, min_cents: int = 10_000) -> tuple[str, str, int]:
     """A demo buyer of the main shop with a paid order: (buyer, order_no, amount)."""
-    with sqlite3.connect(relay.config.db_path) as db:
-        row = db.execute(
-            "SELECT buyer_id, order_no, amount_cents FROM orders WHERE shop_id = 1 AND status = 'delivered'"
-            " AND amount_cents >= ? ORDER BY order_no LIMIT 1", (min_cents,)).fetchone()
+    row = db_one(relay, "SELECT buyer_id, order_no, amount_cents FROM orders WHERE shop_id = 1 AND status = 'delivered'"
+                 " AND amount_cents >= ? ORDER BY order_no LIMIT 1", (min_cents,))
+    assert row is not None
     return row[0], row[1], row[2]
 
 
 def someone_elses_order(relay: RunningRelay, buyer: str) -> str:
-    with sqlite3.connect(relay.config.db_path) as db:
-        return str(db.execute("SELECT order_no FROM orders WHERE buyer_id != ? LIMIT 1", (buyer,)).fetchone()[0])
+    return str(db_value(relay, "SELECT order_no FROM orders WHERE buyer_id != ? ORDER BY order_no LIMIT 1", (buyer,)))
 
 
 async def chat_with(clients: Any, buyer_id: str) -> tuple[KefuClient, KefuClient, int]:
@@ -83,9 +80,7 @@ async def test_refund_only_offer_accepted_by_the_buyer_updates_case_and_audit(cl
     history = await agent.history(conv)
     stored_card = next(m.card for m in history.messages if m.kind == "card")
     assert isinstance(stored_card, f.OfferCard) and stored_card.status == "accepted"
-    with sqlite3.connect(relay.config.db_path) as db:
-        audit = db.execute("SELECT actor_kind, action FROM case_audit WHERE case_id = ? ORDER BY id",
-                           (card.case_id,)).fetchall()
+    audit = db_rows(relay, "SELECT actor_kind, action FROM case_audit WHERE case_id = ? ORDER BY id", (card.case_id,))
     assert audit == [("agent", "offered"), ("buyer", "accepted")]
 
 
@@ -120,8 +115,7 @@ async def test_bad_cards_are_refused_and_store_nothing(clients, relay: RunningRe
         await agent.request(raw_send_card(conv, card))
     assert err.value.code == code
     assert stored_count(relay, "card") == 0
-    with sqlite3.connect(relay.config.db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM case_audit").fetchone()[0] == 0
+    assert db_value(relay, "SELECT COUNT(*) FROM case_audit") == 0
 
 
 class RawFrame(dict):  # type: ignore[type-arg]
@@ -151,8 +145,7 @@ async def test_offer_on_another_buyers_order_is_refused(clients, relay: RunningR
 async def test_product_and_order_cards_reach_the_buyer(clients, relay: RunningRelay) -> None:
     buyer_id, order_no, _ = buyer_with_paid_order(relay)
     agent, buyer, conv = await chat_with(clients, buyer_id)
-    with sqlite3.connect(relay.config.db_path) as db:
-        sku = db.execute("SELECT sku FROM products WHERE shop_id = 1 LIMIT 1").fetchone()[0]
+    sku = db_value(relay, "SELECT sku FROM products WHERE shop_id = 1 ORDER BY sku LIMIT 1")
     await send_card(agent, conv, kind="product", sku=sku)
     product = (await next_of(buyer, f.Message, kind="card")).card
     assert isinstance(product, f.ProductCard) and product.sku == sku
@@ -169,8 +162,7 @@ async def test_resent_offer_creates_one_case(clients, relay: RunningRelay) -> No
     first = await agent.call(f.SendCard, conversation_id=conv, client_msg_id=cid, card=card)
     again = await agent.call(f.SendCard, conversation_id=conv, client_msg_id=cid, card=card)
     assert isinstance(again, f.Ack) and again.duplicate and again.seq == first.seq  # type: ignore[union-attr]
-    with sqlite3.connect(relay.config.db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM after_sales WHERE conversation_id = ?", (conv,)).fetchone()[0] == 1
+    assert db_value(relay, "SELECT COUNT(*) FROM after_sales WHERE conversation_id = ?", (conv,)) == 1
 
 
 async def test_buyer_cannot_answer_an_offer_of_another_conversation(clients, relay: RunningRelay) -> None:

@@ -213,7 +213,11 @@ async def test_healthz_reports_status_version_and_database(relay: RunningRelay) 
         body = await resp.json()
     assert resp.status == 200
     assert body["status"] == "ok" and body["version"]
-    assert body["db"]["ok"] is True and body["db"]["journal_mode"] == "wal"
+    assert body["db"]["ok"] is True
+    if relay.config.database is None:
+        assert body["db"]["engine"] == "sqlite" and body["db"]["journal_mode"] == "wal"
+    else:
+        assert body["db"]["engine"] == "postgresql"
 
 
 async def test_shops_are_listed_for_the_buyer_page(relay: RunningRelay) -> None:

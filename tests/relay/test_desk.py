@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from app.client import KefuClient
 from app.errors import RelayError
 from relay.clock import FakeClock
 from tests.conftest import OTHER_SHOP, RunningRelay
-from tests.relay.helpers import next_chat, next_of, stored_count
+from tests.relay.helpers import db_one, db_rows, db_value, next_chat, next_of, stored_count
 from wire import frames as f
 
 AGENT1, AGENT2 = "1", "2"  # account ids of agent1 and agent2 in the demo shop
@@ -34,10 +33,10 @@ def drain(client: KefuClient) -> list[Any]:
 
 def stored_state(relay: RunningRelay, conversation_id: int) -> tuple[tuple[str, int | None], list[tuple[Any, ...]]]:
     """The conversation's (status, agent) and its recorded routing events, straight from the database."""
-    with sqlite3.connect(relay.config.db_path) as db:
-        row = db.execute("SELECT status, agent_id FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-        events = db.execute("SELECT kind, from_agent, to_agent, note FROM conversation_events"
-                            " WHERE conversation_id = ? ORDER BY id", (conversation_id,)).fetchall()
+    row = db_one(relay, "SELECT status, agent_id FROM conversations WHERE id = ?", (conversation_id,))
+    assert row is not None
+    events = db_rows(relay, "SELECT kind, from_agent, to_agent, note FROM conversation_events"
+                            " WHERE conversation_id = ? ORDER BY id", (conversation_id,))
     return (row[0], row[1]), events
 
 
@@ -80,9 +79,8 @@ async def test_automatic_messages_do_not_stop_the_sla_clock_but_a_human_reply_do
     fake_clock.advance(200)
     await settle()
     assert not any(isinstance(e, f.Sla) for e in list(agent.events._queue))  # type: ignore[attr-defined]
-    with sqlite3.connect(relay.config.db_path) as db:
-        buyer_at, reply_at, agent_id = db.execute(
-            "SELECT buyer_at, reply_at, agent_id FROM reply_rounds WHERE conversation_id = ?", (conv,)).fetchone()
+    (buyer_at, reply_at, agent_id), = db_rows(
+        relay, "SELECT buyer_at, reply_at, agent_id FROM reply_rounds WHERE conversation_id = ?", (conv,))
     assert reply_at - buyer_at == 120_000 and agent_id == 1
 
 
@@ -447,12 +445,11 @@ async def test_outside_service_hours_the_buyer_gets_the_automatic_message(client
 
 
 async def test_after_sales_buyer_goes_ahead_of_a_normal_buyer(clients, relay: RunningRelay):
-    with sqlite3.connect(relay.config.db_path) as db:
-        open_case_buyer = db.execute(
-            "SELECT buyer_id FROM after_sales WHERE status = 'open' AND shop_id = 1 LIMIT 1").fetchone()[0]
-        normal = db.execute(
-            "SELECT id FROM buyers WHERE id LIKE 'b-jiadian-%' AND id NOT IN (SELECT buyer_id FROM after_sales)"
-            " AND id NOT IN (SELECT buyer_id FROM orders WHERE amount_cents >= 200000) LIMIT 1").fetchone()[0]
+    open_case_buyer = db_value(
+        relay, "SELECT buyer_id FROM after_sales WHERE status = 'open' AND shop_id = 1 ORDER BY rowid LIMIT 1")
+    normal = db_value(
+        relay, "SELECT id FROM buyers WHERE id LIKE 'b-jiadian-%' AND id NOT IN (SELECT buyer_id FROM after_sales)"
+        " AND id NOT IN (SELECT buyer_id FROM orders WHERE amount_cents >= 200000) ORDER BY id LIMIT 1")
     _, normal_conv = await buyer_asks(clients, normal)
     _, case_conv = await buyer_asks(clients, open_case_buyer)
     watcher = await clients("super1")
@@ -463,11 +460,9 @@ async def test_after_sales_buyer_goes_ahead_of_a_normal_buyer(clients, relay: Ru
 
 def normal_buyers(relay: RunningRelay, n: int) -> list[str]:
     """Buyers with no after-sales case and no high-value order: they queue in the normal tier."""
-    with sqlite3.connect(relay.config.db_path) as db:
-        rows = db.execute(
-            "SELECT id FROM buyers WHERE id LIKE 'b-jiadian-%' AND id NOT IN (SELECT buyer_id FROM after_sales)"
-            " AND id NOT IN (SELECT buyer_id FROM orders WHERE amount_cents >= 200000) ORDER BY id LIMIT ?",
-            (n,)).fetchall()
+    rows = db_rows(
+        relay, "SELECT id FROM buyers WHERE id LIKE 'b-jiadian-%' AND id NOT IN (SELECT buyer_id FROM after_sales)"
+        " AND id NOT IN (SELECT buyer_id FROM orders WHERE amount_cents >= 200000) ORDER BY id LIMIT ?", (n,))
     return [r[0] for r in rows]
 
 
@@ -521,9 +516,8 @@ async def test_transfer_to_a_supervisor_is_refused_as_such(clients):
 
 async def test_an_offer_waiting_for_the_buyer_puts_them_in_the_after_sales_tier(clients, relay: RunningRelay):
     first, second = normal_buyers(relay, 2)
-    with sqlite3.connect(relay.config.db_path) as db:
-        order_no = db.execute("SELECT order_no FROM orders WHERE buyer_id = ? AND status != 'pending_payment'"
-                              " LIMIT 1", (second,)).fetchone()
+    order_no = db_one(relay, "SELECT order_no FROM orders WHERE buyer_id = ? AND status != 'pending_payment'"
+                             " ORDER BY order_no LIMIT 1", (second,))
     if order_no is None:
         pytest.skip("demo buyer without a paid order")
     agent = await clients("agent1")
@@ -568,5 +562,4 @@ async def test_a_cap_of_50_is_accepted_and_51_refused_as_documented(clients, rel
         with pytest.raises(RelayError) as err:
             await supervisor.call(f.SetCap, agent_id=AGENT1, cap=refused)
         assert err.value.code == "invalid_field"
-    with sqlite3.connect(relay.config.db_path) as db:
-        assert db.execute("SELECT cap FROM accounts WHERE id = ?", (int(AGENT1),)).fetchone()[0] == 50
+    assert db_value(relay, "SELECT cap FROM accounts WHERE id = ?", (int(AGENT1),)) == 50

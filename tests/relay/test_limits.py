@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
+import psycopg
 import pytest
 
 from app.client import buyer_session
@@ -182,6 +183,25 @@ async def test_rate_limited_error_names_the_request_and_the_client_waits_and_ret
         await runner.cleanup()
 
 
+async def hold_commits(relay: RunningRelay, conversation_id: int) -> Callable[[], None]:
+    """Commit nothing until the function returned is called. SQLite: the writer starts no transaction.
+    PostgreSQL: another connection holds the conversation's row lock, as another relay's batch would,
+    so the writer's next batch that appends to it waits (and everything queued behind it)."""
+    if relay.config.database is None:
+        writer = relay.relay.store._writer  # type: ignore[attr-defined]
+        await writer.hold()
+        return writer.release  # type: ignore[no-any-return]
+    other = psycopg.connect(relay.config.database)
+    other.execute("SELECT id FROM conversations WHERE id = %s FOR UPDATE", (conversation_id,))
+
+    def release() -> None:
+        if not other.closed:
+            other.commit()
+            other.close()
+
+    return release
+
+
 async def test_a_client_sending_faster_than_commits_is_held_back_not_dropped(
     relay: RunningRelay, buyer: tuple[RawBuyer, int]
 ) -> None:
@@ -189,15 +209,16 @@ async def test_a_client_sending_faster_than_commits_is_held_back_not_dropped(
 
     raw, conv = buyer
     store = relay.relay.store
-    writer = store._writer  # type: ignore[attr-defined]
-    await writer.hold()  # nothing commits: every send stays pending
+    release = await hold_commits(relay, conv)  # nothing commits: every send stays pending
     sent = 3 * MAX_PENDING_WRITES
-    for i in range(sent):
-        await raw.ws.send_str(json.dumps({"type": "send", "id": f"r{i}", "conversation_id": conv,
-                                          "client_msg_id": f"flood-{i}", "text": f"第{i}条"}))
-    await asyncio.sleep(0.2)
-    assert store.health()["pending_writes"] <= MAX_PENDING_WRITES  # the relay stopped reading this socket
-    writer.release()
+    try:
+        for i in range(sent):
+            await raw.ws.send_str(json.dumps({"type": "send", "id": f"r{i}", "conversation_id": conv,
+                                              "client_msg_id": f"flood-{i}", "text": f"第{i}条"}))
+        await asyncio.sleep(0.2)
+        assert store.health()["pending_writes"] <= MAX_PENDING_WRITES  # the relay stopped reading this socket
+    finally:
+        release()  # even when the test failed: the relay's writer would wait for ever
     acks = [await raw.recv() for _ in range(sent)]
     assert [a["type"] for a in acks] == ["ack"] * sent
     assert [a["id"] for a in acks] == [f"r{i}" for i in range(sent)]

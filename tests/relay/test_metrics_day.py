@@ -16,6 +16,7 @@ from app.client import KefuClient, login
 from relay.clock import FakeClock
 from relay.config import RelayConfig
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, RunningRelay
+from tests.relay.helpers import db_rows
 from tests.scripted_day import (
     AJIE,
     DAY,
@@ -162,10 +163,7 @@ async def the_facts_behind_a_figure_open_the_right_conversations(relay: RunningR
 
 def late_rounds(relay: RunningRelay) -> list[tuple[str, str, str | None]]:
     """0004 (小美, late), 0006 (阿杰, late), 0007 (小美, never), 0008 (nobody, never): by buyer nickname."""
-    import sqlite3
-
-    with sqlite3.connect(relay.config.db_path) as db:
-        names = dict(db.execute("SELECT id, nickname FROM buyers"))
+    names = dict(db_rows(relay, "SELECT id, nickname FROM buyers"))
     return [(names["b-jiadian-0004"], "late", XIAOMEI), (names["b-jiadian-0006"], "late", AJIE),
             (names["b-jiadian-0007"], "unanswered", XIAOMEI), (names["b-jiadian-0008"], "unanswered", None)]
 

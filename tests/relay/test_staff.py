@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from app.client import KefuClient, login
 from app.errors import RelayError
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, OTHER_SHOP, RunningRelay
-from tests.relay.helpers import next_of
+from tests.relay.helpers import db_rows, next_of
 from wire import figures as w
 from wire import frames as f
 from wire import staff as s
@@ -40,11 +39,6 @@ def drain(client: KefuClient) -> list[Any]:
     while not client.events.empty():
         frames.append(client.events.get_nowait())
     return frames
-
-
-def db_rows(relay: RunningRelay, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(relay.config.db_path) as db:
-        return db.execute(sql, args).fetchall()
 
 
 async def chatting(clients: Any, buyer_id: str = "b-jiadian-0031") -> tuple[KefuClient, KefuClient, int]:
@@ -103,7 +97,7 @@ async def test_a_note_is_stored_and_pushed_to_supervisors_and_the_authors_other_
     assert NOTE_TEXT not in [m.text for m in (await buyer.history(conv)).messages]
     assert db_rows(relay, "SELECT conversation_id, kind, author_id, text, client_msg_id FROM staff_notes") == [
         (conv, "note", 1, NOTE_TEXT, "n-1")]
-    assert db_rows(relay, "SELECT COUNT(*) FROM messages WHERE text = ?", NOTE_TEXT) == [(0,)]
+    assert db_rows(relay, "SELECT COUNT(*) FROM messages WHERE text = ?", (NOTE_TEXT,)) == [(0,)]
 
 
 async def test_a_note_by_another_staff_member_reaches_the_holder_once_and_never_the_buyer(clients: Any) -> None:
@@ -259,7 +253,7 @@ async def test_a_settings_change_is_audited_and_pushed_to_every_staff_connection
     await settle()
     assert not [fr for fr in drain(tea_boss) if isinstance(fr, s.ShopConfig)]
     audit = db_rows(relay, "SELECT shop_id, actor_id, actor_name, setting, old, new FROM settings_audit"
-                           " WHERE setting = ?", setting)
+                           " WHERE setting = ?", (setting,))
     assert audit == [(1, 3, "王主管", setting, old, new)]
     assert db_rows(relay, "SELECT COUNT(*) FROM settings_audit WHERE shop_id != 1") == [(0,)]
 
@@ -359,12 +353,12 @@ async def test_a_complaint_reaches_the_supervisors_and_is_handled_with_a_note(
     assert (handled.handled_at, handled.handled_by, handled.handled_note) == (
         fake_clock.now_ms(), "王主管", "已电话致歉，赠送滤网一个")
     assert (await next_of(supervisor_desk2, s.ComplaintUpdate)).complaint == handled
-    assert db_rows(relay, "SELECT handled_at, handled_by, handled_note FROM calls WHERE id = ?", call_id) == [
+    assert db_rows(relay, "SELECT handled_at, handled_by, handled_note FROM calls WHERE id = ?", (call_id,)) == [
         (fake_clock.now_ms(), "王主管", "已电话致歉，赠送滤网一个")]
     reopened = await supervisor.call(s.HandleComplaint, call_id=call_id, handled=False, note="买家不满意")
     assert isinstance(reopened, s.ComplaintUpdate)
     assert (reopened.complaint.handled_at, reopened.complaint.handled_by) == (None, None)
-    assert db_rows(relay, "SELECT handled_at, handled_by, handled_note FROM calls WHERE id = ?", call_id) == [
+    assert db_rows(relay, "SELECT handled_at, handled_by, handled_note FROM calls WHERE id = ?", (call_id,)) == [
         (None, None, "买家不满意")]
 
 
@@ -403,12 +397,13 @@ async def test_the_buyer_rates_a_resolved_chat_once_with_a_system_line_and_the_c
     line = await next_of(buyer, f.Message, event="rated")
     assert line.kind == "system" and line.params == {"stars": "5", "comment": "很耐心"}
     assert (await next_of(agent, f.Message, event="rated")).seq == line.seq  # the chat is no longer theirs
-    assert db_rows(relay, "SELECT rating, rating_comment FROM chat_sessions WHERE id = ?", session) == [(5, "很耐心")]
+    assert db_rows(relay, "SELECT rating, rating_comment FROM chat_sessions WHERE id = ?", (session,)) == [
+        (5, "很耐心")]
     for stars in (4, None):
         with pytest.raises(RelayError) as err:
             await buyer.call(s.Rate, conversation_id=conv, session_id=session, stars=stars)
         assert (err.value.code, err.value.reason) == ("conflict", "already_rated")
-    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", session) == [(5,)]
+    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", (session,)) == [(5,)]
     token = (await login(relay.url, MAIN_SHOP, "super1", DEMO_PASSWORD)).token
     async with aiohttp.ClientSession() as http, http.get(
             relay.url + "/api/supervisor/figures", headers={"Authorization": f"Bearer {token}"}) as resp:
@@ -422,7 +417,7 @@ async def test_the_buyer_may_skip_the_rating_once(clients: Any, relay: RunningRe
     assert isinstance(await buyer.call(s.Rate, conversation_id=conv, session_id=session, comment="不计"), f.Ok)
     await settle()
     assert not [m for m in drain(buyer) if isinstance(m, f.Message) and m.event == "rated"]
-    assert db_rows(relay, "SELECT rating, rating_comment FROM chat_sessions WHERE id = ?", session) == [(0, "")]
+    assert db_rows(relay, "SELECT rating, rating_comment FROM chat_sessions WHERE id = ?", (session,)) == [(0, "")]
     with pytest.raises(RelayError) as err:
         await buyer.call(s.Rate, conversation_id=conv, session_id=session, stars=3)
     assert (err.value.code, err.value.reason) == ("conflict", "already_rated")
@@ -431,11 +426,11 @@ async def test_the_buyer_may_skip_the_rating_once(clients: Any, relay: RunningRe
 async def test_an_open_chat_cannot_be_rated(clients: Any, relay: RunningRelay) -> None:
     _, buyer, conv = await chatting(clients)
     session = buyer.conversations[conv].session_id or int(db_rows(
-        relay, "SELECT session_id FROM conversations WHERE id = ?", conv)[0][0])
+        relay, "SELECT session_id FROM conversations WHERE id = ?", (conv,))[0][0])
     with pytest.raises(RelayError) as err:
         await buyer.call(s.Rate, conversation_id=conv, session_id=session, stars=5)
     assert (err.value.code, err.value.reason) == ("conflict", "not_resolved")
-    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", session) == [(None,)]
+    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", (session,)) == [(None,)]
 
 
 @pytest.mark.parametrize("stars", [0, 6])
@@ -444,7 +439,7 @@ async def test_stars_are_one_to_five(clients: Any, relay: RunningRelay, stars: i
     with pytest.raises(RelayError) as err:
         await buyer.call(s.Rate, conversation_id=conv, session_id=session, stars=stars)
     assert err.value.code == "invalid_field"
-    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", session) == [(None,)]
+    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", (session,)) == [(None,)]
 
 
 async def test_only_the_buyer_of_the_conversation_rates_it(clients: Any, relay: RunningRelay) -> None:
@@ -455,7 +450,7 @@ async def test_only_the_buyer_of_the_conversation_rates_it(clients: Any, relay: 
         with pytest.raises(RelayError) as err:
             await who.call(s.Rate, conversation_id=conv, session_id=session, stars=1)
         assert err.value.code == "forbidden"
-    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", session) == [(None,)]
+    assert db_rows(relay, "SELECT rating FROM chat_sessions WHERE id = ?", (session,)) == [(None,)]
 
 
 # --- take-over --------------------------------------------------------------------------------------
@@ -472,9 +467,9 @@ async def test_a_supervisor_takes_a_chat_over_and_the_agent_is_told(clients: Any
     assert (told.conversation.agent_id, told.previous_agent_id, told.by) == (SUPER1, AGENT1, SUPER1)
     line = await next_of(buyer, f.Message, event="taken_over")
     assert line.kind == "system" and "王主管" in line.text
-    assert db_rows(relay, "SELECT status, agent_id FROM conversations WHERE id = ?", conv) == [("assigned", 3)]
+    assert db_rows(relay, "SELECT status, agent_id FROM conversations WHERE id = ?", (conv,)) == [("assigned", 3)]
     assert db_rows(relay, "SELECT kind, from_agent, to_agent FROM conversation_events WHERE conversation_id = ?"
-                          " AND kind = 'takeover'", conv) == [("takeover", 1, 3)]
+                          " AND kind = 'takeover'", (conv,)) == [("takeover", 1, 3)]
     await supervisor.send_text(conv, "您好，我是主管，这边为您处理")
     with pytest.raises(RelayError) as err:
         await agent.send_text(conv, "我还在")

@@ -4,7 +4,6 @@ another shop is refused everything of this shop, and in each case nothing change
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from app.client import KefuClient, login
 from app.errors import RelayError
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, OTHER_SHOP, RunningRelay
-from tests.relay.helpers import next_of
+from tests.relay.helpers import db_rows, next_of
 from wire import figures as w
 from wire import frames as f
 from wire import staff as s
@@ -39,8 +38,7 @@ STATE_QUERIES = {
 
 def state(relay: RunningRelay) -> dict[str, list[tuple[Any, ...]]]:
     """Everything a supervisor's frame could change, straight from the database."""
-    with sqlite3.connect(relay.config.db_path) as db:
-        return {name: db.execute(sql).fetchall() for name, sql in STATE_QUERIES.items()}
+    return {name: db_rows(relay, sql) for name, sql in STATE_QUERIES.items()}
 
 
 async def settle() -> None:

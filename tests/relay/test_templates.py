@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from app.client import KefuClient
 from app.errors import RelayError
 from tests.conftest import OTHER_SHOP, RunningRelay
-from tests.relay.helpers import next_of
+from tests.relay.helpers import db_rows, db_value, next_of
 from wire import frames as f
 
 
@@ -88,12 +86,11 @@ async def test_personal_templates_are_private_to_their_owner(clients) -> None:
 async def test_template_fills_variables_from_the_conversations_buyer_and_order(
     clients, relay: RunningRelay
 ) -> None:
-    with sqlite3.connect(relay.config.db_path) as db:
-        buyer_id, order_no, tracking, nickname = db.execute(
-            "SELECT o.buyer_id, o.order_no, o.tracking_no, b.nickname FROM orders o JOIN buyers b ON b.id = o.buyer_id"
-            " WHERE o.shop_id = 1 AND o.tracking_no IS NOT NULL ORDER BY o.order_no LIMIT 1").fetchone()
-        product = db.execute("SELECT title FROM order_items WHERE order_no = ? ORDER BY rowid LIMIT 1",
-                             (order_no,)).fetchone()[0]
+    buyer_id, order_no, tracking, nickname = db_rows(
+        relay, "SELECT o.buyer_id, o.order_no, o.tracking_no, b.nickname FROM orders o"
+        " JOIN buyers b ON b.id = o.buyer_id"
+        " WHERE o.shop_id = 1 AND o.tracking_no IS NOT NULL ORDER BY o.order_no LIMIT 1")[0]
+    product = db_value(relay, "SELECT title FROM order_items WHERE order_no = ? ORDER BY rowid LIMIT 1", (order_no,))
     agent = await clients("agent1")
     buyer = await clients(buyer=buyer_id)
     conv = (await buyer.open_conversation("jiadian")).conversation_id
