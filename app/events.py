@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.errors import RelayError
+from app.errors import KefuError, RelayError
 from app.history import LocalMessage
 from wire import figures as w
 from wire import frames as f
@@ -48,9 +48,17 @@ class ConversationView:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionChanged:
+    """The link's state: connecting, online, or offline (then retried in `retry_in` seconds, unless the
+    session ended). `detail` is the core's English, for logs."""
+
     status: ConnectionStatus
     detail: str = ""
     retry_in: float | None = None
+    error: KefuError | None = None
+    """What keeps the workstation from even starting to talk to the relay, while it lasts: the relay's
+    certificate failed verification (`CertificateRejected`) or the CA file cannot be used (`CaFileUnusable`).
+    Set from the refused attempt on, through the next ones ("connecting" included), until one connects or
+    fails for another reason; None for a network blip. The UI words it in the agent's language."""
 
 
 @dataclass(frozen=True, slots=True)

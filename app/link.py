@@ -6,7 +6,8 @@ history transaction, not one per message), and when the connection drops it repo
 and tries again with exponential backoff and jitter. A refused token ends the link for good: the
 agent must log in again. A relay certificate that fails verification is not a network blip: quick
 retries would not help and must not hide it, so the link says why (`certificate_rejected`, the state's
-detail, the log) and tries again only at the longest pause, or when the agent asks.
+`error` for the UI to word, its detail and the log) and tries again only at the longest pause, or when
+the agent asks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from app.client import KefuClient
 from app.errors import CaFileUnusable, CertificateRejected, ConnectionLost, RelayError
+from app.events import ConnectionChanged, ConnectionStatus
 from wire import frames as f
 from wire.errors import ErrorCode, WebSocketClose
 
@@ -37,7 +39,7 @@ class Link:
         cursors: Callable[[], Awaitable[dict[int, int]]],
         on_frames: Callable[[list[f.ServerFrame]], Awaitable[None]],
         on_synced: Callable[[f.Synced], Awaitable[None]],
-        on_state: Callable[[str, str, float | None], None],
+        on_state: Callable[[ConnectionChanged], None],
         on_session_ended: Callable[[str], None],
         max_backoff: float = 10.0,
     ) -> None:
@@ -80,7 +82,7 @@ class Link:
     async def _run(self) -> None:
         attempt = 0
         while not self._stopping:
-            self._on_state("connecting", "", None)
+            self._state("connecting")
             rejected = None
             try:
                 self.client.cursors = dict(await self._cursors())
@@ -106,7 +108,7 @@ class Link:
                 self.certificate_rejected = None
                 await self._on_synced(synced)
                 self.online.set()
-                self._on_state("online", "", None)
+                self._state("online")
                 await self.client.closed.wait()
                 self.online.clear()
                 if self._stopping:
@@ -119,17 +121,22 @@ class Link:
             attempt += 1
             pause = self._max_backoff if rejected else min(self._max_backoff, 0.25 * 2 ** min(attempt, 8))
             delay = pause * random.uniform(0.8, 1.2)
-            self._on_state("offline", detail, delay)
+            self._state("offline", detail, delay)
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), delay)
             except TimeoutError:
                 pass
 
+    def _state(self, status: ConnectionStatus, detail: str = "", retry_in: float | None = None) -> None:
+        """Report the state, with the certificate (or CA file) problem that still stands, if any."""
+        self._on_state(ConnectionChanged(status, detail, retry_in, self.certificate_rejected))
+
     def _end(self, reason: str) -> None:
         self._stopping = True
         self.online.clear()
-        self._on_state("offline", reason, None)
+        self.certificate_rejected = None  # the relay answered (refusing the token): its certificate passed
+        self._state("offline", reason)
         self._on_session_ended(reason)
 
     async def _pump(self) -> None:

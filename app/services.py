@@ -170,10 +170,10 @@ class DeskService(OutboxSending):
         open_ids |= {cid for cid, view in self.conversations.items() if view.active}
         return {cid: seq for cid, seq in known.items() if cid in open_ids}
 
-    def _on_state(self, status: str, detail: str, retry_in: float | None) -> None:
-        self.connection = ConnectionChanged(status, detail, retry_in)  # type: ignore[arg-type]
-        self.events.emit(self.connection)
-        if status == "online":
+    def _on_state(self, state: ConnectionChanged) -> None:
+        self.connection = state
+        self.events.emit(state)
+        if state.status == "online":
             self._outbox_wake.set()
             self.calls.relinked()
 

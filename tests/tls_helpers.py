@@ -66,14 +66,15 @@ def make_tls(directory: Path, *identities: str, ca: trustme.CA | None = None, **
 
 
 async def start_tls_relay(config: RelayConfig, tls: TlsFiles, clock: Clock | None = None,
-                          context: ssl.SSLContext | None = None) -> tuple[web.AppRunner, RunningRelay]:
+                          context: ssl.SSLContext | None = None, port: int = 0) -> tuple[web.AppRunner, RunningRelay]:
     """Like tests/conftest.py's `start_relay`, over HTTPS and WSS on 127.0.0.1: the relay's own server
-    context from `tls` (or `context`, to serve what the relay itself would refuse)."""
+    context from `tls` (or `context`, to serve what the relay itself would refuse); `port` 0 picks one
+    (another, to start it again where the workstations look for it)."""
     config = replace(config, tls_cert=tls.cert, tls_key=tls.key)
     app = create_app(config, clock=clock)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context or server_context(tls.cert, tls.key))
+    site = web.TCPSite(runner, "127.0.0.1", port, ssl_context=context or server_context(tls.cert, tls.key))
     await site.start()
     port = runner.addresses[0][1]
     relay = app[RELAY]

@@ -54,7 +54,8 @@ STATUSES = ("online", "busy", "away")
 
 
 class OfflineBanner(QFrame):
-    """Shown while the relay is unreachable: what is happening and that typed messages are kept."""
+    """Shown while the relay is unreachable: what is happening and that typed messages are kept; while
+    its certificate (or the CA file) stands in the way, that instead, in the agent's language."""
 
     reconnect = Signal()
 
@@ -88,13 +89,18 @@ class OfflineBanner(QFrame):
         if state.status == "connecting" and not self.isVisible():
             return  # a normal start or a quick reconnect: no alarm
         kept = self.tr("Messages you type are kept and sent when the connection is back.")
+        # A certificate (or CA file) problem is not a network blip: "unreachable" would hide why, and
+        # what the agent can do about it; so its words come first, and no "unreachable".
+        why = error_text(state.error) + " " if state.error is not None else ""
         if state.status == "connecting":
-            self.text.setText(self.tr("Connecting to the relay…") + " " + kept)
+            now = self.tr("Connecting to the relay…")
         elif state.retry_in is not None:
-            self.text.setText(self.tr("The relay is unreachable; retrying in {0} s.").format(
-                max(1, math.ceil(state.retry_in))) + " " + kept)
+            seconds = max(1, math.ceil(state.retry_in))
+            now = (self.tr("Checking again in {0} s.") if why
+                   else self.tr("The relay is unreachable; retrying in {0} s.")).format(seconds)
         else:
-            self.text.setText(self.tr("Disconnected from the relay.") + " " + kept)
+            now = self.tr("Disconnected from the relay.")
+        self.text.setText(why + now + " " + kept)
         self.show()
 
 
