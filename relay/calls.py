@@ -155,6 +155,10 @@ class Calls(CallsPolicy, CallsAdmin):
         conv = await self._store.get_conversation(frame.conversation_id)
         assert conv is not None and p.shop_id is not None
         s = await self.settings(p.shop_id)
+        if self._busy(conv.id, int(p.user_id)):
+            # Another invitation (the agent's other workstation) was reserved while this one read: the
+            # reads above really wait on PostgreSQL. No await from here to the reservation below.
+            raise FrameError(ErrorCode.CALL_BUSY, "a call is already being set up or running", frame.id)
         now = self._clock.now_ms()
         reason = frame.reason.strip() or ("语音讲解" if frame.audio_only else "视频讲解")
         row = CallRow(

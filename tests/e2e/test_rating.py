@@ -3,6 +3,7 @@ and system lines read in the page's language, worded from their event code and p
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from typing import Any
@@ -181,13 +182,25 @@ async def test_a_chat_rated_elsewhere_says_so_instead_of_asking_twice(
     session_id = session_rows(relay, conv)[0][0]
     other = await clients(buyer=BUYER)
 
+    reopened = asyncio.Event()
+
     def drop_rated(ws: WebSocketRoute) -> None:
         server = ws.connect_to_server()
-        server.on_message(lambda m: None if json.loads(m).get("event") == "rated" else ws.send(m))
+
+        def to_page(m: str | bytes) -> None:
+            frame = json.loads(m)
+            if frame.get("event") != "rated":
+                ws.send(m)
+            if frame.get("type") == "opened":
+                reopened.set()
+        server.on_message(to_page)
 
     await page.route_web_socket("**/ws?v=1", drop_rated)
     await page.evaluate("window.__kefu.ws.close()")  # reconnects through the route
-    await wait_js(page, "window.__kefu.ready === true")
+    # Rated only once the page holds the conversation again: an `opened` answered after the rating
+    # says rating_due false, and the page rightly drops the card without asking the relay.
+    await asyncio.wait_for(reopened.wait(), 30)
+    await wait_js(page, "window.__kefu.ready === true && window.__kefu.historyLoaded === true")
     assert isinstance(await other.call(f.Rate, conversation_id=conv, session_id=session_id, stars=5), f.Ok)
     await prompt.locator("[data-stars='3']").click()
     await prompt.get_by_test_id("rating-submit").click()

@@ -744,3 +744,19 @@ async def test_a_buyer_syncing_while_the_card_is_stored_hears_of_the_call_only_w
              if (fr.card.call_id if isinstance(fr, f.Message) else getattr(fr, "call", fr).call_id) == call.call_id]
     assert about and isinstance(about[0], f.Message), [type(fr).__name__ for fr in about]  # the card first
     assert call.delivered_at is not None  # delivered when the stored card went to the page that was back
+
+
+async def test_invitations_sent_at_once_from_the_agents_workstations_make_one_call(clients, relay: RunningRelay):
+    """The check that no call is being set up and the call's reservation must not be split by a read
+    that waits (PostgreSQL's reads do): invitations sent at the same moment make one call."""
+    agent, buyer, conv = await chatting(clients)
+    workstations = [agent, *[await clients("agent1") for _ in range(3)]]  # the same agent, logged in four times
+    await settle()
+    results = await asyncio.gather(
+        *(w.call(f.InviteCall, conversation_id=conv, reason="演示安装") for w in workstations),
+        return_exceptions=True)
+    invited = [r for r in results if isinstance(r, f.CallUpdate)]
+    busy = [r for r in results if isinstance(r, RelayError) and r.code == "call_busy"]
+    assert (len(invited), len(busy)) == (1, 3), results
+    await settle()
+    assert [r["state"] for r in calls_table(relay)] == ["invited"]
