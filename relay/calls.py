@@ -338,10 +338,7 @@ class Calls(CallsPolicy, CallsAdmin):
         `skip`: a connection that was just sent the call's state."""
         info = call_info(row)
         data = encode(f.CallUpdate(call=info))
-        targets = [c for c in self._hub.audience_of_call(row.shop_id, row.buyer_id, str(row.agent_id))
-                   if c is not conn and c is not skip]
-        for target in targets:
-            target.send(data)
+        self._hub.send_to_call_audience(row.shop_id, row.buyer_id, str(row.agent_id), data, skip=(conn, skip))
         if conn is not None:
             conn.send(encode(f.CallUpdate(call=info, id=rid)))
 

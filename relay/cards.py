@@ -127,8 +127,7 @@ class Cards:
         except StoreConflict as exc:
             raise FrameError(ErrorCode.CONFLICT, str(exc), frame.id, reason=exc.reason) from None
         data = encode(f.CaseUpdate(conversation_id=frame.conversation_id, case=case))
-        for other in self._hub.audience(frame.conversation_id, owner):
-            other.send(data)
+        self._hub.send_to_audience(frame.conversation_id, owner, data)
         conn.send(encode(f.Ok(id=frame.id)))
         state = self._desk.state(frame.conversation_id)
         if state is not None:

@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -47,8 +47,25 @@ def message_frame(row: MessageRow) -> f.Message:
     )
 
 
+class Peers(Protocol):
+    """The other relays (`relay.cluster.Cluster`): what the hub sends to the connections of one of
+    its own audiences it also sends to theirs. Each method only queues; none blocks or raises."""
+
+    def message(self, data: bytes, conversation_id: int, seq: int, owner: Owner, agent: str | None,
+                also: str | None) -> None: ...
+    def to_account(self, account_id: str, data: bytes) -> None: ...
+    def to_buyer(self, buyer_id: str, data: bytes) -> None: ...
+    def to_shop(self, shop_id: int, data: bytes) -> None: ...
+    def to_supervisors(self, shop_id: int, data: bytes, skip_accounts: set[str]) -> None: ...
+    def to_audience(self, conversation_id: int, owner: Owner, agent: str | None, data: bytes) -> None: ...
+    def to_call_audience(self, shop_id: int, buyer_id: str, agent_id: str, data: bytes) -> None: ...
+
+
 class Hub:
-    """Live connections by shop, account and buyer, and the handlers of chat frames (a `Delivery`)."""
+    """Live connections by shop, account and buyer, and the handlers of chat frames (a `Delivery`).
+
+    With `peers` set (several relays), every `send_to_*`, `publish` and audience send also reaches
+    the connections on the other relays; the `local_*` methods are what a peer's event does here."""
 
     def __init__(self, store: Store, clock: Clock, desk: Assignments) -> None:
         self._store = store
@@ -58,6 +75,8 @@ class Hub:
         self._accounts: dict[str, set[Connection]] = {}
         self._buyers: dict[str, set[Connection]] = {}
         self._owners: dict[int, Owner] = {}
+        self.peers: Peers | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._handlers: dict[type[Any], Handler] = {
             f.Send: self.on_send, f.Sync: self.on_sync, f.Open: self.on_open, f.History: self.on_history,
             f.Read: self.on_read,
@@ -94,7 +113,16 @@ class Hub:
         for listener in self.gone_listeners:
             listener(conn)
 
+    def synced_connections(self) -> list[Connection]:
+        """Every synced connection of this relay."""
+        return [c for group in (*self._buyers.values(), *self._accounts.values()) for c in group]
+
     def send_to_account(self, account_id: str, data: bytes) -> None:
+        self.local_to_account(account_id, data)
+        if self.peers is not None:
+            self.peers.to_account(account_id, data)
+
+    def local_to_account(self, account_id: str, data: bytes) -> None:
         for conn in self._accounts.get(account_id, ()):
             conn.send(data)
 
@@ -108,31 +136,75 @@ class Hub:
         return bool(groups.get(user_id))
 
     def send_to_buyer(self, buyer_id: str, data: bytes) -> None:
+        self.local_to_buyer(buyer_id, data)
+        if self.peers is not None:
+            self.peers.to_buyer(buyer_id, data)
+
+    def local_to_buyer(self, buyer_id: str, data: bytes) -> None:
         for conn in self._buyers.get(buyer_id, ()):
             conn.send(data)
 
     def send_to_shop(self, shop_id: int, data: bytes) -> None:
+        self.local_to_shop(shop_id, data)
+        if self.peers is not None:
+            self.peers.to_shop(shop_id, data)
+
+    def local_to_shop(self, shop_id: int, data: bytes) -> None:
         for conn in self._staff.get(shop_id, ()):
             conn.send(data)
 
     def send_to_supervisors(self, shop_id: int, data: bytes, skip_accounts: set[str] | None = None) -> None:
+        self.local_to_supervisors(shop_id, data, skip_accounts or set())
+        if self.peers is not None:
+            self.peers.to_supervisors(shop_id, data, skip_accounts or set())
+
+    def local_to_supervisors(self, shop_id: int, data: bytes, skip_accounts: set[str]) -> None:
         for conn in self._staff.get(shop_id, ()):
-            if conn.principal.role == "supervisor" and conn.principal.user_id not in (skip_accounts or ()):
+            if conn.principal.role == "supervisor" and conn.principal.user_id not in skip_accounts:
                 conn.send(data)
 
     def audience_of_call(self, shop_id: int, buyer_id: str, agent_id: str) -> Iterable[Connection]:
-        """A call's buyer and agent (every connection of each) and the shop's supervisors."""
+        """A call's buyer and agent (every connection of each) and the shop's supervisors, on this relay."""
         yield from self._buyers.get(buyer_id, ())
         for conn in self._staff.get(shop_id, ()):
             if conn.principal.role == "supervisor" or conn.principal.user_id == agent_id:
                 yield conn
 
-    def audience(self, conversation_id: int, owner: Owner) -> Iterable[Connection]:
-        yield from self._buyers.get(owner[1], ())
+    def send_to_call_audience(self, shop_id: int, buyer_id: str, agent_id: str, data: bytes,
+                              skip: Iterable[Connection | None] = ()) -> None:
+        """`data` to a call's audience on every relay, except the connections in `skip`."""
+        skipped = set(skip)
+        for conn in self.audience_of_call(shop_id, buyer_id, agent_id):
+            if conn not in skipped:
+                conn.send(data)
+        if self.peers is not None:
+            self.peers.to_call_audience(shop_id, buyer_id, agent_id, data)
+
+    def _agent_of(self, conversation_id: int) -> str | None:
         agent = self.desk.assigned_agent(conversation_id)
+        return str(agent) if agent is not None else None
+
+    def audience(self, conversation_id: int, owner: Owner, agent: str | None = None) -> Iterable[Connection]:
+        """Who sees a conversation on this relay: its buyer, its agent (`agent`, else the desk's) and
+        the shop's supervisors."""
+        yield from self._buyers.get(owner[1], ())
+        agent = agent if agent is not None else self._agent_of(conversation_id)
         for conn in self._staff.get(owner[0], ()):
-            if conn.principal.role == "supervisor" or (agent is not None and conn.principal.user_id == str(agent)):
+            if conn.principal.role == "supervisor" or (agent is not None and conn.principal.user_id == agent):
                 yield conn
+
+    def send_to_audience(self, conversation_id: int, owner: Owner, data: bytes, skip: Connection | None = None) -> None:
+        """`data` to everyone who sees the conversation, on every relay, except `skip`."""
+        agent = self._agent_of(conversation_id)
+        self.local_to_audience(conversation_id, owner, agent, data, skip)
+        if self.peers is not None:
+            self.peers.to_audience(conversation_id, owner, agent, data)
+
+    def local_to_audience(self, conversation_id: int, owner: Owner, agent: str | None, data: bytes,
+                          skip: Connection | None = None) -> None:
+        for conn in self.audience(conversation_id, owner, agent):
+            if conn is not skip:
+                conn.send(data)
 
     def publish(self, row: MessageRow, owner: Owner, skip: Connection | None = None, also: int | None = None) -> None:
         """Deliver a committed message to everyone in the conversation who is online (one encoding for all);
@@ -140,20 +212,47 @@ class Hub:
         conversation_id, seq = row.conversation_id, row.seq
         buyers = self._buyers.get(owner[1])
         staff = self._staff.get(owner[0])
-        if not buyers and not staff:
+        if not buyers and not staff and self.peers is None:
             return
         data = encode(message_frame(row))
-        for conn in buyers or ():
+        agent = self._agent_of(conversation_id)
+        extra = str(also) if also is not None else None
+        self.local_deliver(data, conversation_id, seq, owner, agent, extra, skip)
+        if self.peers is not None:
+            self.peers.message(data, conversation_id, seq, owner, agent, extra)
+
+    def local_deliver(self, data: bytes, conversation_id: int, seq: int, owner: Owner, agent: str | None,
+                      also: str | None, skip: Connection | None = None) -> None:
+        """A committed message's frame to its audience on this relay (each connection drops a seq it has).
+        `agent`: the chat's agent as the relay that stored it knew it; this relay's desk may know better."""
+        agent = agent if agent is not None else self._agent_of(conversation_id)
+        for conn in self._buyers.get(owner[1], ()):
             if conn is not skip:
-                conn.deliver(conversation_id, seq, data)
-        if staff:
-            agent = self.desk.assigned_agent(conversation_id)
-            agent_id = str(agent) if agent is not None else None
-            extra = str(also) if also is not None else None
-            for conn in staff:
-                if conn is not skip and (conn.principal.role == "supervisor"
-                                         or conn.principal.user_id in (agent_id, extra)):
-                    conn.deliver(conversation_id, seq, data)
+                self._deliver_in_order(conn, conversation_id, seq, data)
+        for conn in self._staff.get(owner[0], ()):
+            if conn is not skip and (conn.principal.role == "supervisor"
+                                     or conn.principal.user_id in (agent, also)):
+                self._deliver_in_order(conn, conversation_id, seq, data)
+
+    def _deliver_in_order(self, conn: Connection, conversation_id: int, seq: int, data: bytes) -> None:
+        """`conn.deliver`, but a message that skips seqs after the connection's cursor (another relay's
+        message of the conversation is still on its way, or was lost with Redis) first has the ones
+        between sent from the store: a connection never gets a conversation's messages out of order."""
+        cursor = conn.cursors.get(conversation_id)
+        if cursor is not None and seq > cursor + 1 and not conn.catching_up:
+            conn.start_catch_up()  # this message and the next ones wait for the gap
+            task = asyncio.get_running_loop().create_task(self._fill_gap(conn, conversation_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        conn.deliver(conversation_id, seq, data)
+
+    async def _fill_gap(self, conn: Connection, conversation_id: int) -> None:
+        try:
+            await self._send_gap(conn, conversation_id)
+        except Exception:
+            logger.exception("could not fill a gap in conversation %d", conversation_id)
+        finally:
+            conn.finish_catch_up()
 
     # access ---------------------------------------------------------------------------------
 
@@ -264,6 +363,20 @@ class Hub:
             for conn in conns:
                 conn.finish_catch_up()
 
+    async def catch_up(self) -> None:
+        """Send every synced connection what its conversations gained since its cursors (live events
+        from other relays may have been lost: `relay.cluster`); each connection holds its live messages
+        meanwhile, as during `sync`."""
+        for conn in self.synced_connections():
+            if conn.closed:
+                continue
+            conn.start_catch_up()
+            try:
+                for conversation_id in list(conn.cursors):
+                    await self._send_gap(conn, conversation_id)
+            finally:
+                conn.finish_catch_up()
+
     async def _send_gap(self, conn: Connection, conversation_id: int) -> None:
         while True:
             after = conn.cursors.get(conversation_id, 0)
@@ -367,9 +480,7 @@ class Hub:
         side: f.Side = "buyer" if p.is_buyer else "agent"
         read_seq = await self._store.mark_read(frame.conversation_id, side, frame.seq)
         data = encode(f.Receipt(conversation_id=frame.conversation_id, side=side, read_seq=read_seq))
-        for other in self.audience(frame.conversation_id, owner):
-            if other is not conn:
-                other.send(data)
+        self.send_to_audience(frame.conversation_id, owner, data, skip=conn)
         conn.send(encode(f.Ok(id=frame.id)))
 
 

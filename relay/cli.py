@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--database", default=default(None), metavar="URL",
                        help="postgresql://user@host/db: run on PostgreSQL (docs/deploy.md); default: SQLite in"
                             " --data-dir")
+        p.add_argument("--redis", default=default(None), metavar="URL",
+                       help="redis://host:6379/0: share live delivery with the other relays on the same"
+                            " PostgreSQL (docs/deploy.md, \"Several relays\"); default: this relay alone")
         p.add_argument("--demo", action="store_true", default=default(False),
                        help="seed the demo shops, accounts and buyers")
         p.add_argument("--fsync", choices=["full", "normal"], default=default("full"),
@@ -281,7 +284,12 @@ def config_from(args: argparse.Namespace) -> RelayConfig:
                          " carry passwords and chats unencrypted: pass --tls-cert and --tls-key, or --insecure"
                          " if a reverse proxy in front of the relay terminates TLS")
     database = check_database(args.database)
-    return RelayConfig(
+    if args.redis and not args.redis.startswith(("redis://", "rediss://", "unix://")):
+        raise UsageError(f"--redis {args.redis}: a redis://, rediss:// or unix:// URL is needed")
+    if args.redis and database is None:
+        raise UsageError("--redis joins relays that share one database: pass --database postgresql://... too"
+                         " (several relays cannot share a SQLite file)")
+    return RelayConfig(redis_url=args.redis or None,
         data_dir=args.data_dir, host=args.host, port=args.port, demo=args.demo, database=database,
         tls_cert=args.tls_cert, tls_key=args.tls_key, insecure=args.insecure,
         synchronous="FULL" if args.fsync == "full" else "NORMAL",

@@ -58,6 +58,8 @@ class RelayConfig:
     """Listen without TLS on an address other machines can reach: only behind a proxy that does TLS."""
     database: str | None = None
     """A postgresql:// URL (docs/deploy.md); None: SQLite in `data_dir` (the default)."""
+    redis_url: str | None = None
+    """redis:// URL of the bus between several relays on one PostgreSQL (docs/deploy.md); None: one relay."""
 
     @property
     def tls(self) -> bool:

@@ -30,6 +30,7 @@ from relay.calls import Calls
 from relay.cards import Cards
 from relay.chat import Hub
 from relay.clock import Clock, SystemClock, TimerHandle
+from relay.cluster import Cluster
 from relay.config import RelayConfig
 from relay.desk import Desk
 from relay.metrics import api as supervisor_api
@@ -80,6 +81,8 @@ class Relay:
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()
+        self.cluster = Cluster(self.hub, config.redis_url) if config.redis_url else None
+        """The other relays on the same database (`--redis`), or None."""
         self._sweep: TimerHandle | None = None
         self.stopping = False
         self.ready = False
@@ -290,6 +293,8 @@ async def healthz(request: web.Request) -> web.Response:
     status = "ok" if db.get("ok") and not relay.stopping else ("stopping" if relay.stopping else "degraded")
     body = {"status": status, "version": __version__, "protocol": PROTOCOL_VERSION,
             "connections": len(relay.connections), "db": db}
+    if relay.cluster is not None:
+        body["bus"] = relay.cluster.health()
     return web.Response(status=200 if status == "ok" else 503, body=msgspec.json.encode(body),
                         content_type="application/json")
 
@@ -306,6 +311,9 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = "ok"
     except (StoreUnavailable, TimeoutError) as exc:
         checks["database"] = f"unavailable: {exc or 'no answer within 2 s'}"
+    if relay.cluster is not None:
+        bus = relay.cluster.bus
+        checks["redis"] = "ok" if bus.connected else f"unavailable: {bus.last_error or 'not connected yet'}"
     ready = relay.ready and not relay.stopping and checks["database"] == "ok"
     body = {"ready": ready, "engine": relay.store.health().get("engine"), "checks": checks}
     return web.Response(status=200 if ready else 503, body=msgspec.json.encode(body),
@@ -442,6 +450,8 @@ def create_app(
             await seed_demo(store, clock.now_ms())
         await relay.desk.load()
         await relay.calls.load()
+        if relay.cluster is not None:
+            await relay.cluster.start()
         relay.sweep_expired()
         relay.ready = True
 
@@ -457,6 +467,8 @@ def create_app(
     async def on_cleanup(app: web.Application) -> None:
         if relay._sweep is not None:
             relay._sweep.cancel()
+        if relay.cluster is not None:
+            await relay.cluster.close()
         await relay.calls.close()
         await relay.desk.close()
         await store.close()

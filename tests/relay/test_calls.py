@@ -749,7 +749,7 @@ async def test_a_buyer_syncing_while_the_card_is_stored_hears_of_the_call_only_w
 async def test_invitations_sent_at_once_from_the_agents_workstations_make_one_call(clients, relay: RunningRelay):
     """The check that no call is being set up and the call's reservation must not be split by a read
     that waits (PostgreSQL's reads do): invitations sent at the same moment make one call."""
-    agent, buyer, conv = await chatting(clients)
+    agent, _buyer, conv = await chatting(clients)
     workstations = [agent, *[await clients("agent1") for _ in range(3)]]  # the same agent, logged in four times
     await settle()
     results = await asyncio.gather(

@@ -423,3 +423,29 @@ async def test_the_real_entry_point_refuses_a_plain_public_bind_before_listening
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2 and out == b"" and "Traceback" not in err.decode()
     assert err.decode().splitlines()[-1] == f"kefu-relay: error: --host 0.0.0.0 {PLAIN_REFUSAL}"
+
+
+# Several relays -----------------------------------------------------------------------------------
+
+def test_redis_joins_relays_on_postgresql(data_dir_ok: Path, started) -> None:
+    config = run(["--data-dir", str(data_dir_ok), "--database", "postgresql://kefu@db/kefu",
+                  "serve", "--redis", "redis://cache:6379/0"], started)
+    assert config.redis_url == "redis://cache:6379/0" and config.database == "postgresql://kefu@db/kefu"
+
+
+def test_redis_from_the_environment(data_dir_ok: Path, started, monkeypatch) -> None:
+    monkeypatch.setenv("KEFU_RELAY_REDIS", "redis://cache:6379/1")
+    config = run(["--data-dir", str(data_dir_ok), "--database", "postgresql://kefu@db/kefu"], started)
+    assert config.redis_url == "redis://cache:6379/1"
+
+
+def test_redis_without_a_shared_database_is_refused(data_dir_ok: Path, capsys, started) -> None:
+    line = refused(["--data-dir", str(data_dir_ok), "--redis", "redis://cache:6379/0"], capsys, started)
+    assert line == ("kefu-relay: error: --redis joins relays that share one database: pass --database"
+                    " postgresql://... too (several relays cannot share a SQLite file)")
+
+
+def test_a_redis_url_of_another_scheme_is_refused(data_dir_ok: Path, capsys, started) -> None:
+    line = refused(["--data-dir", str(data_dir_ok), "--database", "postgresql://kefu@db/kefu",
+                    "--redis", "cache:6379"], capsys, started)
+    assert line == "kefu-relay: error: --redis cache:6379: a redis://, rediss:// or unix:// URL is needed"
