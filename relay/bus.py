@@ -197,6 +197,11 @@ class Bus:
         if _id(oldest) > _id(self._last_id) and (_id(self._last_id) != (0, 0) or trimmed_any):
             self._gap("the stream was trimmed past what this relay read")
 
+    def declare_gap(self, why: str) -> None:
+        """Events may have been missed for a reason the bus cannot see (a peer relay died with events
+        it had not published): run `on_gap`, once at a time."""
+        self._gap(why)
+
     def _gap(self, why: str) -> None:
         self.gaps += 1
         logger.info("may have missed live events (%s): catching up from the database", why)

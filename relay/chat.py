@@ -26,7 +26,7 @@ from relay.sessions import Connection, Principal
 from relay.store import AppendResult, MessageRow, Store, StoreConflict, StoreUnavailable
 from wire import frames as f
 from wire.codec import FrameError, encode
-from wire.errors import ErrorCode
+from wire.errors import ErrorCode, WebSocketClose
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ class Hub:
 
     def register(self, conn: Connection) -> None:
         p = conn.principal
+        conn.fill_gap = self._start_filling
         if p.is_buyer:
             self._buyers.setdefault(p.user_id, set()).add(conn)
             return
@@ -228,29 +229,29 @@ class Hub:
         agent = agent if agent is not None else self._agent_of(conversation_id)
         for conn in self._buyers.get(owner[1], ()):
             if conn is not skip:
-                self._deliver_in_order(conn, conversation_id, seq, data)
+                conn.deliver(conversation_id, seq, data)
         for conn in self._staff.get(owner[0], ()):
             if conn is not skip and (conn.principal.role == "supervisor"
                                      or conn.principal.user_id in (agent, also)):
-                self._deliver_in_order(conn, conversation_id, seq, data)
+                conn.deliver(conversation_id, seq, data)
 
-    def _deliver_in_order(self, conn: Connection, conversation_id: int, seq: int, data: bytes) -> None:
-        """`conn.deliver`, but a message that skips seqs after the connection's cursor (another relay's
-        message of the conversation is still on its way, or was lost with Redis) first has the ones
-        between sent from the store: a connection never gets a conversation's messages out of order."""
-        cursor = conn.cursors.get(conversation_id)
-        if cursor is not None and seq > cursor + 1 and not conn.catching_up:
-            conn.start_catch_up()  # this message and the next ones wait for the gap
-            task = asyncio.get_running_loop().create_task(self._fill_gap(conn, conversation_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        conn.deliver(conversation_id, seq, data)
+    def _start_filling(self, conn: Connection, conversation_id: int) -> None:
+        """`Connection.fill_gap`: hold the connection and send it the seqs between from the store. A
+        message may skip seqs since another relay's earlier one of the conversation is late, or was
+        lost with Redis: a connection never gets a conversation's messages out of order."""
+        conn.start_catch_up()
+        task = asyncio.get_running_loop().create_task(self._fill_gap(conn, conversation_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _fill_gap(self, conn: Connection, conversation_id: int) -> None:
         try:
             await self._send_gap(conn, conversation_id)
-        except Exception:
-            logger.exception("could not fill a gap in conversation %d", conversation_id)
+        except Exception as exc:
+            # Delivering past the gap would lose messages on this screen: the client resumes with `sync`.
+            logger.warning("could not fill a gap in conversation %d (%s): closing the connection to resync",
+                           conversation_id, exc)
+            conn.close(WebSocketClose.GOING_AWAY, "resync")
         finally:
             conn.finish_catch_up()
 

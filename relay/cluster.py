@@ -11,12 +11,17 @@ Nothing here has to be perfect, because the database is the truth: messages carr
 connection drops a seq it has and fills a skipped one from the store (`Hub._deliver_in_order`),
 and when the bus says events may have been lost (Redis restarted, or was away longer than the
 stream keeps) every connection here is caught up from the store by its cursors (`Hub.catch_up`).
+A relay that dies (SIGKILL, power) takes the events it had not yet put on the stream with it, and
+nobody else can tell which: every relay says "alive" on the stream each HEARTBEAT_S, and a peer
+silent for PEER_SILENT_S (while Redis itself answers) is taken for dead, which is a gap too.
 
 An event is a msgpack array: its kind's letter, then that kind's fields (see `Cluster._on_event`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
 from typing import Any
@@ -29,7 +34,9 @@ from relay.hub_desk import Owner
 
 logger = logging.getLogger(__name__)
 
-MESSAGE, ACCOUNT, BUYER, SHOP, SUPERVISORS, AUDIENCE, CALL = "m", "a", "b", "s", "v", "u", "c"
+MESSAGE, ACCOUNT, BUYER, SHOP, SUPERVISORS, AUDIENCE, CALL, ALIVE = "m", "a", "b", "s", "v", "u", "c", "h"
+HEARTBEAT_S = 1.0
+PEER_SILENT_S = 3.5
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(list[Any]).decode
@@ -42,17 +49,40 @@ class Cluster:
         self.hub = hub
         self.relay_id = relay_id or uuid.uuid4().hex[:12]
         self.bus = Bus(redis_url, self.relay_id, self._on_event, hub.catch_up)
+        self.peers: dict[str, float] = {}
+        """The other relays heard from: relay id -> when (loop time) they last said they were alive."""
+        self._heartbeat: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.bus.start()
         self.hub.peers = self
+        self._heartbeat = asyncio.create_task(self._beat(), name="cluster-heartbeat")
 
     async def close(self) -> None:
         self.hub.peers = None
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
         await self.bus.close()
 
     def health(self) -> dict[str, Any]:
-        return {"relay_id": self.relay_id, **self.bus.health()}
+        return {"relay_id": self.relay_id, "peers": sorted(self.peers), **self.bus.health()}
+
+    async def _beat(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self._put(ALIVE, self.relay_id)
+            await asyncio.sleep(HEARTBEAT_S)
+            now = loop.time()
+            if not self.bus.connected:  # nobody is heard while Redis is away; its return is a gap of its own
+                self.peers = dict.fromkeys(self.peers, now)
+                continue
+            gone = [relay for relay, seen in self.peers.items() if now - seen > PEER_SILENT_S]
+            for relay in gone:
+                del self.peers[relay]
+            if gone:
+                self.bus.declare_gap(f"relay {', '.join(gone)} went silent")
 
     # what the hub sends to the other relays ---------------------------------------------------
 
@@ -86,7 +116,9 @@ class Cluster:
     def _on_event(self, kind: str, payload: bytes) -> None:
         fields = _decode(payload)
         hub = self.hub
-        if kind == MESSAGE:
+        if kind == ALIVE:
+            self.peers[fields[0]] = asyncio.get_running_loop().time()
+        elif kind == MESSAGE:
             conversation_id, seq, shop_id, buyer_id, agent, also, data = fields
             hub.local_deliver(data, conversation_id, seq, (shop_id, buyer_id), agent, also)
         elif kind == ACCOUNT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -69,7 +70,9 @@ class Connection:
 
     Delivery of chat messages goes through `deliver`, which keeps a per-conversation cursor so a
     message is never sent twice on this connection, and holds live messages while the
-    connection is catching up (`sync`), so the gap arrives first and in order.
+    connection is catching up (`sync`), so the gap arrives first and in order. A message that
+    skips seqs after the cursor (several relays: another relay's earlier one is late, or was lost)
+    is handed to `fill_gap`, which holds the connection while it sends the ones between.
     """
 
     __slots__ = (
@@ -86,6 +89,7 @@ class Connection:
         "catching_up",
         "closed",
         "cursors",
+        "fill_gap",
         "pending_writes",
         "principal",
         "synced",
@@ -101,6 +105,8 @@ class Connection:
         self.bucket = bucket
         self.cursors: dict[int, int] = {}
         self.catching_up = 0
+        self.fill_gap: Callable[[Connection, int], None] | None = None
+        """Called, with the conversation, for a message that skips seqs; it must `start_catch_up` at once."""
         self.synced = False
         self._held: list[tuple[int, int, bytes]] | None = None
         self._queue: list[bytes] = []
@@ -182,7 +188,13 @@ class Connection:
                 self._held = []
             self._held.append((conversation_id, seq, data))
             return
-        if seq <= self.cursors.get(conversation_id, 0):
+        cursor = self.cursors.get(conversation_id)
+        if cursor is not None and seq > cursor + 1 and self.fill_gap is not None and not self.closed:
+            self.fill_gap(self, conversation_id)
+            if self.catching_up:
+                self.deliver(conversation_id, seq, data)  # held until the seqs between are sent
+                return
+        if seq <= (cursor or 0):
             return
         self.cursors[conversation_id] = seq
         self.send(data)

@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from app.client import KefuClient, buyer_session, login
+from relay.cluster import PEER_SILENT_S
 from relay.config import RateLimit, RelayConfig
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, RunningRelay, start_relay
 from tests.relay.helpers import db_rows, next_chat, next_of
@@ -211,12 +212,34 @@ async def test_events_redis_lost_are_caught_up_from_the_database(two_relays, on,
     bus_a, bus_b = a.relay.cluster.bus, b.relay.cluster.bus
     deliver = bus_b.on_event
     bus_b.on_event = lambda kind, payload: None  # B reads them but they go nowhere: lost with Redis
-    published = bus_a.published
+    published, received = bus_a.published, bus_b.received  # (A's own heartbeats from before B came are not B's)
     acked = [await agent.send_text(conv, f"丢失的 {i}") for i in range(5)]
-    await until(lambda: bus_a.published >= published + 5 and bus_b.received >= bus_a.published)
+    await until(lambda: bus_a.published >= published + 5
+                and bus_b.received - received >= bus_a.published - published)
     redis_server.kill()
     bus_b.on_event = deliver
     redis_server.restart()
     caught_up = await messages_of(supervisor, conv, 5, timeout=20)
     assert [m.seq for m in caught_up] == [x.seq for x in acked]
     assert b.relay.cluster.bus.gaps >= 1
+
+
+async def test_a_relay_that_dies_with_unpublished_events_is_caught_up_after_it_goes_silent(two_relays, on) -> None:
+    """Relay A stored a message but died before putting it on the stream, and nothing follows it in
+    the conversation: once A has been silent for PEER_SILENT_S, B catches its connections up."""
+    a, b = two_relays
+    supervisor = await on(b, "super1")
+    agent, _buyer, conv = await chat_on(a, on)
+    first = await agent.send_text(conv, "先看一下型号")
+    while (await messages_of(supervisor, conv, 1))[-1].seq != first.seq:
+        pass
+    cluster_a = a.relay.cluster
+    await until(lambda: cluster_a.relay_id in b.relay.cluster.peers)
+    cluster_a._heartbeat.cancel()  # A "dies": no more heartbeats, and what it stores is not published
+    cluster_a.bus.publish = lambda kind, payload: None
+    last = await agent.send_text(conv, "最后一条")
+    started = asyncio.get_running_loop().time()
+    got = await messages_of(supervisor, conv, 1, timeout=PEER_SILENT_S + 5)
+    assert (got[0].seq, got[0].text) == (last.seq, "最后一条")
+    assert asyncio.get_running_loop().time() - started > 1.0  # it came by the catch-up, not live
+    assert cluster_a.relay_id not in b.relay.cluster.peers
