@@ -53,8 +53,13 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
+# Then the relay's tests once more with the relay on PostgreSQL (KEFU_TEST_STORE, tests/conftest.py); the
+# files that choose their stores themselves (the contract on both, the cluster and bus on PostgreSQL) ran above.
+PG_AGAIN_SKIP := test_store_contract test_cluster test_cluster_kill test_bus
 pytest:
 	$(PY) -m pytest -q -p no:cacheprovider
+	KEFU_TEST_STORE=postgresql $(PY) -m pytest -q -p no:cacheprovider tests/relay \
+		$(foreach t,$(PG_AGAIN_SKIP),--ignore=tests/relay/$(t).py)
 
 bench: setup
 	$(PY) -m bench

@@ -75,7 +75,7 @@ class RunningRelay:
 
 TEST_STORE = os.environ.get("KEFU_TEST_STORE", "sqlite")
 """The store relays under test run on: `sqlite` (default) or `postgresql` (KEFU_TEST_STORE=postgresql
-runs every relay test on a copy of a seeded PostgreSQL database; `make test` runs a part that way)."""
+runs every relay test on a copy of a seeded PostgreSQL database; `make test` runs tests/relay that way too)."""
 
 
 @pytest.fixture
