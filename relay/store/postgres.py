@@ -22,8 +22,9 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from relay.store.interface import StoreUnavailable
-from relay.store.postgres_writer import ADAPTERS, PgWriter, migrate, pg_sql
-from relay.store.sql import Db, Done, Sequences, call_done
+from relay.store.postgres_append import append_messages
+from relay.store.postgres_writer import ADAPTERS, PgSequences, PgWriter, migrate, pg_sql
+from relay.store.sql import Db, Done, call_done
 from relay.store.sql_core import SqlCore
 from relay.store.sql_facts import SqlFacts
 from relay.store.sql_shop import SqlShopData
@@ -54,7 +55,7 @@ class PostgresStore(SqlCore, SqlFacts, SqlShopData):
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._seqs = Sequences(lock=True)
+        self._seqs = PgSequences()
         self._writer: PgWriter | None = None
         self._pool: AsyncConnectionPool[Any] | None = None
 
@@ -69,7 +70,8 @@ class PostgresStore(SqlCore, SqlFacts, SqlShopData):
             kwargs={"autocommit": True, "application_name": "kefu-relay-read", "context": ADAPTERS},
         )
         await self._pool.open(wait=True, timeout=30.0)
-        self._writer = PgWriter(self.dsn, asyncio.get_running_loop(), self._seqs)
+        self._writer = PgWriter(self.dsn, asyncio.get_running_loop(), self._seqs,
+                                together={self._insert_plain: append_messages})
         self._writer.start()
 
     async def close(self) -> None:
@@ -91,6 +93,7 @@ class PostgresStore(SqlCore, SqlFacts, SqlShopData):
             "commits": writer.commits if writer else 0,
             "writes": writer.writes if writer else 0,
             "deadlocks_retried": writer.deadlocks if writer else 0,
+            "batches_redone": writer.redone if writer else 0,  # write by write, after one write failed
             "last_error": writer.last_error if writer else "closed",
         }
 

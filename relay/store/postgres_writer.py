@@ -8,6 +8,11 @@ commit, runs them in one transaction and commits (group commit: under load one W
 many writes). Callbacks run on the event loop once the batch is committed, never before: an ack
 means the message is in PostgreSQL's WAL.
 
+Each statement costing a round trip (and PostgreSQL's parsing of it), the writes that allow it run
+together: consecutive plain message appends of a batch are two statements whatever their number
+(`relay.store.postgres_append`, registered as `together`), and the conversations' last seqs are locked
+and written back with one statement each (`PgSequences`), from binary arrays.
+
 A write that fails aborts a PostgreSQL transaction (unlike SQLite, where the statement alone
 fails), so the batch is then rolled back and redone with a savepoint per write: only the faulty
 write fails. A deadlock with another relay, or a lost connection, fails or retries the batch as
@@ -31,7 +36,7 @@ from psycopg.pq import TransactionStatus
 
 from relay.store.interface import StoreConflict, StoreUnavailable
 from relay.store.postgres_schema import POSTGRES_MIGRATIONS
-from relay.store.sql import Done, Sequences, call_done, settle
+from relay.store.sql import Db, Done, Sequences, call_done, settle
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +45,9 @@ DEADLOCK_RETRIES = 3
 WriteFn = Callable[..., Any]
 Write = tuple[WriteFn, tuple[Any, ...], Done, int | None]
 """A write, its arguments, its callback, and the conversation whose seq it takes (None: none)."""
+Together = Callable[["PgConnection", Sequences, list[tuple[Any, ...]]], list[tuple[Any, BaseException | None]]]
+"""Runs several writes of one function at once, given each write's arguments: each one's (value, error),
+in order, as the function would have answered them one after the other (`postgres_append`)."""
 
 
 class _NumericLoader(Loader):
@@ -107,11 +115,32 @@ def migrate(dsn: str) -> list[str]:
     return applied
 
 
+class PgSequences(Sequences):
+    """`Sequences` with the conversations' rows locked and written back in one fixed statement each
+    (arrays, not a statement per row nor a list of placeholders per batch size: prepared once)."""
+
+    def __init__(self) -> None:
+        super().__init__(lock=True)
+
+    def _read_many(self, conn: Db, conversation_ids: list[int]) -> list[Any]:
+        assert isinstance(conn, PgConnection)
+        return conn.conn.execute("SELECT id, last_seq FROM conversations WHERE id = ANY(%b::bigint[])"
+                                 " ORDER BY id FOR UPDATE", (conversation_ids,)).fetchall()
+
+    def _write_back(self, conn: Db, seqs: list[tuple[int, int]]) -> None:
+        assert isinstance(conn, PgConnection)
+        last, ids = zip(*seqs, strict=True)
+        conn.conn.execute("UPDATE conversations c SET last_seq = v.last FROM unnest(%b::bigint[], %b::bigint[])"
+                          " AS v(last, id) WHERE c.id = v.id", (list(last), list(ids)))
+
+
 class PgWriter:
     """One thread, one connection, one transaction per batch of queued writes (see the module's docstring)."""
 
-    def __init__(self, dsn: str, loop: asyncio.AbstractEventLoop, sequences: Sequences) -> None:
+    def __init__(self, dsn: str, loop: asyncio.AbstractEventLoop, sequences: Sequences,
+                 together: dict[WriteFn, Together] | None = None) -> None:
         self.dsn = dsn
+        self._together = together or {}
         self._loop = loop
         self.sequences = sequences
         self._queue: list[Write] = []
@@ -122,6 +151,7 @@ class PgWriter:
         self.commits = 0
         self.writes = 0
         self.deadlocks = 0
+        self.redone = 0
         self.last_error: str | None = None
         self.in_flight = 0
 
@@ -226,7 +256,28 @@ class PgWriter:
         # so that two relays appending to the same conversations wait for each other instead of deadlocking.
         self.sequences.lock_all(db, sorted({c for *_, c in batch if c is not None}))
         results: list[tuple[Done, Any, BaseException | None]] = []
-        for fn, args, done, _ in batch:
+        i = 0
+        while i < len(batch):
+            fn, args, done, _ = batch[i]
+            together = self._together.get(fn)
+            end = i + 1
+            while together is not None and end < len(batch) and batch[end][0] == fn:
+                end += 1
+            if end - i > 1:  # writes of one function in a row: run them at once
+                assert together is not None
+                run = batch[i:end]
+                try:
+                    answers = together(db, self.sequences, [w[1] for w in run])
+                except psycopg.OperationalError:
+                    raise
+                except Exception as exc:
+                    logger.warning("%d writes run together failed (%s); redoing the batch write by write",
+                                   len(run), exc)
+                    return self._redo_carefully(conn, batch)
+                results += [(w[2], value, error) for w, (value, error) in zip(run, answers, strict=True)]
+                i = end
+                continue
+            i = end
             try:
                 results.append((done, fn(db, *args), None))
             except (StoreConflict, KeyError) as exc:
@@ -242,6 +293,7 @@ class PgWriter:
 
     def _redo_carefully(self, conn: psycopg.Connection[Any], batch: list[Write]
                         ) -> list[tuple[Done, Any, BaseException | None]]:
+        self.redone += 1
         conn.rollback()
         self.sequences.forget()
         db = PgConnection(conn)

@@ -109,11 +109,13 @@ class Sequences:
             return
         wanted = [c for c in conversation_ids if c not in self.last]
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            rows = conn.execute(f"SELECT id, last_seq FROM conversations WHERE id IN ({marks(len(chunk))})"
-                                " ORDER BY id" + (" FOR UPDATE" if self.lock else ""), chunk).fetchall()
-            for conversation_id, last in rows:
+            for conversation_id, last in self._read_many(conn, wanted[start:start + 500]):
                 self.last[int(conversation_id)] = int(last)
+
+    def _read_many(self, conn: Db, conversation_ids: list[int]) -> list[Any]:
+        """(id, last_seq) of these conversations, locked (with `lock`) in id order. An engine may do it its own way."""
+        return conn.execute(f"SELECT id, last_seq FROM conversations WHERE id IN ({marks(len(conversation_ids))})"
+                            " ORDER BY id" + (" FOR UPDATE" if self.lock else ""), conversation_ids).fetchall()
 
     def drop(self, conversation_ids: set[int]) -> None:
         for conversation_id in conversation_ids:
@@ -125,11 +127,14 @@ class Sequences:
 
     def flush(self, conn: Db) -> None:
         if self.dirty:
-            conn.executemany("UPDATE conversations SET last_seq = ? WHERE id = ?",
-                             [(self.last[c], c) for c in sorted(self.dirty)])
+            self._write_back(conn, [(self.last[c], c) for c in sorted(self.dirty)])
             self.dirty.clear()
         if self.lock or len(self.last) > 200_000:  # bound memory; reloaded on demand
             self.last.clear()
+
+    def _write_back(self, conn: Db, seqs: list[tuple[int, int]]) -> None:
+        """Store these (last_seq, id), in id order. An engine may do it its own way."""
+        conn.executemany("UPDATE conversations SET last_seq = ? WHERE id = ?", seqs)
 
     def forget(self) -> None:
         self.last.clear()

@@ -50,6 +50,14 @@ _INSERT_MESSAGE = (f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ({marks(12)
                    " ON CONFLICT (sender_kind, sender_id, client_msg_id) DO NOTHING")
 
 
+def resend_answer(stored: MessageRow, conversation_id: int, text: str) -> AppendResult:
+    """The answer to a message whose client id `stored` already has: the same message, nothing stored;
+    a conflict when the id now comes with another conversation or text."""
+    if stored.conversation_id != conversation_id or stored.text != text:
+        raise StoreConflict("client_msg_id was already used for a different message", ConflictReason.ID_REUSED)
+    return AppendResult(stored, duplicate=True)
+
+
 class SqlCore:
     """Mixin of both stores (see the module's docstring)."""
 
@@ -227,7 +235,15 @@ class SqlCore:
     ) -> None:
         row = (conversation_id, 0, sender_kind, sender_id, sender_name, client_msg_id, text, ts, kind, card_json,
                event, params_json)
-        self._submit_then(self._insert_message, (row, new_case, new_call), done, conversation_id)
+        if new_case is None and new_call is None:
+            self._submit_then(self._insert_plain, (row,), done, conversation_id)
+        else:
+            self._submit_then(self._insert_message, (row, new_case, new_call), done, conversation_id)
+
+    def _insert_plain(self, conn: Db, row: tuple[Any, ...]) -> AppendResult:
+        """The write of a message that brings no case nor call. A writer may run several of these
+        together instead (PostgreSQL: `postgres_append.append_messages`), with the same results."""
+        return self._insert_message(conn, row, None, None)
 
     def _insert_message(
         self, conn: Db, row: tuple[Any, ...], new_case: NewCase | None, new_call: CallRow | None,
@@ -244,11 +260,7 @@ class SqlCore:
                 " WHERE sender_kind = ? AND sender_id = ? AND client_msg_id = ?",
                 (sender_kind, sender_id, client_msg_id),
             ).fetchone()
-            stored = MessageRow(*old)
-            if stored.conversation_id != conversation_id or stored.text != text:
-                raise StoreConflict("client_msg_id was already used for a different message",
-                                    ConflictReason.ID_REUSED)
-            return AppendResult(stored, duplicate=True)
+            return resend_answer(MessageRow(*old), conversation_id, text)
         if new_case is not None:
             c = new_case
             ts, sender_kind, sender_id = row[7], row[2], row[3]

@@ -8,15 +8,18 @@ database is PostgreSQL's alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from relay.auth import hash_password
-from relay.store import StoreConflict, StoreUnavailable
+from relay.store import AppendResult, StoreConflict, StoreUnavailable
 from relay.store.interface import CallRow, NewCase, NoteRow, RoundRow, TemplateRow
 from relay.store.migrations import MIGRATIONS
 from relay.store.postgres import PostgresStore
@@ -141,6 +144,104 @@ async def test_a_failed_offer_card_leaves_no_gap_in_the_sequence(store: Store) -
     assert (await store.append_message(conv, "buyer", "b", "买家", "s3", "三", 4)).message.seq == 3
     row = await store.get_conversation(conv)
     assert row is not None and row.last_seq == 3
+
+
+@contextlib.contextmanager
+def one_batch(store: Store) -> Iterator[list[int]]:
+    """The appends made inside (await them after it) reach PostgreSQL's writer as one batch (it waits on
+    a held write until the block ends), so its plain appends run together (`postgres_append`); yields
+    the number of writes of each run that did.
+    SQLite runs them as it always does: the answers must be the same."""
+    together: list[int] = []
+    if not isinstance(store, PostgresStore):
+        yield together
+        return
+    writer = store._writer
+    assert writer is not None
+    gate = threading.Event()
+    for fn, run in list(writer._together.items()):
+        def counted(db: Any, seqs: Any, writes: list[Any], run: Any = run) -> Any:
+            together.append(len(writes))
+            return run(db, seqs, writes)
+        writer._together[fn] = counted
+    writer.submit_then(lambda conn: gate.wait(30), (), lambda value, error: None)
+    try:
+        yield together
+    finally:
+        gate.set()
+
+
+def refuse_text(store: Store, text: str) -> None:
+    """A trigger makes the database refuse a message with this text (an integrity error), as it may
+    refuse anything: the append fails at its INSERT, not before."""
+    if isinstance(store, SqliteStore):
+        with contextlib.closing(sqlite3.connect(store.path)) as lite:
+            lite.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.text = '{text}'"
+                         " BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            lite.commit()
+        return
+    with psycopg.connect(store.dsn, autocommit=True) as pg:
+        pg.execute(f"CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                   f" IF NEW.text = '{text}' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation';"
+                   " END IF; RETURN NEW; END $$")
+        pg.execute("CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse()")
+
+
+async def test_appends_committed_together_answer_as_one_by_one(store: Store) -> None:
+    a, b = await conversation(store), await conversation(store, "b-jiadian-0002")
+    old = await store.append_message(a, "buyer", "b", "买家", "old", "旧的", 1)
+    redone = store.health().get("batches_redone")
+    with one_batch(store) as together:
+        sends = [
+            store.append_message(a, "buyer", "b", "买家", "n1", "一", 2),
+            store.append_message(a, "buyer", "b", "买家", "old", "旧的", 3),  # a resend of a stored one
+            store.append_message(b, "buyer", "c", "另一个", "n1", "乙一", 4),  # the same id, another sender
+            store.append_message(a, "buyer", "b", "买家", "n1", "一", 5),  # a resend within the batch
+            store.append_message(a, "buyer", "b", "买家", "old", "改了", 6),  # reused for another text
+            store.append_message(999_999, "buyer", "b", "买家", "n9", "无此会话", 7),
+            store.append_message(b, "buyer", "b", "买家", "n1", "一", 8),  # reused in another conversation
+            store.append_message(a, "buyer", "b", "买家", "n2", "二", 9),
+            store.append_message(b, "buyer", "c", "另一个", "n2", "乙二", 10),
+        ]
+    results = await asyncio.gather(*sends, return_exceptions=True)
+    if isinstance(store, PostgresStore):
+        assert together == [9] and store.health()["batches_redone"] == redone  # not redone one by one
+    first = results[0]
+    assert not isinstance(first, BaseException) and (first.message.seq, first.duplicate) == (2, False)
+    assert results[1] == AppendResult(old.message, duplicate=True)
+    assert results[3] == AppendResult(first.message, duplicate=True)
+    assert isinstance(results[4], StoreConflict) and results[4].reason == ConflictReason.ID_REUSED
+    assert isinstance(results[5], KeyError)
+    assert isinstance(results[6], StoreConflict)
+    seqs = [(r.message.conversation_id, r.message.seq) for r in results if isinstance(r, AppendResult)]
+    assert seqs == [(a, 2), (a, 1), (b, 1), (a, 2), (a, 3), (b, 2)]
+    assert [(m.seq, m.text) for m in await store.messages_after(a, 0, 10)] == [(1, "旧的"), (2, "一"), (3, "二")]
+    assert [(m.seq, m.text) for m in await store.messages_after(b, 0, 10)] == [(1, "乙一"), (2, "乙二")]
+    for conv, last in ((a, 3), (b, 2)):
+        row = await store.get_conversation(conv)
+        assert row is not None and row.last_seq == last
+    assert (await store.append_message(b, "buyer", "c", "另一个", "n3", "乙三", 11)).message.seq == 3
+
+
+async def test_a_message_the_database_refuses_fails_alone_among_appends_committed_together(store: Store) -> None:
+    a, b = await conversation(store), await conversation(store, "b-jiadian-0002")
+    refuse_text(store, "boom")
+    redone = store.health().get("batches_redone", 0)
+    with one_batch(store) as together:
+        sends = [
+            store.append_message(a, "buyer", "b", "买家", "m1", "一", 1),
+            store.append_message(b, "buyer", "b", "买家", "m2", "乙一", 2),
+            store.append_message(a, "buyer", "b", "买家", "m3", "boom", 3),
+            store.append_message(a, "buyer", "b", "买家", "m4", "二", 4),
+        ]
+    results = await asyncio.gather(*sends, return_exceptions=True)
+    if isinstance(store, PostgresStore):
+        assert together == [4] and store.health()["batches_redone"] == redone + 1  # then one by one
+    assert isinstance(results[2], integrity_error(store))
+    assert [(r.message.conversation_id, r.message.seq) for r in results if isinstance(r, AppendResult)] == [
+        (a, 1), (b, 1), (a, 2)]
+    assert [m.text for m in await store.messages_after(a, 0, 10)] == ["一", "二"]
+    assert (await store.append_message(a, "buyer", "b", "买家", "m3", "三", 5)).message.seq == 3  # m3 is free
 
 
 async def test_resume_by_seq_pages_forwards_and_backwards(store: Store) -> None:
@@ -301,6 +402,39 @@ async def test_two_relays_appending_to_the_same_conversations_keep_seqs_dense(
     finally:
         await a.close()
         await b.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+async def test_a_client_id_another_relay_stores_meanwhile_is_answered_as_one_by_one(store: Store) -> None:
+    """Another relay stores a client id after this batch looked for it and before its INSERT: the INSERT
+    waits for that relay's commit and skips the row, and the batch is redone one by one (no seq gap)."""
+    assert isinstance(store, PostgresStore)
+    a, c = await conversation(store), await conversation(store, "b-jiadian-0003")
+    redone = store.health()["batches_redone"]
+    with psycopg.connect(store.dsn) as other, psycopg.connect(store.dsn, autocommit=True) as watch:
+        other.execute("INSERT INTO messages (conversation_id, seq, sender_kind, sender_id, sender_name, client_msg_id,"
+                      " text, ts) VALUES (%s, 1, 'buyer', 'b', '买家', 'k', '同一条', 1)", (c,))
+        other.execute("UPDATE conversations SET last_seq = 1 WHERE id = %s", (c,))
+        with one_batch(store) as together:
+            sends = [store.append_message(a, "buyer", "b", "买家", "x1", "一", 2),
+                     store.append_message(a, "buyer", "b", "买家", "k", "同一条", 3),
+                     store.append_message(a, "buyer", "b", "买家", "x2", "二", 4)]
+        for _ in range(500):  # until the writer waits on the other relay's row
+            waiting = watch.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kefu-relay'"
+                                    " AND wait_event_type = 'Lock'").fetchone()
+            if waiting and waiting[0]:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            pytest.fail("the writer never waited for the other relay")
+        other.commit()
+    results = await asyncio.gather(*sends, return_exceptions=True)
+    assert together == [3] and store.health()["batches_redone"] == redone + 1
+    assert isinstance(results[1], StoreConflict)  # stored meanwhile, in another conversation
+    assert [r.message.seq for r in results if isinstance(r, AppendResult)] == [1, 2]
+    assert [m.text for m in await store.messages_after(a, 0, 10)] == ["一", "二"]
+    row = await store.get_conversation(a)
+    assert row is not None and row.last_seq == 2
 
 
 def test_both_schemas_have_the_same_tables_columns_and_unique_keys(tmp_path: Path, pg_dsn: str) -> None:
