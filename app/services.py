@@ -146,6 +146,11 @@ class DeskService(OutboxSending):
         await self.close()
 
     def spawn(self, coro: Any) -> None:
+        """Run `coro` in the background until `close`; after it, nothing is started (a window being torn
+        down may still report focus changes, with the loop already winding down)."""
+        if self._closed:
+            coro.close()
+            return
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -75,6 +75,18 @@ async def test_a_focused_chat_is_read_as_messages_arrive_and_an_unfocused_one_co
     assert view.unread == 1
 
 
+async def test_focus_after_close_starts_nothing(desks, clients) -> None:
+    """A window torn down after the service closed may still report focus: no task is started then (it
+    would run while the loop winds down: 'no running event loop', as CI once saw)."""
+    desk = await desks.open("agent1")
+    _, cid = await assigned_chat(desk, clients, BUYER, "在吗")
+    await desk.events.until(lambda: desk.view(cid).unread == 1, "one unread")
+    await desk.service.close()
+    desk.service.focus(cid)
+    assert not desk.service._tasks
+    assert desk.view(cid).unread == 1  # not marked read by a closed service
+
+
 # --- SLA and alerts -------------------------------------------------------------------------
 
 
