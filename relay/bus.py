@@ -25,6 +25,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -40,6 +41,15 @@ BATCH = 500
 BLOCK_MS = 1000
 RETRY_S = (0.1, 0.2, 0.5, 1.0, 2.0)
 GAP = "gap"
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password (redis://:secret@host or redis://user:secret@host), for logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")))
 
 
 def _id(value: bytes | str) -> tuple[int, int]:
@@ -153,7 +163,8 @@ class Bus:
                             self._deliver(fields)
             except (RedisError, OSError) as exc:
                 if self.connected:
-                    logger.warning("lost Redis at %s: %s; this relay's own clients are unaffected", self.url, exc)
+                    logger.warning("lost Redis at %s: %s; this relay's own clients are unaffected",
+                                   _redacted(self.url), exc)
                 self.connected = False
                 self.last_error = f"read: {exc}"
                 await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S) - 1)])

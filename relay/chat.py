@@ -16,12 +16,13 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
 
 from relay.clock import Clock
 from relay.hub_desk import Assignments, Handler, Owner
+from relay.peers import Peers
 from relay.sessions import Connection, Principal
 from relay.store import AppendResult, MessageRow, Store, StoreConflict, StoreUnavailable
 from wire import frames as f
@@ -45,20 +46,6 @@ def message_frame(row: MessageRow) -> f.Message:
         sender=f.Sender(kind=row.sender_kind, id=row.sender_id, name=row.sender_name),
         text=row.text, ts=row.ts, kind=row.kind, card=card, event=row.event, params=params,  # type: ignore[arg-type]
     )
-
-
-class Peers(Protocol):
-    """The other relays (`relay.cluster.Cluster`): what the hub sends to the connections of one of
-    its own audiences it also sends to theirs. Each method only queues; none blocks or raises."""
-
-    def message(self, data: bytes, conversation_id: int, seq: int, owner: Owner, agent: str | None,
-                also: str | None) -> None: ...
-    def to_account(self, account_id: str, data: bytes) -> None: ...
-    def to_buyer(self, buyer_id: str, data: bytes) -> None: ...
-    def to_shop(self, shop_id: int, data: bytes) -> None: ...
-    def to_supervisors(self, shop_id: int, data: bytes, skip_accounts: set[str]) -> None: ...
-    def to_audience(self, conversation_id: int, owner: Owner, agent: str | None, data: bytes) -> None: ...
-    def to_call_audience(self, shop_id: int, buyer_id: str, agent_id: str, data: bytes) -> None: ...
 
 
 class Hub:
@@ -174,12 +161,16 @@ class Hub:
     def send_to_call_audience(self, shop_id: int, buyer_id: str, agent_id: str, data: bytes,
                               skip: Iterable[Connection | None] = ()) -> None:
         """`data` to a call's audience on every relay, except the connections in `skip`."""
+        self.local_to_call_audience(shop_id, buyer_id, agent_id, data, skip)
+        if self.peers is not None:
+            self.peers.to_call_audience(shop_id, buyer_id, agent_id, data)
+
+    def local_to_call_audience(self, shop_id: int, buyer_id: str, agent_id: str, data: bytes,
+                               skip: Iterable[Connection | None] = ()) -> None:
         skipped = set(skip)
         for conn in self.audience_of_call(shop_id, buyer_id, agent_id):
             if conn not in skipped:
                 conn.send(data)
-        if self.peers is not None:
-            self.peers.to_call_audience(shop_id, buyer_id, agent_id, data)
 
     def _agent_of(self, conversation_id: int) -> str | None:
         agent = self.desk.assigned_agent(conversation_id)

@@ -134,8 +134,6 @@ class Cluster:
             conversation_id, shop_id, buyer_id, agent, data = fields
             hub.local_to_audience(conversation_id, (shop_id, buyer_id), agent, data)
         elif kind == CALL:
-            shop_id, buyer_id, agent_id, data = fields
-            for conn in hub.audience_of_call(shop_id, buyer_id, agent_id):
-                conn.send(data)
+            hub.local_to_call_audience(*fields)
         else:
             logger.warning("unknown bus event %r (a newer relay's?): ignored", kind)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import os
 import shutil
 import subprocess
@@ -123,28 +125,38 @@ def make_config(relay_config: RelayConfig) -> Callable[..., RelayConfig]:
     return make
 
 
-@pytest.fixture
-async def clients(relay: RunningRelay) -> AsyncIterator[Callable[..., Any]]:
-    """Factory of connected KefuClients: `await clients("agent1")` or `await clients(buyer="b-...")`."""
+@contextlib.asynccontextmanager
+async def client_factory() -> AsyncIterator[Callable[..., Any]]:
+    """`await make(url, "agent1")` or `await make(url, buyer="b-...")`: KefuClients of the relay at `url`,
+    connected unless `connect=False`, all closed at the end."""
     from app.client import KefuClient, buyer_session, login
 
     made: list[KefuClient] = []
 
-    async def make(username: str | None = None, *, shop: str = MAIN_SHOP, buyer: str | None = None,
+    async def make(url: str, username: str | None = None, *, shop: str = MAIN_SHOP, buyer: str | None = None,
                    connect: bool = True) -> KefuClient:
         if username is not None:
-            token = (await login(relay.url, shop, username, DEMO_PASSWORD)).token
+            token = (await login(url, shop, username, DEMO_PASSWORD)).token
         else:
-            token = (await buyer_session(relay.url, buyer)).token
-        client = KefuClient(relay.url, token)
+            token = (await buyer_session(url, buyer)).token
+        client = KefuClient(url, token)
         made.append(client)
         if connect:
             await client.connect()
         return client
 
-    yield make
-    for client in made:
-        await client.close()
+    try:
+        yield make
+    finally:
+        for client in made:
+            await client.close()
+
+
+@pytest.fixture
+async def clients(relay: RunningRelay) -> AsyncIterator[Callable[..., Any]]:
+    """Factory of connected KefuClients: `await clients("agent1")` or `await clients(buyer="b-...")`."""
+    async with client_factory() as make:
+        yield functools.partial(make, relay.url)
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from typing import Any
 
@@ -80,3 +81,19 @@ async def next_of(client: KefuClient, frame_type: type[Any], timeout: float = 5.
         frame = await client.next_event(frame_type, timeout=timeout)
         if all(getattr(frame, k) == v for k, v in match.items()):
             return frame
+
+
+def drain(client: KefuClient) -> list[Any]:
+    """Every frame pushed to `client` and not read yet (the queue is left empty)."""
+    taken = []
+    while not client.events.empty():
+        taken.append(client.events.get_nowait())
+    return taken
+
+
+async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Wait until `condition()` is true (polled every 20 ms); fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)

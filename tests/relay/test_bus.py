@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from relay.bus import Bus
+from tests.relay.helpers import until
 from tests.servers import RedisServer
 
 
@@ -26,12 +27,6 @@ class Peer:
     async def _gap(self) -> None:
         self.gaps += 1
 
-
-async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -140,3 +135,14 @@ async def test_a_relay_that_had_to_drop_events_tells_the_others(
     redis_server.restart()
     await until(lambda: [p for _, p in b.events] == [str(i).encode() for i in range(15, 20)])
     assert b.gaps >= 2  # Redis restarted, and a said it dropped events
+
+
+@pytest.mark.parametrize(("url", "logged"), [
+    ("redis://:s3cret@cache:6379/0", "redis://:***@cache:6379/0"),
+    ("redis://kefu:s3cret@cache/1", "redis://kefu:***@cache/1"),
+    ("redis://cache:6379/0", "redis://cache:6379/0"),
+])
+def test_the_redis_password_never_reaches_the_log(url: str, logged: str) -> None:
+    from relay.bus import _redacted
+
+    assert _redacted(url) == logged

@@ -20,7 +20,7 @@ from app.client import KefuClient
 from app.errors import RelayError
 from relay.clock import FakeClock
 from tests.conftest import OTHER_SHOP, RunningRelay
-from tests.relay.helpers import db_dicts, db_rows, next_of
+from tests.relay.helpers import db_dicts, db_rows, drain, next_of
 from wire import frames as f
 from wire.codec import FrameError, decode_client, decode_server, encode
 
@@ -40,12 +40,6 @@ async def chatting(clients: Any, buyer_id: str = "b-jiadian-0041") -> tuple[Kefu
     await settle()
     return agent, buyer, conv.conversation_id
 
-
-def drain(client: KefuClient) -> list[Any]:
-    frames = []
-    while not client.events.empty():
-        frames.append(client.events.get_nowait())
-    return frames
 
 
 def call_frames_reached(buyer: KefuClient) -> list[Any]:

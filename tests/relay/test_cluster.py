@@ -14,11 +14,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from app.client import KefuClient, buyer_session, login
+from app.client import KefuClient
 from relay.cluster import PEER_SILENT_S
 from relay.config import RateLimit, RelayConfig
-from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, RunningRelay, start_relay
-from tests.relay.helpers import db_rows, next_chat, next_of
+from tests.conftest import RunningRelay, client_factory, start_relay
+from tests.relay.helpers import db_rows, drain, next_chat, next_of, until
 from tests.servers import RedisServer
 from wire import frames as f
 
@@ -48,35 +48,10 @@ async def two_relays(data_dir: Path, pg_seeded_dsn: str, redis_url: str) -> Asyn
 @pytest.fixture
 async def on() -> AsyncIterator[Callable[..., Any]]:
     """`await on(relay, "agent1")` or `await on(relay, buyer=...)`: a connected client of that relay."""
-    made: list[KefuClient] = []
-
-    async def make(relay: RunningRelay, username: str | None = None, *, buyer: str | None = None) -> KefuClient:
-        if username is not None:
-            token = (await login(relay.url, MAIN_SHOP, username, DEMO_PASSWORD)).token
-        else:
-            token = (await buyer_session(relay.url, buyer)).token
-        client = KefuClient(relay.url, token)
-        made.append(client)
-        await client.connect()
-        return client
-
-    yield make
-    for client in made:
-        await client.close()
+    async with client_factory() as make:
+        yield lambda relay, *args, **kwargs: make(relay.url, *args, **kwargs)
 
 
-async def until(check: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
-
-
-def drain(client: KefuClient) -> list[Any]:
-    frames = []
-    while not client.events.empty():
-        frames.append(client.events.get_nowait())
-    return frames
 
 
 async def messages_of(client: KefuClient, conversation_id: int, count: int, timeout: float = 10.0) -> list[f.Message]:
@@ -103,6 +78,17 @@ async def chat_on(relay: RunningRelay, on: Callable[..., Any]) -> tuple[KefuClie
     await next_of(agent, f.Assignment)
     await next_chat(agent)
     return agent, buyer, conv
+
+
+async def watched_from_b(a: RunningRelay, b: RunningRelay, on: Callable[..., Any]
+                         ) -> tuple[KefuClient, KefuClient, int]:
+    """`chat_on(a)`, with super1 on relay B who has been pushed the chat up to the agent's first reply."""
+    supervisor = await on(b, "super1")
+    agent, _, conv = await chat_on(a, on)
+    first = await agent.send_text(conv, "先看一下型号")
+    while (await messages_of(supervisor, conv, 1))[-1].seq != first.seq:
+        pass
+    return supervisor, agent, conv
 
 
 async def test_a_supervisor_on_the_other_relay_sees_the_chat_live_in_order_and_once(two_relays, on) -> None:
@@ -150,11 +136,7 @@ async def test_the_buyers_other_device_on_the_other_relay_gets_the_agents_reply_
 async def test_redis_restarted_mid_chat_loses_nothing_and_the_other_relay_shows_no_gap(
         two_relays, on, redis_server: RedisServer) -> None:
     a, b = two_relays
-    supervisor = await on(b, "super1")
-    agent, _buyer, conv = await chat_on(a, on)
-    first = await agent.send_text(conv, "先看一下型号")
-    while (await messages_of(supervisor, conv, 1))[-1].seq != first.seq:
-        pass
+    supervisor, agent, conv = await watched_from_b(a, b, on)
     drain(supervisor)
 
     redis_server.kill()
@@ -204,11 +186,7 @@ async def test_events_redis_lost_are_caught_up_from_the_database(two_relays, on,
     """Relay A's events were in the stream but relay B had not handed them on when Redis died (and
     came back empty): B sends its connections what the database has past their cursors."""
     a, b = two_relays
-    supervisor = await on(b, "super1")
-    agent, _buyer, conv = await chat_on(a, on)
-    first = await agent.send_text(conv, "先看一下型号")
-    while (await messages_of(supervisor, conv, 1))[-1].seq != first.seq:
-        pass
+    supervisor, agent, conv = await watched_from_b(a, b, on)
     bus_a, bus_b = a.relay.cluster.bus, b.relay.cluster.bus
     deliver = bus_b.on_event
     bus_b.on_event = lambda kind, payload: None  # B reads them but they go nowhere: lost with Redis
@@ -228,11 +206,7 @@ async def test_a_relay_that_dies_with_unpublished_events_is_caught_up_after_it_g
     """Relay A stored a message but died before putting it on the stream, and nothing follows it in
     the conversation: once A has been silent for PEER_SILENT_S, B catches its connections up."""
     a, b = two_relays
-    supervisor = await on(b, "super1")
-    agent, _buyer, conv = await chat_on(a, on)
-    first = await agent.send_text(conv, "先看一下型号")
-    while (await messages_of(supervisor, conv, 1))[-1].seq != first.seq:
-        pass
+    supervisor, agent, conv = await watched_from_b(a, b, on)
     cluster_a = a.relay.cluster
     await until(lambda: cluster_a.relay_id in b.relay.cluster.peers)
     cluster_a._heartbeat.cancel()  # A "dies": no more heartbeats, and what it stores is not published

@@ -11,7 +11,7 @@ from app.client import KefuClient
 from app.errors import RelayError
 from relay.clock import FakeClock
 from tests.conftest import OTHER_SHOP, RunningRelay
-from tests.relay.helpers import db_one, db_rows, db_value, next_chat, next_of, stored_count
+from tests.relay.helpers import db_one, db_rows, db_value, drain, next_chat, next_of, stored_count
 from wire import frames as f
 
 AGENT1, AGENT2 = "1", "2"  # account ids of agent1 and agent2 in the demo shop
@@ -22,13 +22,6 @@ async def settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0.01)
 
-
-def drain(client: KefuClient) -> list[Any]:
-    """Every frame pushed to `client` and not read yet (the queue is left empty)."""
-    taken = []
-    while not client.events.empty():
-        taken.append(client.events.get_nowait())
-    return taken
 
 
 def stored_state(relay: RunningRelay, conversation_id: int) -> tuple[tuple[str, int | None], list[tuple[Any, ...]]]:

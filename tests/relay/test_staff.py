@@ -18,7 +18,7 @@ import pytest
 from app.client import KefuClient, login
 from app.errors import RelayError
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, OTHER_SHOP, RunningRelay
-from tests.relay.helpers import db_rows, next_of
+from tests.relay.helpers import db_rows, drain, next_of
 from wire import figures as w
 from wire import frames as f
 from wire import staff as s
@@ -33,12 +33,6 @@ async def settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0.01)
 
-
-def drain(client: KefuClient) -> list[Any]:
-    frames = []
-    while not client.events.empty():
-        frames.append(client.events.get_nowait())
-    return frames
 
 
 async def chatting(clients: Any, buyer_id: str = "b-jiadian-0031") -> tuple[KefuClient, KefuClient, int]:
