@@ -18,9 +18,9 @@ agents saw (`bench.harness.check_integrity`, on SQLite and on PostgreSQL).
 (c) Two relays on one durable PostgreSQL and one Redis (started the same way): the buyers and the
 agents on relay A, and on relay B a supervisor who is pushed every message of the shop. What B's
 supervisor receives crossed relays (stored by A, put on the Redis Stream, read by B): its latency is
-the cross-relay delivery figure, and Redis's CPU per message is read like PostgreSQL's. Agents on
-relay B cannot take relay A's chats yet (one routing owner per shop across relays is not built:
-docs/architecture.md), so the agents stay on A; what crosses is the same message frame either way.
+the cross-relay delivery figure, and Redis's CPU per message is read like PostgreSQL's. Relay A
+starts first and leads routing, so B serves the supervisor's socket through A (relay/tunnel.py):
+each frame A sends it crosses the stream to B, as any frame for a shop account on a follower does.
 """
 
 from __future__ import annotations
@@ -323,9 +323,9 @@ def table(sqlite: Measured, pg: Measured, two: Measured, others_cores: float) ->
         f" {pg.relay_rss_kib / 1024:,.0f} MiB on PostgreSQL. PostgreSQL's initdb and start took"
         f" {n['start_s']} s (not in any figure). Other processes on this shared machine (not the benchmark's)"
         f" kept {others_cores:.2f} of its {os.cpu_count()} cores busy on average during the run (/proc/stat).",
-        "- (c) keeps the agents on relay A: one routing owner per shop across relays is not built yet"
-        " (docs/architecture.md, \"Several relays\"), so an agent on relay B would not be offered relay A's"
-        " chats; the supervisor on B receives the same message frames an agent there would.",
+        "- (c): relay A leads routing; the supervisor's socket on B is served by A through B"
+        " (docs/architecture.md, \"Several relays\"), so each frame it is pushed crosses the stream once,"
+        " as for any agent or supervisor connected to a relay that does not lead.",
     ]
     return "\n".join(lines)
 

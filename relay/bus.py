@@ -208,19 +208,19 @@ class Bus:
         if _id(oldest) > _id(self._last_id) and (_id(self._last_id) != (0, 0) or trimmed_any):
             self._gap("the stream was trimmed past what this relay read")
 
-    def declare_gap(self, why: str) -> None:
+    def declare_gap(self, why: str, handler: Callable[[], Awaitable[None]] | None = None) -> None:
         """Events may have been missed for a reason the bus cannot see (a peer relay died with events
-        it had not published): run `on_gap`, once at a time."""
-        self._gap(why)
+        it had not published): run `handler` (by default `on_gap`), once at a time."""
+        self._gap(why, handler)
 
-    def _gap(self, why: str) -> None:
+    def _gap(self, why: str, handler: Callable[[], Awaitable[None]] | None = None) -> None:
         self.gaps += 1
         logger.info("may have missed live events (%s): catching up from the database", why)
         if self._gap_task is None or self._gap_task.done():
-            self._gap_task = asyncio.create_task(self._run_gap(), name="bus-gap")
+            self._gap_task = asyncio.create_task(self._run_gap(handler or self.on_gap), name="bus-gap")
 
-    async def _run_gap(self) -> None:
+    async def _run_gap(self, handler: Callable[[], Awaitable[None]]) -> None:
         try:
-            await self.on_gap()
+            await handler()
         except Exception:
             logger.exception("catching up after a gap failed")

@@ -441,6 +441,8 @@ class Calls(CallsPolicy, CallsAdmin):
         await self._system(live.row.conversation_id, "call_cancelled")
 
     def _on_gone(self, conn: Connection) -> None:
+        if not self._desk.leading:  # the leader keeps the calls (relay.cluster)
+            return
         p = conn.principal
         for live in list(self._live.values()):
             if p.is_buyer and live.row.buyer_id == p.user_id:
@@ -452,6 +454,8 @@ class Calls(CallsPolicy, CallsAdmin):
         """A party is back (or new): cancel its absence timer and tell it its calls of the last day
         (the open ones, and how the recent ones ended, so a reloaded chat shows each card's outcome).
         A buyer who was away when invited gets the invitation now: that is when it is delivered."""
+        if not self._desk.leading:  # the leader keeps the calls and tells the buyer (relay.cluster)
+            return
         p = conn.principal
         sent: set[str] = set()
         for live in self._live.values():

@@ -54,6 +54,9 @@ class Hub:
     With `peers` set (several relays), every `send_to_*`, `publish` and audience send also reaches
     the connections on the other relays; the `local_*` methods are what a peer's event does here."""
 
+    OWN_FRAMES = frozenset((f.Send, f.Sync, f.Open, f.History, f.Read))
+    """The chat frames any relay answers from the database (with several relays, the leader answers the rest)."""
+
     def __init__(self, store: Store, clock: Clock, desk: Assignments) -> None:
         self._store = store
         self._clock = clock
@@ -63,6 +66,8 @@ class Hub:
         self._buyers: dict[str, set[Connection]] = {}
         self._owners: dict[int, Owner] = {}
         self.peers: Peers | None = None
+        self.remote_online: Callable[[str], bool] | None = None
+        """Whether a buyer is synced on another relay (`relay.tunnel.Tunnels.buyer_online`)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._handlers: dict[type[Any], Handler] = {
             f.Send: self.on_send, f.Sync: self.on_sync, f.Open: self.on_open, f.History: self.on_history,
@@ -120,8 +125,9 @@ class Hub:
 
     def online(self, principal_kind: str, user_id: str) -> bool:
         """Whether a buyer (`"buyer"`) or a shop account (`"account"`) has a synced connection."""
-        groups = self._buyers if principal_kind == "buyer" else self._accounts
-        return bool(groups.get(user_id))
+        if principal_kind != "buyer":
+            return bool(self._accounts.get(user_id))
+        return bool(self._buyers.get(user_id)) or (self.remote_online is not None and self.remote_online(user_id))
 
     def send_to_buyer(self, buyer_id: str, data: bytes) -> None:
         self.local_to_buyer(buyer_id, data)
@@ -298,7 +304,7 @@ class Hub:
                 if cid not in listed and (row := await self._store.get_conversation(cid)) is not None:
                     rows.append(row)
             for row in rows:
-                await self.desk.conversation(row)
+                await self.desk.track(row)
             if p.role == "agent":
                 rows = [r for r in rows if self.desk.assigned_agent(r.id) == int(p.user_id)]
             else:
@@ -389,7 +395,7 @@ class Hub:
             raise FrameError(ErrorCode.NOT_FOUND, f"no shop {frame.shop!r}", frame.id)
         row, _ = await self._store.open_conversation(shop.id, p.user_id, self._clock.now_ms())
         self._owners[row.id] = (row.shop_id, row.buyer_id)
-        await self.desk.conversation(row)
+        await self.desk.track(row)
         conn.send(encode(f.Opened(id=frame.id, conversation=self.desk.info(row))))
         status = self.desk.buyer_status(row.id)
         if status is not None:

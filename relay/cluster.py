@@ -15,6 +15,16 @@ A relay that dies (SIGKILL, power) takes the events it had not yet put on the st
 nobody else can tell which: every relay says "alive" on the stream each HEARTBEAT_S, and a peer
 silent for PEER_SILENT_S (while Redis itself answers) is taken for dead, which is a gap too.
 
+Routing is decided by one relay, the leader: the one holding the lease in PostgreSQL
+(`relay.store.postgres_lease`). Every relay tries to take it each LEASE_POLL_S; the one that does
+loads every shop's desk and the open calls from the database, then looks for buyer messages no
+routing decision has seen yet (stored by a follower while there was no leader, or by the old
+leader as it died) and says in its heartbeat that it leads. The other relays serve their shop
+accounts' sockets through it and forward it buyers' requests and committed buyer messages
+(`relay.tunnel`). A leader whose lease session stops answering stops at once (`lease_lost`: the
+process exits and its supervisor restarts it as a follower), since another relay may lead now.
+docs/architecture.md ("Several relays") has the failure cases and the takeover time.
+
 An event is a msgpack array: its kind's letter, then that kind's fields (see `Cluster._on_event`).
 """
 
@@ -23,7 +33,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -31,12 +44,25 @@ import msgspec
 from relay.bus import Bus
 from relay.chat import Hub
 from relay.hub_desk import Owner
+from relay.store.postgres_lease import PgLease
+from relay.tunnel import TUNNEL_KINDS, Serve, Tunnels
 
 logger = logging.getLogger(__name__)
 
 MESSAGE, ACCOUNT, BUYER, SHOP, SUPERVISORS, AUDIENCE, CALL, ALIVE = "m", "a", "b", "s", "v", "u", "c", "h"
+COMMITTED = "d"
 HEARTBEAT_S = 1.0
 PEER_SILENT_S = 3.5
+LEASE_POLL_S = 1.0
+"""How often a follower tries to take the routing lease, and the leader checks it still holds it."""
+Committed = tuple[int, int, int, str, str, int]
+"""A committed message as the desk hears of it: (shop, conversation, seq, sender kind, sender id, ts)."""
+
+
+def _exit_for_restart() -> None:
+    """The default `lease_lost`: stop the process as SIGTERM does; its supervisor starts it again."""
+    logger.critical("lost the routing lease: another relay may lead now; stopping so as to restart as a follower")
+    os.kill(os.getpid(), signal.SIGTERM)
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(list[Any]).decode
@@ -45,34 +71,134 @@ _decode = msgspec.msgpack.Decoder(list[Any]).decode
 class Cluster:
     """This relay's `Peers` (see the module's docstring)."""
 
-    def __init__(self, hub: Hub, redis_url: str, relay_id: str | None = None) -> None:
+    def __init__(self, hub: Hub, redis_url: str, dsn: str, serve: Serve, on_lead: Callable[[], Awaitable[None]],
+                 *, sync_timeout_s: float = 15.0, relay_id: str | None = None) -> None:
         self.hub = hub
+        self.desk: Any = hub.desk  # the relay's `Desk` (its `leading`, `committed`)
         self.relay_id = relay_id or uuid.uuid4().hex[:12]
-        self.bus = Bus(redis_url, self.relay_id, self._on_event, hub.catch_up)
+        self.bus = Bus(redis_url, self.relay_id, self._on_event, self._on_gap)
+        self.lease = PgLease(dsn)
+        self.tunnels = Tunnels(self.relay_id, self._put, hub, serve, lambda: bool(self.desk.leading),
+                               sync_timeout_s)
         self.peers: dict[str, float] = {}
         """The other relays heard from: relay id -> when (loop time) they last said they were alive."""
-        self._heartbeat: asyncio.Task[None] | None = None
+        self._leader: str | None = None
+        self._leader_known = asyncio.Event()
+        self.lease_lost: Callable[[], None] = _exit_for_restart
+        self._on_lead = on_lead
+        self._holding: list[Committed] | None = None
+        """Committed messages heard while this relay becomes the leader, for when its desk is loaded."""
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closed = False
 
     async def start(self) -> None:
+        """Join the bus, and lead at once if no relay does (the first one started)."""
         await self.bus.start()
         self.hub.peers = self
-        self._heartbeat = asyncio.create_task(self._beat(), name="cluster-heartbeat")
+        hub = self.hub
+        hub.remote_online = self.tunnels.buyer_online
+        hub.synced_listeners.append(self.tunnels.buyer_synced)
+        self.desk.forward_committed = self.committed_here
+        await self._try_lead()
+        self._tasks = [asyncio.create_task(self._beat(), name="cluster-heartbeat"),
+                       asyncio.create_task(self._elect(), name="cluster-lease")]
 
     async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self.hub.peers = None
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
+                await task
+        self.tunnels.close_outbound(reason="relay is shutting down")
+        if self.desk.leading:
+            self._put(ALIVE, self.relay_id, False)  # the others need not wait for the silence
+        await self.lease.release()
         await self.bus.close()
 
     def health(self) -> dict[str, Any]:
-        return {"relay_id": self.relay_id, "peers": sorted(self.peers), **self.bus.health()}
+        return {"relay_id": self.relay_id, "peers": sorted(self.peers), "leader": self.leader,
+                "leading": bool(self.desk.leading), **self.tunnels.health(), **self.bus.health()}
+
+    @property
+    def leader(self) -> str | None:
+        """The relay that routes (this one's id when it does), as last heard; None while nobody is known to."""
+        return self._leader
+
+    @leader.setter
+    def leader(self, relay: str | None) -> None:
+        self._leader = relay
+        if relay is None:
+            self._leader_known.clear()
+        else:
+            self._leader_known.set()
+
+    async def wait_for_leader(self, timeout: float) -> str | None:
+        """The leader's relay id, waiting up to `timeout` while the lease moves; None if nobody leads."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._leader_known.wait(), timeout)
+        return self.leader
+
+    # leading ----------------------------------------------------------------------------------
+
+    async def _elect(self) -> None:
+        while True:
+            await asyncio.sleep(LEASE_POLL_S)
+            try:
+                await self._try_lead()
+            except Exception:
+                logger.exception("routing lease check failed")
+
+    async def _try_lead(self) -> None:
+        if self.desk.leading:
+            if not await self.lease.still_held():
+                self.lease_lost()
+            return
+        if not await self.lease.try_acquire():
+            return
+        logger.info("relay %s holds the routing lease: loading every shop's desk", self.relay_id)
+        old, self.leader = self.leader, None
+        self.tunnels.close_outbound()  # the sockets the old leader served reconnect here or elsewhere
+        self._holding = []
+        try:
+            await self._on_lead()
+        except BaseException:
+            await self.lease.release()  # another relay, or this one at its next poll, loads again
+            raise
+        finally:
+            held, self._holding = self._holding, None
+        self.leader = self.relay_id
+        self._put(ALIVE, self.relay_id, True)
+        for fields in held:
+            self.desk.committed(*fields)
+        logger.info("relay %s leads routing (before: %s)", self.relay_id, old or "nobody known")
+
+    def committed_here(self, *fields: Any) -> None:
+        """The desk of a relay that does not lead: a message was committed here, for the leader."""
+        if self._holding is not None:
+            self._holding.append(fields)  # type: ignore[arg-type]
+        else:
+            self._put(COMMITTED, *fields)
+
+    def _heard_alive(self, relay: str, leading: bool) -> None:
+        new = relay not in self.peers
+        self.peers[relay] = asyncio.get_running_loop().time()
+        if leading and self.leader != relay:
+            old, self.leader = self.leader, relay
+            if old is not None and old != self.relay_id:
+                self.tunnels.close_outbound(old)
+        elif not leading and self.leader == relay:
+            self.leader = None
+            self.tunnels.close_outbound(relay)
+        if new:  # a relay that just started knows nobody's buyers yet
+            self.tunnels.tell_presence()
 
     async def _beat(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            self._put(ALIVE, self.relay_id)
+            self._put(ALIVE, self.relay_id, bool(self.desk.leading))
             await asyncio.sleep(HEARTBEAT_S)
             now = loop.time()
             if not self.bus.connected:  # nobody is heard while Redis is away; its return is a gap of its own
@@ -81,8 +207,20 @@ class Cluster:
             gone = [relay for relay, seen in self.peers.items() if now - seen > PEER_SILENT_S]
             for relay in gone:
                 del self.peers[relay]
-            if gone:
-                self.bus.declare_gap(f"relay {', '.join(gone)} went silent")
+                self.tunnels.forget_relay(relay)
+                if self.leader == relay:
+                    self.leader = None
+                    self.tunnels.close_outbound(relay)
+            if gone:  # it may have died with events it had not published (the tunnels of the others are fine)
+                self.bus.declare_gap(f"relay {', '.join(gone)} went silent", self.hub.catch_up)
+
+    async def _on_gap(self) -> None:
+        """The bus may have lost events: tunnels cannot tell what they lost, so they end (their clients
+        resync); the buyers here are told again; every connection is caught up from the database."""
+        self.tunnels.close_outbound(reason="resync")
+        self.tunnels.drop_inbound()
+        self.tunnels.tell_presence()
+        await self.hub.catch_up()
 
     # what the hub sends to the other relays ---------------------------------------------------
 
@@ -117,7 +255,14 @@ class Cluster:
         fields = _decode(payload)
         hub = self.hub
         if kind == ALIVE:
-            self.peers[fields[0]] = asyncio.get_running_loop().time()
+            self._heard_alive(fields[0], bool(fields[1]) if len(fields) > 1 else False)
+        elif kind in TUNNEL_KINDS:
+            self.tunnels.on_event(kind, fields)
+        elif kind == COMMITTED:
+            if self._holding is not None:
+                self._holding.append(tuple(fields))  # type: ignore[arg-type]
+            elif self.desk.leading:
+                self.desk.committed(*fields)
         elif kind == MESSAGE:
             conversation_id, seq, shop_id, buyer_id, agent, also, data = fields
             hub.local_deliver(data, conversation_id, seq, (shop_id, buyer_id), agent, also)

@@ -67,6 +67,10 @@ class Desk(DeskView, DeskTimers, DeskRequests):
         self._by_buyer: dict[str, set[int]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.config_listeners: list[ConfigListener] = []
+        self.leading = True
+        """Whether this relay routes (always, alone; with several relays, only the leader: `relay.cluster`)."""
+        self.forward_committed: Callable[..., None] | None = None
+        """Where a relay that does not lead sends what `message_committed` hears (`Cluster.committed_here`)."""
 
     @property
     def hub(self) -> Delivery:
@@ -134,6 +138,8 @@ class Desk(DeskView, DeskTimers, DeskRequests):
     async def shop_desk(self, shop_id: int) -> ShopDesk:
         desk = self._shops.get(shop_id)
         if desk is None:
+            if not self.leading:  # a follower never routes: loading a desk would arm its timers here
+                raise FrameError(ErrorCode.UNAVAILABLE, "this relay does not route chats; retry", retry_after=2.0)
             shop = next((s for s in await self._store.list_shops() if s.id == shop_id), None)
             if shop is None:
                 raise FrameError(ErrorCode.NOT_FOUND, f"no shop {shop_id}")
@@ -143,6 +149,11 @@ class Desk(DeskView, DeskTimers, DeskRequests):
     async def conversation(self, row: ConversationRow) -> ConvState:
         await self.shop_desk(row.shop_id)
         return self._state_from(row)
+
+    async def track(self, row: ConversationRow) -> None:
+        """Have the conversation's live state, if this relay routes (the leader's otherwise)."""
+        if self.leading:
+            await self.conversation(row)
 
     # queries used by chat ---------------------------------------------------------------------
 
@@ -225,11 +236,20 @@ class Desk(DeskView, DeskTimers, DeskRequests):
     def message_committed(self, shop_id: int, row: MessageRow) -> None:
         """A new message was stored through the hub: count it; a buyer's starts (or keeps) their clock,
         an agent's answers it."""
-        self.book.message(shop_id, row.sender_kind)
-        if row.sender_kind == "buyer":
-            self.note_buyer_message(row.conversation_id, row.seq, row.ts)
-        elif row.sender_kind == "agent":
-            self.spawn(self.on_agent_message(row.conversation_id, int(row.sender_id), row.ts))
+        self.committed(shop_id, row.conversation_id, row.seq, row.sender_kind, row.sender_id, row.ts)
+
+    def committed(self, shop_id: int, conversation_id: int, seq: int, sender_kind: str, sender_id: str,
+                  ts: int) -> None:
+        """`message_committed`, by its fields (also as another relay tells the leader)."""
+        if not self.leading:
+            if self.forward_committed is not None:
+                self.forward_committed(shop_id, conversation_id, seq, sender_kind, sender_id, ts)
+            return
+        self.book.message(shop_id, sender_kind)
+        if sender_kind == "buyer":
+            self.note_buyer_message(conversation_id, seq, ts)
+        elif sender_kind == "agent":
+            self.spawn(self.on_agent_message(conversation_id, int(sender_id), ts))
 
     def note_buyer_message(self, conversation_id: int, seq: int, ts: int) -> None:
         """A buyer message was committed. The usual case (an open chat whose clock already runs) is

@@ -37,6 +37,7 @@ class DeskView:
     if TYPE_CHECKING:
         _shops: dict[int, ShopDesk]
         _convs: dict[int, ConvState]
+        _by_buyer: dict[str, set[int]]
         _clock: Clock
         book: MetricsBook
 
@@ -97,6 +98,17 @@ class DeskView:
         position, eta, reason, name = self._status_of(desk, conversation_id)
         return f.QueueStatus(conversation_id=conversation_id, position=position, estimated_wait_s=eta,
                              reason=reason, agent_name=name)  # type: ignore[arg-type]
+
+    def buyer_statuses(self, buyer_id: str) -> list[bytes]:
+        """`buyer_status` of each of a buyer's conversations (for a buyer who synced on another relay)."""
+        statuses = (self.buyer_status(c) for c in sorted(self._by_buyer.get(buyer_id, ())))
+        return [encode(s) for s in statuses if s is not None]
+
+    def refresh_all(self) -> None:
+        """Send every shop's queue, agents and buyers' statuses anew (a relay that just took the lead)."""
+        for desk in self._shops.values():
+            desk.sent_status.clear()
+            self._queue_changed(desk)
 
     def _status_of(self, desk: ShopDesk, conversation_id: int) -> tuple[int, int | None, str | None, str | None]:
         agent_id = desk.router.assigned.get(conversation_id)

@@ -68,14 +68,17 @@ class Assignments(Protocol):
     def open_conversation_ids(self, shop_id: int | None) -> list[int]:
         """Conversations of the shop that are queued or assigned right now."""
 
-    async def conversation(self, row: ConversationRow) -> object:
-        """Make sure the desk has the conversation's live state (loading its shop if need be)."""
+    async def track(self, row: ConversationRow) -> None:
+        """Make sure the desk has the conversation's live state (loading its shop if need be), if it routes."""
 
     def info(self, row: ConversationRow) -> f.ConversationInfo:
         """The wire form of a conversation with its live routing fields."""
 
     def buyer_status(self, conversation_id: int) -> f.QueueStatus | None:
         """Where a buyer's conversation stands now, if it is queued or assigned."""
+
+    def buyer_statuses(self, buyer_id: str) -> list[bytes]:
+        """The `buyer_status` frames of all of a buyer's conversations (encoded)."""
 
     async def agent_connected(self, principal: Principal) -> None:
         """A shop account's first connection has synced."""

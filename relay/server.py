@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-import math
 import random
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import msgspec
 from aiohttp import WSMsgType, web
 from prometheus_client import CollectorRegistry
 
-from relay import __version__
 from relay.auth import (
     BuyerSigner,
     LoginThrottle,
@@ -33,6 +29,9 @@ from relay.clock import Clock, SystemClock, TimerHandle
 from relay.cluster import Cluster
 from relay.config import RelayConfig
 from relay.desk import Desk
+from relay.health import routes as health_routes
+from relay.http_util import bearer as _bearer
+from relay.http_util import error_response as _error
 from relay.metrics import api as supervisor_api
 from relay.metrics import prometheus
 from relay.metrics.book import MetricsBook
@@ -44,6 +43,7 @@ from relay.staff import Staff
 from relay.store import Store, StoreUnavailable
 from relay.store.engines import make_store
 from relay.tls import HSTS
+from relay.tunnel import RemoteConnection
 from wire import MAX_FRAME_BYTES, MAX_TEXT_CHARS, PROTOCOL_VERSION
 from wire import frames as f
 from wire.codec import FrameError, decode_body, decode_client, encode, request_id_of
@@ -56,6 +56,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 BUYER_COOKIE = "kefu_buyer"
 EXPIRY_SWEEP_S = 30.0
 """How often connections are checked for an expired token or buyer session."""
+LEADER_WAIT_S = 5.0
+"""How long a shop account's handshake waits for a routing leader to be known (several relays)."""
 HARD_FRAME_LIMIT = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error and are dropped; above this the socket is closed."""
 _DUMMY_HASH = hash_password("not a password")  # keeps failed logins as slow as real ones
@@ -81,12 +83,26 @@ class Relay:
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()
-        self.cluster = Cluster(self.hub, config.redis_url) if config.redis_url else None
+        self.cluster = Cluster(self.hub, config.redis_url, config.database or "", self.on_frame, self.lead,
+                               sync_timeout_s=config.sync_timeout_s) if config.redis_url else None
         """The other relays on the same database (`--redis`), or None."""
+        self.desk.leading = self.cluster is None  # with several relays, once this one holds the lease
         self._sweep: TimerHandle | None = None
         self.stopping = False
         self.ready = False
         """Set once the store is open and every shop's desk is loaded (`/readyz`)."""
+
+    async def lead(self) -> None:
+        """Take over routing (alone: at start-up; with several relays: when this one takes the lease).
+
+        Every shop's desk and the open calls come from the database; then the buyer messages that no
+        routing decision has seen (stored while nobody led, or as the old leader died) are heard now."""
+        await self.desk.load()
+        self.desk.leading = True
+        for conversation_id, seq, ts in await self.store.unheard_buyer_messages():
+            await self.desk.on_buyer_message(conversation_id, seq, ts)
+        await self.calls.load()
+        self.desk.refresh_all()
 
     def _figures_on_sync(self, conn: Connection) -> None:
         """A supervisor's connection gets today's figures as soon as it has synced."""
@@ -132,29 +148,50 @@ class Relay:
         if not self.stopping:
             self._sweep = self.clock.call_later(EXPIRY_SWEEP_S, self.sweep_expired)
 
+    def admit(self, conn: Connection, data: bytes) -> bool:
+        """Whether an incoming frame is within the size and rate limits; if not, the client is told why."""
+        if len(data) > MAX_FRAME_BYTES:
+            self._refuse(conn, FrameError(ErrorCode.TOO_LARGE, f"frame of {len(data)} bytes exceeds"
+                                                               f" {MAX_FRAME_BYTES}"), request_id_of(data))
+            return False
+        wait = conn.bucket.take()
+        if wait is not None:
+            conn.send(encode(f.Error(
+                code=ErrorCode.RATE_LIMITED, message="too many frames; slow down",
+                retry_after=round(wait, 3), id=request_id_of(data),
+            )))
+            return False
+        return True
+
     def on_frame(self, conn: Connection, data: bytes) -> Coroutine[Any, Any, None] | None:
         """Validate, rate-limit and dispatch one incoming frame; every refusal is an error frame.
 
         Chat sends are handled right here, without a coroutine (the hot path); frames that need to
-        wait for something come back as a coroutine for the caller to await.
+        wait for something come back as a coroutine for the caller to await. With several relays, a
+        buyer's requests other than chat go to the routing leader (`relay.tunnel`).
         """
         try:
-            if len(data) > MAX_FRAME_BYTES:
-                raise FrameError(ErrorCode.TOO_LARGE, f"frame of {len(data)} bytes exceeds {MAX_FRAME_BYTES}")
-            wait = conn.bucket.take()
-            if wait is not None:
-                conn.send(encode(f.Error(
-                    code=ErrorCode.RATE_LIMITED, message="too many frames; slow down",
-                    retry_after=round(wait, 3), id=request_id_of(data),
-                )))
+            if not self.admit(conn, data):
                 return None
             frame = decode_client(data)
             if type(frame) is f.Send and self.hub.send_now(conn, frame):
+                return None
+            if (self.cluster is not None and not self.desk.leading and type(frame) not in Hub.OWN_FRAMES
+                    and not isinstance(conn, RemoteConnection)):
+                self._to_leader(conn, frame.id, data)
                 return None
             return self._dispatch(conn, frame)
         except Exception as exc:
             self._refuse(conn, exc, None)
             return None
+
+    def _to_leader(self, conn: Connection, rid: str | None, data: bytes) -> None:
+        assert self.cluster is not None
+        leader = self.cluster.leader
+        if leader is None:
+            raise FrameError(ErrorCode.UNAVAILABLE, "routing is moving to another relay; retry", rid,
+                             retry_after=LEADER_WAIT_S)
+        self.cluster.tunnels.forward_request(conn, data, leader)
 
     async def _dispatch(self, conn: Connection, frame: f.ClientFrame) -> None:
         try:
@@ -179,23 +216,8 @@ RELAY = web.AppKey("relay", Relay)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 
 
-def _error(status: int, code: ErrorCode, message: str, retry_after: float | None = None) -> web.Response:
-    headers = {}
-    if retry_after is not None:
-        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
-    body = encode(f.HttpError(code=code, message=message, retry_after=retry_after))
-    return web.Response(status=status, body=body, content_type="application/json", headers=headers)
-
-
 def _json(obj: object, status: int = 200) -> web.Response:
     return web.Response(status=status, body=encode(obj), content_type="application/json")
-
-
-def _bearer(request: web.Request) -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer ") and len(header) > 7:
-        return header[7:].strip()
-    return None
 
 
 def _session_info(p: Principal) -> f.SessionInfo:
@@ -240,7 +262,8 @@ async def logout(request: web.Request) -> web.Response:
     if token is None or not await relay.store.revoke_token(token_hash(token)):
         return _error(401, ErrorCode.UNAUTHORIZED, "no valid token")
     hashed = token_hash(token)
-    for conn in [c for c in relay.connections if c.principal.token_hash == hashed]:
+    served = list(relay.cluster.tunnels.inbound.values()) if relay.cluster is not None else []
+    for conn in [c for c in (*relay.connections, *served) if c.principal.token_hash == hashed]:
         conn.close(WebSocketClose.REVOKED, "logged out")
     return web.Response(status=204)
 
@@ -287,53 +310,6 @@ async def shops(request: web.Request) -> web.Response:
     return _json([f.ShopInfo(slug=s.slug, name=s.name) for s in await relay.store.list_shops()])
 
 
-async def healthz(request: web.Request) -> web.Response:
-    relay = request.app[RELAY]
-    db = relay.store.health()
-    status = "ok" if db.get("ok") and not relay.stopping else ("stopping" if relay.stopping else "degraded")
-    body = {"status": status, "version": __version__, "protocol": PROTOCOL_VERSION,
-            "connections": len(relay.connections), "db": db}
-    if relay.cluster is not None:
-        body["bus"] = relay.cluster.health()
-    return web.Response(status=200 if status == "ok" else 503, body=msgspec.json.encode(body),
-                        content_type="application/json")
-
-
-async def readyz(request: web.Request) -> web.Response:
-    """Whether to send this relay traffic: started, not stopping, and its database answering now.
-
-    Unlike `/healthz` (the process and its writer are fine), this asks the database a question, so a
-    load balancer takes a relay whose database is unreachable out of rotation."""
-    relay = request.app[RELAY]
-    checks: dict[str, object] = {"started": relay.ready, "stopping": relay.stopping}
-    try:
-        await asyncio.wait_for(relay.store.list_shops(), timeout=2.0)
-        checks["database"] = "ok"
-    except (StoreUnavailable, TimeoutError) as exc:
-        checks["database"] = f"unavailable: {exc or 'no answer within 2 s'}"
-    if relay.cluster is not None:
-        bus = relay.cluster.bus
-        checks["redis"] = "ok" if bus.connected else f"unavailable: {bus.last_error or 'not connected yet'}"
-    ready = relay.ready and not relay.stopping and checks["database"] == "ok"
-    body = {"ready": ready, "engine": relay.store.health().get("engine"), "checks": checks}
-    return web.Response(status=200 if ready else 503, body=msgspec.json.encode(body),
-                        content_type="application/json")
-
-
-async def metrics(request: web.Request) -> web.Response:
-    """Prometheus text format; with `--metrics-token-file`, only for that bearer token, else only for loopback."""
-    relay = request.app[RELAY]
-    token = relay.config.metrics_token
-    if token is not None:
-        given = _bearer(request) or ""
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            return _error(401, ErrorCode.UNAUTHORIZED, "GET /metrics needs the relay's metrics token")
-    elif request.remote not in ("127.0.0.1", "::1"):
-        return _error(403, ErrorCode.FORBIDDEN, "GET /metrics answers loopback only (see --metrics-token-file)")
-    body = prometheus.render(request.app[METRICS])
-    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
-
-
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
@@ -371,6 +347,13 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     principal = await relay.principal_for(token) if token else None
     if principal is None:
         return _error(401, ErrorCode.UNAUTHORIZED, "missing, expired or revoked credentials")
+    leader = None  # with several relays, the relay that serves a shop account's socket, when not this one
+    if relay.cluster is not None and not principal.is_buyer and not relay.desk.leading:
+        leader = await relay.cluster.wait_for_leader(LEADER_WAIT_S)
+        if relay.desk.leading:
+            leader = None
+        elif leader is None:
+            return _error(503, ErrorCode.UNAVAILABLE, "routing is moving to another relay; retry", LEADER_WAIT_S)
 
     ws = web.WebSocketResponse(
         heartbeat=relay.config.heartbeat_s, max_msg_size=HARD_FRAME_LIMIT, compress=False, decode_text=False
@@ -387,13 +370,21 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                         rate_per_second=limit.rate, burst=limit.burst),
     )))
     loop = asyncio.get_running_loop()
-    deadline: asyncio.TimerHandle | None = loop.call_later(
-        relay.config.sync_timeout_s,
-        lambda: None if conn.synced else conn.close(WebSocketClose.POLICY, "expected sync"),
-    )
+    deadline: asyncio.TimerHandle | None = None
+    tunnels = relay.cluster.tunnels if relay.cluster is not None else None
+    if leader is not None and tunnels is not None:
+        tunnels.open(conn, leader)  # the leader keeps the sync deadline
+    else:
+        deadline = loop.call_later(
+            relay.config.sync_timeout_s,
+            lambda: None if conn.synced else conn.close(WebSocketClose.POLICY, "expected sync"),
+        )
     try:
         async for msg in ws:
-            if msg.type is WSMsgType.TEXT:
+            if msg.type is WSMsgType.TEXT and leader is not None and tunnels is not None:
+                if relay.admit(conn, msg.data):
+                    tunnels.forward(conn, msg.data)
+            elif msg.type is WSMsgType.TEXT:
                 pending = relay.on_frame(conn, msg.data)
                 if pending is not None:
                     await pending
@@ -414,6 +405,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         conn.closed = True
         relay.hub.unregister(conn)
         relay.connections.discard(conn)
+        if tunnels is not None:
+            tunnels.closed(conn)
     return ws
 
 
@@ -432,14 +425,12 @@ def create_app(
     app[METRICS] = prometheus.registry_for(relay)
     app.router.add_get("/", index)
     app.router.add_get("/ws", websocket)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
     app.router.add_post("/api/login", login)
     app.router.add_post("/api/logout", logout)
     app.router.add_get("/api/session", session)
     app.router.add_post("/api/buyer/session", buyer_session)
     app.router.add_get("/api/shops", shops)
-    app.router.add_get("/metrics", metrics)
+    app.router.add_routes(health_routes(RELAY, METRICS))
     app.router.add_routes(supervisor_api.routes(RELAY))
     if STATIC_DIR.is_dir():
         app.router.add_static("/static/", STATIC_DIR)
@@ -448,10 +439,10 @@ def create_app(
         await store.open()
         if config.demo:
             await seed_demo(store, clock.now_ms())
-        await relay.desk.load()
-        await relay.calls.load()
-        if relay.cluster is not None:
-            await relay.cluster.start()
+        if relay.cluster is None:
+            await relay.lead()
+        else:
+            await relay.cluster.start()  # leads now if no relay does; else follows, and takes over when it can
         relay.sweep_expired()
         relay.ready = True
 

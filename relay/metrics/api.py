@@ -103,6 +103,9 @@ def routes(relay_key: web.AppKey[R]) -> list[web.RouteDef]:
         relay = request.app[relay_key]
         principal = await supervisor(relay, request)
         assert principal.shop_id is not None
+        if not relay.desk.leading:  # several relays: the live figures are the routing leader's
+            raise ApiError(503, ErrorCode.UNAVAILABLE, "this relay does not keep the live figures; retry"
+                                                       " (another relay leads routing)")
         await relay.desk.shop_desk(principal.shop_id)
         tz = relay.desk.timezone(principal.shop_id)
         first, last = date_range(request, rules.local_date(relay.clock.now_ms(), tz))

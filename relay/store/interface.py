@@ -288,6 +288,10 @@ class Store(Protocol):
     ) -> list[ConversationRow]:
         """A shop's or a buyer's conversations by id; `open_only`: a shop's queued and assigned ones
         (what staff resume and what routing rebuilds; a shop's history grows without bound)."""
+    async def unheard_buyer_messages(self) -> list[tuple[int, int, int]]:
+        """(conversation, seq, ts) of each conversation whose last message is a buyer's that routing has
+        not acted on: the conversation is not open, or no reply clock runs (several relays: one stored
+        while no relay led routing, or as the leader died). Oldest first."""
 
     # messages
     def append_message(

@@ -293,6 +293,14 @@ class SqlCore:
         )
         return [MessageRow(*r) for r in rows]
 
+    async def unheard_buyer_messages(self) -> list[tuple[int, int, int]]:
+        rows = await self._all(
+            "SELECT c.id, m.seq, m.ts FROM conversations c"
+            " JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq"
+            " WHERE m.sender_kind = 'buyer' AND (c.status NOT IN ('queued', 'assigned') OR c.unanswered_since IS NULL)"
+            " ORDER BY m.ts", ())
+        return [(r[0], r[1], r[2]) for r in rows]
+
     async def messages_before(
         self, conversation_id: int, before_seq: int | None, limit: int
     ) -> list[MessageRow]:

@@ -1,8 +1,10 @@
 """Two relay processes on one PostgreSQL and one Redis; relay A is killed with SIGKILL in the middle of
-a burst of 5,000 messages from 50 buyers split across both. Every acked message is stored once and
-in seq order; A's buyers resume on B (as behind one address) and resend what was not acked; a
-supervisor watching on B is pushed every message of every conversation once and in order, A's
-last ones included (the messages A stored but never put on the stream come from the database)."""
+a burst of 5,000 messages from 50 buyers split across both. A started first and leads routing, so B
+takes the routing lease over. Every acked message is stored once and in seq order; A's buyers resume
+on B (as behind one address) and resend what was not acked; a supervisor watching through B (served
+by A until it dies, then by B: the socket is closed and resumes by its cursors) is pushed every
+message of every conversation once and in order, A's last ones included (the messages A stored but
+never put on the stream come from the database)."""
 
 from __future__ import annotations
 
@@ -36,17 +38,25 @@ class _Frame(msgspec.Struct):
 
 
 async def watch(url: str, token: str, seen: dict[int, list[int]], ready: asyncio.Event) -> None:
-    """A supervisor's raw connection: every message frame pushed, in arrival order (no client-side dedup)."""
+    """A supervisor's raw connection: every message frame pushed, in arrival order (no client-side dedup).
+    Closed by the relay (its routing leader died), it connects again and syncs from the last seqs it has."""
     decode = msgspec.json.Decoder(_Frame).decode
-    async with aiohttp.ClientSession() as http, http.ws_connect(
-            url.replace("http", "ws", 1) + "/ws?v=1", headers={"Authorization": f"Bearer {token}"}) as ws:
-        await ws.send_str('{"type": "sync", "id": "s", "cursors": {}}')
-        async for msg in ws:
-            frame = decode(msg.data)
-            if frame.type == "synced":
-                ready.set()
-            elif frame.type == "message" and frame.conversation_id is not None and frame.seq is not None:
-                seen[frame.conversation_id].append(frame.seq)
+    async with aiohttp.ClientSession() as http:
+        while True:
+            try:
+                async with http.ws_connect(url.replace("http", "ws", 1) + "/ws?v=1",
+                                           headers={"Authorization": f"Bearer {token}"}) as ws:
+                    cursors = {str(c): seqs[-1] for c, seqs in seen.items() if seqs}
+                    await ws.send_str(msgspec.json.encode({"type": "sync", "id": "s", "cursors": cursors}).decode())
+                    async for msg in ws:
+                        frame = decode(msg.data)
+                        if frame.type == "synced":
+                            ready.set()
+                        elif frame.type == "message" and frame.conversation_id is not None and frame.seq is not None:
+                            seen[frame.conversation_id].append(frame.seq)
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
 
 
 async def connect_somewhere(client: KefuClient, relays: list[RelayProcess]) -> None:
@@ -115,6 +125,8 @@ async def test_relay_a_killed_mid_burst_loses_nothing_and_its_buyers_resume_on_b
         await asyncio.gather(*(burst(n, buyer) for n, buyer in enumerate(buyers)))
         assert killed.is_set() and a.proc.returncode is not None
         assert len(acked) == BUYERS * PER_BUYER
+        async with aiohttp.ClientSession() as http, http.get(b.url + "/healthz") as resp:
+            assert (await resp.json())["bus"]["leading"]  # B took the routing lease over
 
         # Stored once each, under the seq its ack said, seqs dense.
         ids = ",".join(str(c) for c in conversations.values())
