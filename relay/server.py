@@ -58,6 +58,7 @@ EXPIRY_SWEEP_S = 30.0
 """How often connections are checked for an expired token or buyer session."""
 LEADER_WAIT_S = 5.0
 """How long a shop account's handshake waits for a routing leader to be known (several relays)."""
+NO_LEADER = "routing is moving to another relay; retry"
 HARD_FRAME_LIMIT = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error and are dropped; above this the socket is closed."""
 _DUMMY_HASH = hash_password("not a password")  # keeps failed logins as slow as real ones
@@ -189,7 +190,7 @@ class Relay:
         assert self.cluster is not None
         leader = self.cluster.leader
         if leader is None:
-            raise FrameError(ErrorCode.UNAVAILABLE, "routing is moving to another relay; retry", rid,
+            raise FrameError(ErrorCode.UNAVAILABLE, NO_LEADER, rid,
                              retry_after=LEADER_WAIT_S)
         self.cluster.tunnels.forward_request(conn, data, leader)
 
@@ -353,7 +354,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         if relay.desk.leading:
             leader = None
         elif leader is None:
-            return _error(503, ErrorCode.UNAVAILABLE, "routing is moving to another relay; retry", LEADER_WAIT_S)
+            return _error(503, ErrorCode.UNAVAILABLE, NO_LEADER, LEADER_WAIT_S)
 
     ws = web.WebSocketResponse(
         heartbeat=relay.config.heartbeat_s, max_msg_size=HARD_FRAME_LIMIT, compress=False, decode_text=False
@@ -375,10 +376,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     if leader is not None and tunnels is not None:
         tunnels.open(conn, leader)  # the leader keeps the sync deadline
     else:
-        deadline = loop.call_later(
-            relay.config.sync_timeout_s,
-            lambda: None if conn.synced else conn.close(WebSocketClose.POLICY, "expected sync"),
-        )
+        deadline = loop.call_later(relay.config.sync_timeout_s, conn.close_unless_synced)
     try:
         async for msg in ws:
             if msg.type is WSMsgType.TEXT and leader is not None and tunnels is not None:

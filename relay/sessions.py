@@ -242,6 +242,11 @@ class Connection:
         if relief is not None and not relief.done():
             relief.set_result(None)
 
+    def close_unless_synced(self) -> None:
+        """The sync deadline: a connection that has not synced by now is closed."""
+        if not self.synced:
+            self.close(WebSocketClose.POLICY, "expected sync")
+
     def close(self, code: int, reason: str) -> None:
         """Close the connection without waiting for queued frames."""
         if self.closed:

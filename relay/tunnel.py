@@ -31,7 +31,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
 from relay.chat import Hub
-from relay.sessions import Connection, Principal
+from relay.sessions import MAX_PENDING_WRITES, Connection, Principal
 from wire.errors import WebSocketClose
 from wire.pacing import TokenBucket
 
@@ -84,7 +84,7 @@ class RemoteConnection(Connection):
         self._ship()
 
     def backlogged(self) -> bool:
-        return self.pending_writes >= 64
+        return self.pending_writes >= MAX_PENDING_WRITES  # (no socket of its own to drain)
 
     def close(self, code: int, reason: str) -> None:
         if self.closed:
@@ -243,9 +243,7 @@ class Tunnels:
                 return
             conn = self.inbound[origin, number] = RemoteConnection(Principal(*principal), origin, number,
                                                                    self._put, self._serve)
-            asyncio.get_running_loop().call_later(
-                self._sync_timeout_s, lambda: None if conn.synced else conn.close(WebSocketClose.POLICY,
-                                                                                  "expected sync"))
+            asyncio.get_running_loop().call_later(self._sync_timeout_s, conn.close_unless_synced)
         elif kind == FRAME:
             origin, number, data = fields
             served = self.inbound.get((origin, number))
