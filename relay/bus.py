@@ -14,19 +14,24 @@ A gap is declared when
   others with a `gap` event once Redis is back, since they cannot know,
 - a peer's `gap` event arrives.
 
-Events are (kind, payload bytes). Publishing only queues: one task sends the queue in order with
-pipelined `XADD`s, and keeps what it could not send for when Redis returns.
+Events are (kind, payload bytes). Publishing only queues: one task sends the queue in order, what
+has gathered since its last write as one stream entry (up to BATCH events or BATCH_BYTES: one
+`XADD`, one encoding, one entry for each reader to decode, however busy the relay), and keeps what
+it could not send for when Redis returns. An entry's fields: `r` the relay, `e` a msgpack array of
+[kind, payload] pairs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
@@ -38,6 +43,10 @@ MAXLEN = 200_000
 MAX_PENDING = 50_000
 """Events queued while Redis is unreachable; beyond, the oldest are dropped and a gap is announced."""
 BATCH = 500
+"""Events at most in one stream entry."""
+BATCH_BYTES = 1 << 20
+"""Payload bytes at most in one stream entry (one larger event goes alone)."""
+READ_ENTRIES = 100
 BLOCK_MS = 1000
 RETRY_S = (0.1, 0.2, 0.5, 1.0, 2.0)
 GAP = "gap"
@@ -50,6 +59,10 @@ def _redacted(url: str) -> str:
         return url
     user = f"{parts.username}:***@" if parts.username else ":***@"
     return urlunsplit(parts._replace(netloc=user + (parts.hostname or "") + (f":{parts.port}" if parts.port else "")))
+
+
+_encode_batch = msgspec.msgpack.Encoder().encode
+_decode_batch = msgspec.msgpack.Decoder(list[tuple[str, bytes]]).decode
 
 
 def _id(value: bytes | str) -> tuple[int, int]:
@@ -72,6 +85,8 @@ class Bus:
         self._redis: aioredis.Redis | None = None
         self._pending: deque[tuple[str, bytes]] = deque()
         self._wake = asyncio.Event()
+        self._drained = asyncio.Event()
+        self._drained.set()
         self._tasks: list[asyncio.Task[None]] = []
         self._last_id: Any = None
         """The id of the last entry read (bytes); None until first connected."""
@@ -102,6 +117,13 @@ class Bus:
             await self._redis.aclose()
             self._redis = None
 
+    async def flush(self, timeout: float) -> bool:
+        """Wait (up to `timeout`) until everything published so far is on the stream; whether it is."""
+        if self._tasks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained.wait(), timeout)
+        return not self._pending
+
     def health(self) -> dict[str, Any]:
         return {"connected": self.connected, "pending": len(self._pending), "published": self.published,
                 "received": self.received, "gaps": self.gaps, "last_error": self.last_error}
@@ -112,6 +134,7 @@ class Bus:
             self._pending.popleft()
             self._dropped = True
         self._pending.append((kind, payload))
+        self._drained.clear()
         self._wake.set()
 
     # sending ---------------------------------------------------------------------------------
@@ -126,13 +149,10 @@ class Bus:
             if self._dropped:
                 self._pending.appendleft((GAP, b""))  # the others may have missed what was dropped
                 self._dropped = False
-            batch = [self._pending[i] for i in range(min(BATCH, len(self._pending)))]
+            batch = self._next_batch()
             try:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for kind, payload in batch:
-                        pipe.xadd(self.stream, {"r": self.relay_id, "k": kind, "b": payload},
-                                  maxlen=self.maxlen, approximate=True)
-                    await pipe.execute()
+                await self._redis.xadd(self.stream, {"r": self.relay_id, "e": _encode_batch(batch)},
+                                       maxlen=self.maxlen, approximate=True)
             except (RedisError, OSError) as exc:
                 self.last_error = f"publish: {exc}"
                 await asyncio.sleep(RETRY_S[min(failures, len(RETRY_S) - 1)])
@@ -142,6 +162,18 @@ class Bus:
             for _ in batch:
                 self._pending.popleft()
             self.published += len(batch)
+            if not self._pending:
+                self._drained.set()
+
+    def _next_batch(self) -> list[tuple[str, bytes]]:
+        batch: list[tuple[str, bytes]] = []
+        size = 0
+        for event in self._pending:
+            size += len(event[1])
+            if len(batch) == BATCH or (batch and size > BATCH_BYTES):
+                break
+            batch.append(event)
+        return batch
 
     # reading ---------------------------------------------------------------------------------
 
@@ -155,7 +187,7 @@ class Bus:
                 failures = 0
                 while not self._closing:
                     assert self._last_id is not None
-                    answer: Any = await self._redis.xread({self.stream: self._last_id}, count=BATCH,
+                    answer: Any = await self._redis.xread({self.stream: self._last_id}, count=READ_ENTRIES,
                                                           block=BLOCK_MS)
                     for _, entries in answer or ():
                         for entry_id, fields in entries:
@@ -173,15 +205,20 @@ class Bus:
     def _deliver(self, fields: Any) -> None:
         if fields.get(b"r", b"").decode() == self.relay_id:
             return
-        kind = fields.get(b"k", b"").decode()
-        self.received += 1
-        if kind == GAP:
-            self._gap("a peer could not publish everything")
-            return
         try:
-            self.on_event(kind, fields.get(b"b", b""))
-        except Exception:
-            logger.exception("a bus event (%s) could not be handled", kind)
+            events = _decode_batch(fields.get(b"e", b""))
+        except msgspec.DecodeError:
+            self._gap("an unreadable entry on the stream (a relay of another version?)")
+            return
+        for kind, payload in events:
+            self.received += 1
+            if kind == GAP:
+                self._gap("a peer could not publish everything")
+                continue
+            try:
+                self.on_event(kind, payload)
+            except Exception:
+                logger.exception("a bus event (%s) could not be handled", kind)
 
     async def _check_for_gap(self) -> None:
         """On (re)connecting: whether anything may have been missed since the last id read."""

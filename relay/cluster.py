@@ -50,9 +50,11 @@ from relay.tunnel import TUNNEL_KINDS, Serve, Tunnels
 logger = logging.getLogger(__name__)
 
 MESSAGE, ACCOUNT, BUYER, SHOP, SUPERVISORS, AUDIENCE, CALL, ALIVE = "m", "a", "b", "s", "v", "u", "c", "h"
-COMMITTED = "d"
+COMMITTED, LEAVING = "d", "l"
 HEARTBEAT_S = 1.0
 PEER_SILENT_S = 3.5
+LEAVE_FLUSH_S = 2.0
+"""How long a relay shutting down waits for its last events to reach the stream."""
 LEASE_POLL_S = 1.0
 """How often a follower tries to take the routing lease, and the leader checks it still holds it."""
 Committed = tuple[int, int, int, str, str, int]
@@ -113,9 +115,11 @@ class Cluster:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.tunnels.close_outbound(reason="relay is shutting down")
-        if self.desk.leading:
-            self._put(ALIVE, self.relay_id, False)  # the others need not wait for the silence
+        # Last on the stream: a peer that reads it has read all this relay published, so it forgets the
+        # relay without a catch-up (and, if it led, without waiting for its silence).
+        self._put(LEAVING, self.relay_id)
         await self.lease.release()
+        await self.bus.flush(LEAVE_FLUSH_S)
         await self.bus.close()
 
     def health(self) -> dict[str, Any]:
@@ -195,6 +199,13 @@ class Cluster:
         if new:  # a relay that just started knows nobody's buyers yet
             self.tunnels.tell_presence()
 
+    def _left(self, relay: str) -> None:
+        self.peers.pop(relay, None)
+        self.tunnels.forget_relay(relay)
+        if self.leader == relay:
+            self.leader = None
+            self.tunnels.close_outbound(relay)
+
     async def _beat(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
@@ -206,11 +217,7 @@ class Cluster:
                 continue
             gone = [relay for relay, seen in self.peers.items() if now - seen > PEER_SILENT_S]
             for relay in gone:
-                del self.peers[relay]
-                self.tunnels.forget_relay(relay)
-                if self.leader == relay:
-                    self.leader = None
-                    self.tunnels.close_outbound(relay)
+                self._left(relay)
             if gone:  # it may have died with events it had not published (the tunnels of the others are fine)
                 self.bus.declare_gap(f"relay {', '.join(gone)} went silent", self.hub.catch_up)
 
@@ -256,6 +263,9 @@ class Cluster:
         hub = self.hub
         if kind == ALIVE:
             self._heard_alive(fields[0], bool(fields[1]) if len(fields) > 1 else False)
+        elif kind == LEAVING:
+            logger.info("relay %s is shutting down", fields[0])
+            self._left(fields[0])
         elif kind in TUNNEL_KINDS:
             self.tunnels.on_event(kind, fields)
         elif kind == COMMITTED:

@@ -29,6 +29,14 @@ class Peer:
 
 
 
+async def publish_one_by_one(peer: Peer, numbers: range) -> None:
+    """Each number its own stream entry (the bus writes what gathered meanwhile as one)."""
+    for i in numbers:
+        published = peer.bus.published
+        peer.bus.publish("msg", str(i).encode())
+        await until(lambda: peer.bus.published == published + 1)  # noqa: B023 (awaited at once)
+
+
 @pytest.fixture
 async def peers(redis_url: str) -> AsyncIterator[Callable[..., Peer]]:
     made: list[Peer] = []
@@ -58,6 +66,28 @@ async def test_events_reach_the_other_relays_in_order_and_never_come_back(peers:
     assert [int(p) for _, p in a.events] == [i for i in range(1000) if i % 2 == 0]  # b's only, in order
     assert [int(p) for _, p in b.events] == [i for i in range(1000) if i % 2 == 1]
     assert (a.gaps, b.gaps, c.gaps) == (0, 0, 0)
+
+
+async def test_a_busy_relay_writes_what_gathered_as_one_entry_and_readers_get_every_event(
+        peers: Callable[..., Peer], redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import relay.bus as bus_module
+
+    monkeypatch.setattr(bus_module, "BATCH_BYTES", 10_000)
+    a, b = peers("a"), peers("b")
+    await a.bus.start()
+    await b.bus.start()
+    await until(lambda: a.bus.connected and b.bus.connected)
+    sent = [("big", b"x" * 6_000) if i % 100 == 0 else ("msg", str(i).encode()) for i in range(1200)]
+    for kind, payload in sent:  # all queued before the writer runs
+        a.bus.publish(kind, payload)
+    await until(lambda: len(b.events) == 1200)
+    assert b.events == sent
+    admin = aioredis.Redis.from_url(redis_url)
+    try:
+        entries = await admin.xlen("kefu:events")
+    finally:
+        await admin.aclose()
+    assert entries == 12  # not 1200, nor 3 (BATCH a entry): two big events exceed BATCH_BYTES
 
 
 async def test_redis_restarted_empty_is_a_gap_and_events_flow_again(
@@ -90,12 +120,10 @@ async def test_a_relay_away_while_the_stream_was_trimmed_past_it_has_a_gap(
     reader = b.bus._tasks[0]  # b stops reading (a long pause), as if away
     reader.cancel()
     await asyncio.gather(reader, return_exceptions=True)
-    for i in range(1, 30):
-        a.bus.publish("msg", str(i).encode())
-    await until(lambda: a.bus.published == 30)
+    await publish_one_by_one(a, range(1, 30))
     admin = aioredis.Redis.from_url(redis_url)
     try:
-        await admin.xtrim("kefu:events", maxlen=10, approximate=False)  # 1..19 are gone
+        await admin.xtrim("kefu:events", maxlen=10, approximate=False)  # the entries of 1..19 are gone
     finally:
         await admin.aclose()
     b.bus._tasks[0] = asyncio.create_task(b.bus._read_loop())
@@ -111,9 +139,7 @@ async def test_a_relay_back_before_anything_was_trimmed_has_no_gap(peers: Callab
     reader = b.bus._tasks[0]
     reader.cancel()
     await asyncio.gather(reader, return_exceptions=True)
-    for i in range(30):
-        a.bus.publish("msg", str(i).encode())
-    await until(lambda: a.bus.published == 30)
+    await publish_one_by_one(a, range(30))
     b.bus._tasks[0] = asyncio.create_task(b.bus._read_loop())
     await until(lambda: len(b.events) == 30)
     assert b.gaps == 0

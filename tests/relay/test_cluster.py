@@ -172,6 +172,23 @@ async def test_events_redis_lost_are_caught_up_from_the_database(two_relays, on,
     await until(lambda: b.relay.cluster.bus.gaps >= 1)  # (A's silence while B dropped all may come first)
 
 
+async def test_a_relay_that_shuts_down_publishes_what_it_holds_and_is_forgotten_without_a_catch_up(
+        two_relays, on) -> None:
+    a, b = two_relays
+    phone, agent, conv = await watched_from_b(a, b, on)
+    cluster_a, cluster_b = a.relay.cluster, b.relay.cluster
+    await until(lambda: cluster_a.relay_id in cluster_b.peers)
+    gaps = cluster_b.bus.gaps
+    last = await agent.send_text(conv, "今天先到这里")
+    await cluster_a.close()  # at once: the message may still be on A's queue for the stream
+    started = asyncio.get_running_loop().time()
+    got = await messages_of(phone, conv, 1)
+    assert (got[0].seq, got[0].text) == (last.seq, "今天先到这里")
+    await until(lambda: cluster_a.relay_id not in cluster_b.peers)
+    assert asyncio.get_running_loop().time() - started < PEER_SILENT_S  # it said it left: no waiting for silence
+    assert cluster_b.bus.gaps == gaps
+
+
 async def test_a_relay_that_dies_with_unpublished_events_is_caught_up_after_it_goes_silent(two_relays, on) -> None:
     """Relay A stored a message but died before putting it on the stream, and nothing follows it in
     the conversation: once A has been silent for PEER_SILENT_S, B catches its connections up."""
