@@ -55,7 +55,7 @@ typecheck:
 
 # Then the relay's tests once more with the relay on PostgreSQL (KEFU_TEST_STORE, tests/conftest.py); the
 # files that choose their stores themselves (the contract on both, the cluster and bus on PostgreSQL) ran above.
-PG_AGAIN_SKIP := test_store_contract test_cluster test_cluster_kill test_cluster_routing test_bus
+PG_AGAIN_SKIP := test_store_contract test_postgres_relays test_cluster test_cluster_kill test_cluster_routing test_bus
 pytest:
 	$(PY) -m pytest -q -p no:cacheprovider
 	KEFU_TEST_STORE=postgresql $(PY) -m pytest -q -p no:cacheprovider tests/relay \

@@ -99,17 +99,17 @@ class PostgresStore(SqlCore, SqlFacts, SqlShopData):
 
     # helpers --------------------------------------------------------------------------------
 
-    async def _write(self, fn: Callable[[Db], T]) -> T:
+    async def _write(self, fn: Callable[[Db], T], conversations: tuple[int, ...] = ()) -> T:
         if self._writer is None:
             raise StoreUnavailable("store is not open")
-        return cast(T, await self._writer.submit(fn))
+        return cast(T, await self._writer.submit(fn, conversations))
 
     def _submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...], done: Done,
                      conversation: int | None = None) -> None:
         if self._writer is None:
             call_done(done, None, StoreUnavailable("store is not open"))
             return
-        self._writer.submit_then(fn, args, done, conversation)
+        self._writer.submit_then(fn, args, done, () if conversation is None else (conversation,))
 
     async def _rows(self, sql: str, params: tuple[Any, ...], one: bool) -> Any:
         if self._pool is None:

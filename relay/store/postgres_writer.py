@@ -43,8 +43,8 @@ logger = logging.getLogger(__name__)
 MIGRATION_LOCK = 0x6B656675  # "kefu": relays starting together migrate one after the other
 DEADLOCK_RETRIES = 3
 WriteFn = Callable[..., Any]
-Write = tuple[WriteFn, tuple[Any, ...], Done, int | None]
-"""A write, its arguments, its callback, and the conversation whose seq it takes (None: none)."""
+Write = tuple[WriteFn, tuple[Any, ...], Done, tuple[int, ...]]
+"""A write, its arguments, its callback, and the conversations whose rows it writes (its seq, its state)."""
 Together = Callable[["PgConnection", Sequences, list[tuple[Any, ...]]], list[tuple[Any, BaseException | None]]]
 """Runs several writes of one function at once, given each write's arguments: each one's (value, error),
 in order, as the function would have answered them one after the other (`postgres_append`)."""
@@ -125,13 +125,17 @@ class PgSequences(Sequences):
     def _read_many(self, conn: Db, conversation_ids: list[int]) -> list[Any]:
         assert isinstance(conn, PgConnection)
         return conn.conn.execute("SELECT id, last_seq FROM conversations WHERE id = ANY(%b::bigint[])"
-                                 " ORDER BY id FOR UPDATE", (conversation_ids,)).fetchall()
+                                 " ORDER BY id FOR NO KEY UPDATE", (conversation_ids,)).fetchall()
 
     def _write_back(self, conn: Db, seqs: list[tuple[int, int]]) -> None:
         assert isinstance(conn, PgConnection)
         last, ids = zip(*seqs, strict=True)
         conn.conn.execute("UPDATE conversations c SET last_seq = v.last FROM unnest(%b::bigint[], %b::bigint[])"
                           " AS v(last, id) WHERE c.id = v.id", (list(last), list(ids)))
+
+
+def _locked(batch: list[Write]) -> list[int]:
+    return sorted({c for *_, conversations in batch for c in conversations})
 
 
 class PgWriter:
@@ -164,19 +168,20 @@ class PgWriter:
     def pending(self) -> int:
         return len(self._queue) + self.in_flight
 
-    def submit(self, fn: WriteFn) -> asyncio.Future[Any]:
+    def submit(self, fn: WriteFn, conversations: tuple[int, ...] = ()) -> asyncio.Future[Any]:
         fut: asyncio.Future[Any] = self._loop.create_future()
-        self.submit_then(fn, (), partial(settle, fut))
+        self.submit_then(fn, (), partial(settle, fut), conversations)
         return fut
 
-    def submit_then(self, fn: WriteFn, args: tuple[Any, ...], done: Done, conversation: int | None = None) -> None:
-        """Queue `fn(conn, *args)`; `done(value, error)` once committed. `conversation`: the one whose next
-        seq the write takes (its row is locked with the batch's others, in id order)."""
+    def submit_then(self, fn: WriteFn, args: tuple[Any, ...], done: Done, conversations: tuple[int, ...] = ()) -> None:
+        """Queue `fn(conn, *args)`; `done(value, error)` once committed. `conversations`: those whose row
+        the write changes (the seq it takes, a status, a read cursor): the batch locks all its writes'
+        conversations first, at once and in id order."""
         with self._cond:
             if self._closing:
                 call_done(done, None, StoreUnavailable("store is closed"))
                 return
-            self._queue.append((fn, args, done, conversation))
+            self._queue.append((fn, args, done, conversations))
             self._cond.notify()
 
     async def stop(self) -> None:
@@ -252,9 +257,11 @@ class PgWriter:
     def _run_batch(self, conn: psycopg.Connection[Any], batch: list[Write]
                    ) -> list[tuple[Done, Any, BaseException | None]]:
         db = PgConnection(conn)
-        # The conversations whose seq this batch takes are locked first, all at once and in id order,
-        # so that two relays appending to the same conversations wait for each other instead of deadlocking.
-        self.sequences.lock_all(db, sorted({c for *_, c in batch if c is not None}))
+        # The conversations whose rows this batch changes are locked first, all at once and in id order,
+        # so that two relays writing to the same conversations (one appending, the other routing) wait
+        # for each other instead of deadlocking. (FOR NO KEY UPDATE, as an UPDATE of them takes: rows
+        # that refer to a conversation, its messages and events, can still be inserted meanwhile.)
+        self.sequences.lock_all(db, _locked(batch))
         results: list[tuple[Done, Any, BaseException | None]] = []
         i = 0
         while i < len(batch):
@@ -297,7 +304,7 @@ class PgWriter:
         conn.rollback()
         self.sequences.forget()
         db = PgConnection(conn)
-        self.sequences.lock_all(db, sorted({c for *_, c in batch if c is not None}))
+        self.sequences.lock_all(db, _locked(batch))
         results: list[tuple[Done, Any, BaseException | None]] = []
         for fn, args, done, _ in batch:
             known = set(self.sequences.last)

@@ -82,7 +82,7 @@ class Sequences:
     conversation per batch, just before the commit: one row write per batch instead of one per
     message. Forgotten whenever a transaction is rolled back, then reloaded from the table.
 
-    `lock`: read the row `FOR UPDATE` and forget everything after each commit (PostgreSQL, where
+    `lock`: read the row `FOR NO KEY UPDATE` and forget everything after each commit (PostgreSQL, where
     other relays append to the same conversations: the row lock holds them off until this batch
     commits, and the next batch reads what they wrote). SQLite has one writer for the whole file,
     so its cache stays valid across batches.
@@ -92,7 +92,7 @@ class Sequences:
         self.last: dict[int, int] = {}
         self.dirty: set[int] = set()
         self.lock = lock
-        self._select = "SELECT last_seq FROM conversations WHERE id = ?" + (" FOR UPDATE" if lock else "")
+        self._select = "SELECT last_seq FROM conversations WHERE id = ?" + (" FOR NO KEY UPDATE" if lock else "")
 
     def current(self, conn: Db, conversation_id: int) -> int:
         last = self.last.get(conversation_id)
@@ -115,7 +115,7 @@ class Sequences:
     def _read_many(self, conn: Db, conversation_ids: list[int]) -> list[Any]:
         """(id, last_seq) of these conversations, locked (with `lock`) in id order. An engine may do it its own way."""
         return conn.execute(f"SELECT id, last_seq FROM conversations WHERE id IN ({marks(len(conversation_ids))})"
-                            " ORDER BY id" + (" FOR UPDATE" if self.lock else ""), conversation_ids).fetchall()
+                            " ORDER BY id" + (" FOR NO KEY UPDATE" if self.lock else ""), conversation_ids).fetchall()
 
     def drop(self, conversation_ids: set[int]) -> None:
         for conversation_id in conversation_ids:

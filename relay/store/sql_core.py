@@ -64,7 +64,7 @@ class SqlCore:
     _seqs: Sequences
 
     if TYPE_CHECKING:
-        async def _write(self, fn: Callable[[Db], T]) -> T: ...
+        async def _write(self, fn: Callable[[Db], T], conversations: tuple[int, ...] = ()) -> T: ...
         def _submit_then(self, fn: Callable[..., Any], args: tuple[Any, ...], done: Done,
                          conversation: int | None = None) -> None: ...
         async def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None: ...
@@ -328,7 +328,7 @@ class SqlCore:
                 raise KeyError(f"no conversation {conversation_id}")
             return int(row[0])
 
-        return await self._write(write)
+        return await self._write(write, (conversation_id,))
 
     # routing ------------------------------------------------------------------------------
 
@@ -370,7 +370,7 @@ class SqlCore:
         def write(conn: Db) -> None:
             conn.execute(f"UPDATE conversations SET {assignments} WHERE id = ?", params)
 
-        await self._write(write)
+        await self._write(write, (conversation_id,))
 
     async def record_event(
         self, conversation_id: int, shop_id: int, at: int, kind: str, *, actor: str | None = None,

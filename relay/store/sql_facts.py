@@ -124,7 +124,7 @@ class SqlFacts:
     """Mixin of both stores (see the module's docstring)."""
 
     if TYPE_CHECKING:
-        async def _write(self, fn: Callable[[Db], T]) -> T: ...
+        async def _write(self, fn: Callable[[Db], T], conversations: tuple[int, ...] = ()) -> T: ...
         async def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None: ...
         async def _all(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]: ...
 
@@ -169,7 +169,7 @@ class SqlFacts:
                                   (session_id,)).fetchone()
             return _session(stored)
 
-        return await self._write(write)
+        return await self._write(write, (row.conversation_id,))
 
     async def update_session(self, session_id: int, **changes: Any) -> None:
         if not changes:

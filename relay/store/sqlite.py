@@ -147,7 +147,8 @@ class SqliteStore(SqlCore, SqlFacts, SqlShopData):
 
     # helpers --------------------------------------------------------------------------------
 
-    async def _write(self, fn: Callable[[Db], T]) -> T:
+    async def _write(self, fn: Callable[[Db], T], conversations: tuple[int, ...] = ()) -> T:
+        # (`conversations`: for PostgreSQL's row locks; SQLite has one writer for the whole file)
         if self._writer is None:
             raise StoreUnavailable("store is not open")
         return cast(T, await self._writer.submit(fn))

@@ -2,7 +2,7 @@
 
 Each test runs once per engine (`store` is parametrised). What only one engine has (SQLite's WAL
 checkpoints and its held writer) stays in tests/relay/test_store.py; several relays sharing one
-database is PostgreSQL's alone.
+database is PostgreSQL's alone (tests/relay/test_postgres_relays.py).
 """
 
 from __future__ import annotations
@@ -381,27 +381,6 @@ async def test_migrations_are_recorded_once_under_the_same_names(make_store: Cal
 
 
 # what only PostgreSQL does -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("engine", ["postgresql"])
-async def test_two_relays_appending_to_the_same_conversations_keep_seqs_dense(
-        make_store: Callable[[], Store]) -> None:
-    """Two stores on one database (two relays): seqs stay dense and unique per conversation."""
-    a, b = make_store(), make_store()
-    await a.open()
-    await b.open()
-    try:
-        convs = [await conversation(a, f"b-jiadian-{n:04d}") for n in range(1, 6)]
-        sends = [(a if i % 2 else b).append_message(convs[i % 5], "buyer", "b", "买家", f"m{i}", f"第{i}条", i)
-                 for i in range(1000)]
-        results = await asyncio.gather(*sends)
-        for conv in convs:
-            seqs = sorted(r.message.seq for r in results if r.message.conversation_id == conv)
-            assert seqs == list(range(1, 201))
-            assert [m.seq for m in await a.messages_after(conv, 0, 500)] == seqs
-    finally:
-        await a.close()
-        await b.close()
 
 
 @pytest.mark.parametrize("engine", ["postgresql"])
