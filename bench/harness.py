@@ -566,6 +566,10 @@ def agent_process(url: str, tokens: list[str], stop: Any, out: Any, timestamps: 
 # --- the relay and its database -----------------------------------------------------------------
 
 
+UNLIMITED = ("--buyer-rate", "1000000/1000000", "--agent-rate", "1000000/1000000")
+"""A relay's arguments for no rate limits (the load is the benchmark's to set)."""
+
+
 async def prepare_relay(data_dir: Path, *relay_args: str, buyers: int = 50) -> tuple[Any, list[str | None], list[str]]:
     """A demo relay (`relay_args` added to its command line) with no rate limits, agent1 and agent2 of
     jiadian at cap 50; returns (the relay process, `buyers` buyer tokens, the two agents' tokens)."""
@@ -573,8 +577,7 @@ async def prepare_relay(data_dir: Path, *relay_args: str, buyers: int = 50) -> t
     from app.relay_process import spawn_relay
     from wire import frames as f
 
-    relay = await spawn_relay(data_dir, "--demo", "--buyer-rate", "1000000/1000000", "--agent-rate", "1000000/1000000",
-                              *relay_args)
+    relay = await spawn_relay(data_dir, "--demo", *UNLIMITED, *relay_args)
     try:
         supervisor = KefuClient(relay.url, (await login(relay.url, "jiadian", "super1", "kefu-demo")).token)
         await supervisor.connect()
