@@ -45,7 +45,7 @@ from relay.bus import Bus
 from relay.chat import Hub
 from relay.hub_desk import Owner
 from relay.store.postgres_lease import PgLease
-from relay.tunnel import TUNNEL_KINDS, Serve, Tunnels
+from relay.tunnel import TUNNEL_KINDS, Answer, Serve, Tunnels
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +74,14 @@ class Cluster:
     """This relay's `Peers` (see the module's docstring)."""
 
     def __init__(self, hub: Hub, redis_url: str, dsn: str, serve: Serve, on_lead: Callable[[], Awaitable[None]],
-                 *, sync_timeout_s: float = 15.0, relay_id: str | None = None) -> None:
+                 *, answer: Answer | None = None, sync_timeout_s: float = 15.0, relay_id: str | None = None) -> None:
         self.hub = hub
         self.desk: Any = hub.desk  # the relay's `Desk` (its `leading`, `committed`)
         self.relay_id = relay_id or uuid.uuid4().hex[:12]
         self.bus = Bus(redis_url, self.relay_id, self._on_event, self._on_gap)
         self.lease = PgLease(dsn)
         self.tunnels = Tunnels(self.relay_id, self._put, hub, serve, lambda: bool(self.desk.leading),
-                               sync_timeout_s)
+                               sync_timeout_s, answer)
         self.peers: dict[str, float] = {}
         """The other relays heard from: relay id -> when (loop time) they last said they were alive."""
         self._leader: str | None = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +44,7 @@ from relay.staff import Staff
 from relay.store import Store, StoreUnavailable
 from relay.store.engines import make_store
 from relay.tls import HSTS
-from relay.tunnel import RemoteConnection
+from relay.tunnel import NO_LEADER, RemoteConnection
 from wire import MAX_FRAME_BYTES, MAX_TEXT_CHARS, PROTOCOL_VERSION
 from wire import frames as f
 from wire.codec import FrameError, decode_body, decode_client, encode, request_id_of
@@ -58,7 +59,8 @@ EXPIRY_SWEEP_S = 30.0
 """How often connections are checked for an expired token or buyer session."""
 LEADER_WAIT_S = 5.0
 """How long a shop account's handshake waits for a routing leader to be known (several relays)."""
-NO_LEADER = "routing is moving to another relay; retry"
+API_WAIT_S = 20.0
+"""How long a follower waits for the leader's answer to a supervisor's API request (a long range's figures)."""
 HARD_FRAME_LIMIT = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error and are dropped; above this the socket is closed."""
 _DUMMY_HASH = hash_password("not a password")  # keeps failed logins as slow as real ones
@@ -85,6 +87,7 @@ class Relay:
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()
         self.cluster = Cluster(self.hub, config.redis_url, config.database or "", self.on_frame, self.lead,
+                               answer=partial(supervisor_api.answer, self),
                                sync_timeout_s=config.sync_timeout_s) if config.redis_url else None
         """The other relays on the same database (`--redis`), or None."""
         self.desk.leading = self.cluster is None  # with several relays, once this one holds the lease
@@ -104,6 +107,18 @@ class Relay:
             await self.desk.on_buyer_message(conversation_id, seq, ts)
         await self.calls.load()
         self.desk.refresh_all()
+
+    async def answer_api(self, principal: Principal, path: str, query: Mapping[str, str]) -> tuple[int, bytes]:
+        """A supervisor's figures API request: answered here, or by the routing leader through the bus."""
+        if self.cluster is None or self.desk.leading:
+            return await supervisor_api.answer(self, principal, path, query)
+        leader = await self.cluster.wait_for_leader(LEADER_WAIT_S)
+        if leader is None:
+            return supervisor_api.unavailable(NO_LEADER)
+        try:
+            return await self.cluster.tunnels.ask(leader, principal, path, query, API_WAIT_S)
+        except TimeoutError:
+            return supervisor_api.unavailable("the relay that leads routing did not answer in time; retry")
 
     def _figures_on_sync(self, conn: Connection) -> None:
         """A supervisor's connection gets today's figures as soon as it has synced."""

@@ -27,7 +27,7 @@ import contextlib
 import itertools
 import logging
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, cast
 
 from relay.chat import Hub
@@ -38,12 +38,16 @@ from wire.pacing import TokenBucket
 logger = logging.getLogger(__name__)
 
 OPEN, FRAME, GONE, REPLY, CLOSE, PRESENT, PRESENT_ALL, FORWARD = "o", "f", "x", "r", "k", "p", "P", "q"
-TUNNEL_KINDS = frozenset((OPEN, FRAME, GONE, REPLY, CLOSE, PRESENT, PRESENT_ALL, FORWARD))
+ASK, ANSWER = "y", "z"
+NO_LEADER = "routing is moving to another relay; retry"
+TUNNEL_KINDS = frozenset((OPEN, FRAME, GONE, REPLY, CLOSE, PRESENT, PRESENT_ALL, FORWARD, ASK, ANSWER))
 
 Put = Callable[..., None]
 """Puts an event on the bus: `put(kind, *fields)`."""
 Serve = Callable[[Connection, bytes], Coroutine[Any, Any, None] | None]
 """The relay's frame handling (`Relay.on_frame`)."""
+Answer = Callable[[Principal, str, Mapping[str, str]], Awaitable[tuple[int, bytes]]]
+"""The relay's answer to a supervisor's HTTP API request (`relay.metrics.api.answer`): status, JSON body."""
 
 
 def principal_fields(p: Principal) -> list[Any]:
@@ -128,7 +132,7 @@ class Tunnels:
     relays this relay serves as leader (see the module's docstring)."""
 
     def __init__(self, relay_id: str, put: Put, hub: Hub, serve: Serve, leading: Callable[[], bool],
-                 sync_timeout_s: float) -> None:
+                 sync_timeout_s: float, answer: Answer | None = None) -> None:
         self.relay_id = relay_id
         self._put = put
         self.hub = hub
@@ -147,6 +151,10 @@ class Tunnels:
         self._buyer_ids: Counter[str] = Counter()
         self._requests: dict[tuple[str, int], RemoteConnection] = {}
         """Buyers of other relays who sent a request before syncing, by (origin, number)."""
+        self._answer = answer
+        self._asked: dict[int, asyncio.Future[tuple[int, bytes]]] = {}
+        """This relay's API requests waiting for the leader's answer, by number."""
+        self._answering: set[asyncio.Task[None]] = set()
 
     def number(self, conn: Connection) -> int:
         number = self._conn_ids.get(conn)
@@ -173,6 +181,17 @@ class Tunnels:
     def forward_request(self, conn: Connection, data: bytes, leader: str) -> None:
         """A buyer's request that the leader answers."""
         self._put(FORWARD, leader, self.relay_id, self.number(conn), principal_fields(conn.principal), data)
+
+    async def ask(self, leader: str, principal: Principal, path: str, query: Mapping[str, str],
+                  timeout: float) -> tuple[int, bytes]:
+        """A supervisor's HTTP API request, answered by the leader; TimeoutError if it does not in time."""
+        number = next(self._ids)
+        answered = self._asked[number] = asyncio.get_running_loop().create_future()
+        self._put(ASK, leader, self.relay_id, number, principal_fields(principal), path, dict(query))
+        try:
+            return await asyncio.wait_for(answered, timeout)
+        finally:
+            del self._asked[number]
 
     def closed(self, conn: Connection) -> None:
         """A socket of this relay closed."""
@@ -219,6 +238,11 @@ class Tunnels:
             if conn is not None:
                 self.outbound.pop(number, None)
                 conn.close(code, reason)
+        elif kind == ANSWER:
+            origin, number, status, body = fields
+            answered = self._asked.get(number) if origin == self.relay_id else None
+            if answered is not None and not answered.done():
+                answered.set_result((status, body))
         elif kind == PRESENT:
             origin, number, principal, up = fields
             if up:
@@ -253,6 +277,10 @@ class Tunnels:
             served = self.inbound.pop((fields[0], fields[1]), None)
             if served is not None:
                 self._drop(served)
+        elif kind == ASK:
+            task = asyncio.get_running_loop().create_task(self._answer_ask(*fields), name="tunnel-api")
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
         elif kind == FORWARD:
             origin, number, principal, data = fields
             buyer = self.buyers.get((origin, number)) or self._requests.get((origin, number))
@@ -260,6 +288,16 @@ class Tunnels:
                 buyer = self._requests[origin, number] = RemoteConnection(Principal(*principal), origin, number,
                                                                           self._put, self._serve)
             buyer.receive(data)
+
+    async def _answer_ask(self, origin: str, number: int, principal: list[Any], path: str,
+                          query: dict[str, str]) -> None:
+        status, body = 500, b'{"type": "error", "code": "internal", "message": "the leader could not answer"}'
+        try:
+            if self._answer is not None:
+                status, body = await self._answer(Principal(*principal), path, query)
+        except Exception:
+            logger.exception("an API request forwarded by relay %s failed", origin)
+        self._put(ANSWER, origin, number, status, body)
 
     def _buyer_came(self, origin: str, number: int, principal: Principal) -> None:
         if (origin, number) in self.buyers:

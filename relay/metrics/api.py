@@ -6,6 +6,7 @@ only (docs/metrics.md, "HTTP API").
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from relay.metrics.days import days_of
 from relay.metrics.report import BREAKDOWNS, compose
 from relay.metrics.source import RelayView
 from relay.sessions import Principal
+from relay.tunnel import NO_LEADER
 from wire import figures as w
 from wire import frames as f
 from wire.codec import encode
@@ -54,9 +56,8 @@ async def supervisor(relay: RelayView, request: web.Request) -> Principal:
     return principal
 
 
-def date_range(request: web.Request, today: date) -> tuple[date, date]:
+def date_range(q: Mapping[str, str], today: date) -> tuple[date, date]:
     """`start` and `end` (YYYY-MM-DD, inclusive, shop time; both default to today), or `days=N` ending today."""
-    q = request.query
     try:
         if "days" in q:
             days = int(q["days"])
@@ -87,74 +88,88 @@ async def figures_report(relay: RelayView, shop_id: int, first: date, last: date
                    generated_at=now, members=desk.members(shop_id), by=by)
 
 
-def _json(obj: object) -> web.Response:
-    return web.Response(body=encode(obj), content_type="application/json")
+def _error(exc: ApiError) -> tuple[int, bytes]:
+    return exc.status, encode(f.HttpError(code=exc.code, message=exc.message))
 
 
-def _error(exc: ApiError) -> web.Response:
-    body = encode(f.HttpError(code=exc.code, message=exc.message))
-    return web.Response(status=exc.status, body=body, content_type="application/json")
+def unavailable(message: str) -> tuple[int, bytes]:
+    return _error(ApiError(503, ErrorCode.UNAVAILABLE, message))
+
+
+Query = Mapping[str, str]
+Answer = tuple[int, bytes]
+"""An API answer: its HTTP status and its JSON body."""
+
+
+async def answer(relay: RelayView, principal: Principal, path: str, query: Query) -> Answer:
+    """A supervisor's request (already authenticated), answered by the relay that leads routing:
+    the live figures are its own (with several relays a follower asks it: `Relay.answer_api`)."""
+    handler = _HANDLERS.get(path)
+    if handler is None:
+        return _error(ApiError(404, ErrorCode.NOT_FOUND, f"no API at {path}"))
+    if not relay.desk.leading:
+        return unavailable(NO_LEADER)
+    assert principal.shop_id is not None
+    try:
+        await relay.desk.shop_desk(principal.shop_id)
+        tz = relay.desk.timezone(principal.shop_id)
+        first, last = date_range(query, rules.local_date(relay.clock.now_ms(), tz))
+        return 200, encode(await handler(relay, principal.shop_id, first, last, query))
+    except ApiError as exc:
+        return _error(exc)
+
+
+async def _figures(relay: RelayView, shop_id: int, first: date, last: date, query: Query) -> object:
+    by = frozenset(p for p in query.get("by", "agent,hour,day").split(",") if p)
+    if not by <= BREAKDOWNS:
+        raise ApiError(400, ErrorCode.INVALID_FIELD, f"by is a list of {', '.join(sorted(BREAKDOWNS))}")
+    return await figures_report(relay, shop_id, first, last, by)
+
+
+async def _drill(relay: RelayView, shop_id: int, first: date, last: date, query: Query) -> object:
+    figure = query.get("figure", "")
+    if figure not in w.DRILL_FIGURES:
+        raise ApiError(400, ErrorCode.INVALID_FIELD, f"figure is one of {', '.join(w.DRILL_FIGURES)}")
+    try:
+        agent = int(query["agent"]) if "agent" in query else None
+        limit = int(query.get("limit", DRILL_LIMIT))
+        if not 1 <= limit <= 1000:
+            raise ValueError
+    except ValueError:
+        raise ApiError(400, ErrorCode.INVALID_FIELD, "agent is an account id; limit is 1 to 1000") from None
+    since, until = rules.window(first, last, relay.desk.timezone(shop_id))
+    rows = await relay.store.drill(shop_id, figure, since, until, agent, limit + 1)
+    return w.DrillRows(figure=figure, more=len(rows) > limit, rows=[
+        w.DrillRow(conversation_id=r[0], buyer_name=r[1], at=r[2], kind=str(r[3]),
+                   agent_id=str(r[4]) if r[4] is not None else None, agent_name=r[5],
+                   seconds=float(r[6]) if r[6] is not None else None, call_id=r[7], stars=r[8])
+        for r in rows[:limit]])
+
+
+async def _complaints(relay: RelayView, shop_id: int, first: date, last: date, query: Query) -> object:
+    since, until = rules.window(first, last, relay.desk.timezone(shop_id))
+    rows = await relay.store.complaints(shop_id, since, until)
+    return w.ComplaintList(complaints=[complaint_info(r) for r in rows])
+
+
+_HANDLERS: dict[str, Callable[[RelayView, int, date, date, Query], Awaitable[object]]] = {
+    "/api/supervisor/figures": _figures,
+    "/api/supervisor/drill": _drill,
+    "/api/supervisor/complaints": _complaints,
+}
 
 
 def routes(relay_key: web.AppKey[R]) -> list[web.RouteDef]:
     """The API's routes, reading the relay from the application under `relay_key`."""
 
-    async def prepare(request: web.Request) -> tuple[R, int, date, date]:
+    async def handle(request: web.Request) -> web.Response:
         relay = request.app[relay_key]
-        principal = await supervisor(relay, request)
-        assert principal.shop_id is not None
-        if not relay.desk.leading:  # several relays: the live figures are the routing leader's
-            raise ApiError(503, ErrorCode.UNAVAILABLE, "this relay does not keep the live figures; retry"
-                                                       " (another relay leads routing)")
-        await relay.desk.shop_desk(principal.shop_id)
-        tz = relay.desk.timezone(principal.shop_id)
-        first, last = date_range(request, rules.local_date(relay.clock.now_ms(), tz))
-        return relay, principal.shop_id, first, last
-
-    async def get_figures(request: web.Request) -> web.Response:
         try:
-            relay, shop_id, first, last = await prepare(request)
-            by = frozenset(p for p in request.query.get("by", "agent,hour,day").split(",") if p)
-            if not by <= BREAKDOWNS:
-                raise ApiError(400, ErrorCode.INVALID_FIELD, f"by is a list of {', '.join(sorted(BREAKDOWNS))}")
+            principal = await supervisor(relay, request)
         except ApiError as exc:
-            return _error(exc)
-        return _json(await figures_report(relay, shop_id, first, last, by))
+            status, body = _error(exc)
+        else:
+            status, body = await relay.answer_api(principal, request.path, dict(request.query))
+        return web.Response(status=status, body=body, content_type="application/json")
 
-    async def get_drill(request: web.Request) -> web.Response:
-        try:
-            relay, shop_id, first, last = await prepare(request)
-            figure = request.query.get("figure", "")
-            if figure not in w.DRILL_FIGURES:
-                raise ApiError(400, ErrorCode.INVALID_FIELD, f"figure is one of {', '.join(w.DRILL_FIGURES)}")
-            try:
-                agent = int(request.query["agent"]) if "agent" in request.query else None
-                limit = int(request.query.get("limit", DRILL_LIMIT))
-                if not 1 <= limit <= 1000:
-                    raise ValueError
-            except ValueError:
-                raise ApiError(400, ErrorCode.INVALID_FIELD, "agent is an account id; limit is 1 to 1000") from None
-        except ApiError as exc:
-            return _error(exc)
-        since, until = rules.window(first, last, relay.desk.timezone(shop_id))
-        rows = await relay.store.drill(shop_id, figure, since, until, agent, limit + 1)
-        return _json(w.DrillRows(figure=figure, more=len(rows) > limit, rows=[
-            w.DrillRow(conversation_id=r[0], buyer_name=r[1], at=r[2], kind=str(r[3]),
-                       agent_id=str(r[4]) if r[4] is not None else None, agent_name=r[5],
-                       seconds=float(r[6]) if r[6] is not None else None, call_id=r[7], stars=r[8])
-            for r in rows[:limit]]))
-
-    async def get_complaints(request: web.Request) -> web.Response:
-        try:
-            relay, shop_id, first, last = await prepare(request)
-        except ApiError as exc:
-            return _error(exc)
-        since, until = rules.window(first, last, relay.desk.timezone(shop_id))
-        rows = await relay.store.complaints(shop_id, since, until)
-        return _json(w.ComplaintList(complaints=[complaint_info(r) for r in rows]))
-
-    return [
-        web.get("/api/supervisor/figures", get_figures),
-        web.get("/api/supervisor/drill", get_drill),
-        web.get("/api/supervisor/complaints", get_complaints),
-    ]
+    return [web.get(path, handle) for path in _HANDLERS]

@@ -5,6 +5,7 @@ A Protocol, so that relay/metrics/ never imports the server that mounts it (no i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from relay.calls import Calls
@@ -25,3 +26,7 @@ class RelayView(Protocol):
 
     async def principal_for(self, token: str) -> Principal | None:
         """Whose bearer token this is, if it is valid."""
+
+    async def answer_api(self, principal: Principal, path: str, query: Mapping[str, str]) -> tuple[int, bytes]:
+        """A supervisor's API request answered (status, JSON body): here if this relay leads routing,
+        else by the relay that does."""

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from typing import Any
 
+import aiohttp
 import psycopg
 
 from app.client import KefuClient
@@ -97,3 +98,12 @@ async def until(condition: Callable[[], object], timeout: float = 10.0) -> None:
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.02)
+
+
+async def api_get(relay: RunningRelay, path: str, token: str | None, *,
+                  header: str | None = None) -> tuple[int, bytes]:
+    """GET an HTTP API path of the relay with a bearer token (or this whole Authorization header)."""
+    headers = {"Authorization": header if header is not None else f"Bearer {token}"} if (
+        token is not None or header is not None) else {}
+    async with aiohttp.ClientSession() as http, http.get(relay.url + path, headers=headers) as resp:
+        return resp.status, await resp.read()

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import aiohttp
+import msgspec
 import pytest
 
 from app.client import KefuClient
@@ -19,8 +20,9 @@ from app.errors import ConnectionLost, RelayError
 from relay.clock import FakeClock
 from relay.cluster import LEASE_POLL_S
 from tests.conftest import RunningRelay
-from tests.relay.helpers import db_rows, db_value, drain, next_chat, next_of, until
+from tests.relay.helpers import api_get, db_rows, db_value, drain, next_chat, next_of, until
 from tests.servers import RedisServer
+from wire import figures as w
 from wire import frames as f
 
 AGENT1, AGENT2 = "1", "2"
@@ -234,3 +236,33 @@ async def test_when_the_leader_stops_another_relay_takes_over_and_nothing_queued
     async with aiohttp.ClientSession() as http, http.get(b.url + "/healthz") as resp:
         bus = (await resp.json())["bus"]
     assert bus["leading"] and bus["leader"] == cluster_b.relay_id
+
+
+async def test_the_supervisors_figures_api_answers_alike_on_every_relay(cluster_of, on) -> None:
+    """Behind a load balancer a supervisor's HTTP requests reach any relay: a follower has the leader
+    answer them (the live figures and the agents' live state are the leader's)."""
+    leader, follower = await cluster_of(2)
+    agent = await on(leader, "agent1")
+    buyer = await on(follower, buyer="b-jiadian-0061")
+    conv = (await buyer.open_conversation("jiadian")).conversation_id
+    await buyer.send_text(conv, "能开发票吗")
+    await next_of(agent, f.Assignment)
+    await agent.send_text(conv, "可以的")
+    token = (await on(follower, "super1")).token
+
+    async def get(relay: RunningRelay, path: str, auth: str | None = token) -> tuple[int, bytes]:
+        return await api_get(relay, path, auth)
+
+    figures = "/api/supervisor/figures?by=agent"
+    for path in (figures, "/api/supervisor/drill?figure=rounds", "/api/supervisor/complaints"):
+        there, here = await get(leader, path), await get(follower, path)
+        assert there[0] == here[0] == 200, (path, here)
+        if path != figures:
+            assert here[1] == there[1]
+    report = msgspec.json.decode((await get(follower, figures))[1], type=w.FiguresReport)
+    one = next(a for a in report.agents if a.agent_id == AGENT1)
+    assert (one.connected, one.active) == (True, 1)  # the leader's live state: the follower has no desk
+    assert (await get(follower, figures, None))[0] == 401
+    assert (await get(follower, figures, "not-a-token"))[0] == 401
+    assert (await get(follower, figures + "&shop=chaye"))[0] == 403
+    assert (await get(follower, "/api/supervisor/figures?days=9999"))[0] == 400  # the leader's refusal, relayed

@@ -7,14 +7,13 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import msgspec
 import pytest
 
 from app.client import KefuClient, login
 from app.errors import RelayError
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, OTHER_SHOP, RunningRelay
-from tests.relay.helpers import db_rows, next_of
+from tests.relay.helpers import api_get, db_rows, next_of
 from wire import figures as w
 from wire import frames as f
 from wire import staff as s
@@ -199,14 +198,6 @@ def _drain(client: KefuClient) -> list[Any]:
 
 
 # --- the supervisors' HTTP API ----------------------------------------------------------------------
-
-
-async def api_get(relay: RunningRelay, path: str, token: str | None, *,
-                  header: str | None = None) -> tuple[int, bytes]:
-    headers = {"Authorization": header if header is not None else f"Bearer {token}"} if (
-        token is not None or header is not None) else {}
-    async with aiohttp.ClientSession() as http, http.get(relay.url + path, headers=headers) as resp:
-        return resp.status, await resp.read()
 
 
 def refusal(status: int, body: bytes, expected: int, code: str) -> None:
