@@ -107,3 +107,27 @@ async def api_get(relay: RunningRelay, path: str, token: str | None, *,
         token is not None or header is not None) else {}
     async with aiohttp.ClientSession() as http, http.get(relay.url + path, headers=headers) as resp:
         return resp.status, await resp.read()
+
+
+STATE_QUERIES = {
+    "notes": "SELECT * FROM staff_notes ORDER BY id",
+    "conversations": "SELECT id, status, agent_id, tier FROM conversations ORDER BY id",
+    "events": "SELECT conversation_id, kind, from_agent, to_agent FROM conversation_events ORDER BY id",
+    "templates": "SELECT id, shop_id, owner_id, grp, title, body, shortcut, position FROM templates ORDER BY id",
+    "calls": "SELECT id, state, complaint, handled_at, handled_by, handled_note FROM calls ORDER BY id",
+    "caps": "SELECT id, cap FROM accounts ORDER BY id",
+    "shop_settings": "SELECT * FROM shop_settings ORDER BY shop_id",
+    "call_settings": "SELECT * FROM call_settings ORDER BY shop_id",
+    "audit": "SELECT * FROM settings_audit ORDER BY id",
+    "messages": "SELECT conversation_id, seq, sender_kind, text FROM messages ORDER BY conversation_id, seq",
+    "cases": "SELECT * FROM after_sales ORDER BY 1",
+    "case_audit": "SELECT * FROM case_audit ORDER BY 1",
+    "call_blocks": "SELECT * FROM call_blocks ORDER BY 1, 2",
+    "sessions": "SELECT * FROM chat_sessions ORDER BY 1",
+    "buyers": "SELECT * FROM buyers ORDER BY 1",
+}
+
+
+def state(relay: RunningRelay) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything a frame could change, straight from the database."""
+    return {name: db_rows(relay, sql) for name, sql in STATE_QUERIES.items()}

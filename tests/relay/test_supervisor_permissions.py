@@ -13,32 +13,13 @@ import pytest
 from app.client import KefuClient, login
 from app.errors import RelayError
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP, OTHER_SHOP, RunningRelay
-from tests.relay.helpers import api_get, db_rows, next_of
+from tests.relay.helpers import api_get, next_of, state
 from wire import figures as w
 from wire import frames as f
 from wire import staff as s
 
 AGENT1, AGENT2 = "1", "2"
 API_ROUTES = ["/api/supervisor/figures", "/api/supervisor/drill?figure=rounds", "/api/supervisor/complaints"]
-
-STATE_QUERIES = {
-    "notes": "SELECT * FROM staff_notes ORDER BY id",
-    "conversations": "SELECT id, status, agent_id, tier FROM conversations ORDER BY id",
-    "events": "SELECT conversation_id, kind, from_agent, to_agent FROM conversation_events ORDER BY id",
-    "templates": "SELECT id, shop_id, owner_id, grp, title, body, shortcut, position FROM templates ORDER BY id",
-    "calls": "SELECT id, state, complaint, handled_at, handled_by, handled_note FROM calls ORDER BY id",
-    "caps": "SELECT id, cap FROM accounts ORDER BY id",
-    "shop_settings": "SELECT * FROM shop_settings ORDER BY shop_id",
-    "call_settings": "SELECT * FROM call_settings ORDER BY shop_id",
-    "audit": "SELECT * FROM settings_audit ORDER BY id",
-    "messages": "SELECT conversation_id, seq, sender_kind, text FROM messages ORDER BY conversation_id, seq",
-}
-
-
-def state(relay: RunningRelay) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything a supervisor's frame could change, straight from the database."""
-    return {name: db_rows(relay, sql) for name, sql in STATE_QUERIES.items()}
-
 
 async def settle() -> None:
     for _ in range(20):
