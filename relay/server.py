@@ -371,8 +371,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         elif leader is None:
             return _error(503, ErrorCode.UNAVAILABLE, NO_LEADER, LEADER_WAIT_S)
 
-    ws = web.WebSocketResponse(
-        heartbeat=relay.config.heartbeat_s, max_msg_size=HARD_FRAME_LIMIT, compress=False, decode_text=False
+    ws = web.WebSocketResponse(  # aiohttp closes on a frame of max_msg_size bytes or more: + 1 lets 1 MiB through
+        heartbeat=relay.config.heartbeat_s, max_msg_size=HARD_FRAME_LIMIT + 1, compress=False, decode_text=False
     )
     writer = await ws.prepare(request)
     limit = relay.config.buyer_rate if principal.is_buyer else relay.config.agent_rate

@@ -8,10 +8,17 @@ import msgspec
 
 from wire import MAX_TEXT_CHARS
 
+DB_INT_MAX = 2**63 - 1
+"""The largest integer the relay's databases hold (SQLite INTEGER, PostgreSQL BIGINT): a client's id or seq
+above it is refused as `invalid_field`, not looked up (the driver cannot bind it)."""
+
+RowId = Annotated[int, msgspec.Meta(ge=1, le=DB_INT_MAX)]
+"""The id of a stored row (a conversation, a template, a chat session)."""
+
 RequestId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 ClientMsgId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-ConversationId = Annotated[int, msgspec.Meta(ge=1)]
-Seq = Annotated[int, msgspec.Meta(ge=0)]
+ConversationId = RowId
+Seq = Annotated[int, msgspec.Meta(ge=0, le=DB_INT_MAX)]
 ShopSlug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_CHARS)]
 AccountId = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]

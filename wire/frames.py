@@ -109,7 +109,7 @@ class Sync(_Frame, tag="sync"):
     """
 
     id: RequestId
-    cursors: dict[int, Seq] = {}
+    cursors: dict[ConversationId, Seq] = {}
 
 
 class Open(_Frame, tag="open"):
@@ -196,8 +196,9 @@ class ShopSettings(_Frame, tag="shop_settings"):
 
     id: RequestId
     mode: RoutingMode | None = None
-    opens: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] | None = None
-    closes: Annotated[str, msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")] | None = None
+    # \Z, not $: msgspec matches with re.search, where $ also matches before a final line break ("09:00\n")
+    opens: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")] | None = None
+    closes: Annotated[str, msgspec.Meta(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z")] | None = None
     timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 

@@ -14,6 +14,7 @@ from wire.base import (
     ClientMsgId,
     ConversationId,
     RequestId,
+    RowId,
 )
 from wire.base import Frame as _Frame
 
@@ -37,7 +38,7 @@ class TemplateDraft(msgspec.Struct, kw_only=True):
     group: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     body: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-    shortcut: Annotated[str, msgspec.Meta(max_length=16, pattern=r"^[a-z0-9]*$")] = ""
+    shortcut: Annotated[str, msgspec.Meta(max_length=16, pattern=r"^[a-z0-9]*\Z")] = ""  # \Z: no final line break
 
 
 class SaveTemplate(_Frame, tag="template_save"):
@@ -45,21 +46,21 @@ class SaveTemplate(_Frame, tag="template_save"):
 
     id: RequestId
     template: TemplateDraft
-    template_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    template_id: RowId | None = None
 
 
 class DeleteTemplate(_Frame, tag="template_delete"):
     """Delete a template (the same permissions as editing it)."""
 
     id: RequestId
-    template_id: Annotated[int, msgspec.Meta(ge=1)]
+    template_id: RowId
 
 
 class RenderTemplate(_Frame, tag="template_render"):
     """Fill a template's variables from a conversation (and count one use)."""
 
     id: RequestId
-    template_id: Annotated[int, msgspec.Meta(ge=1)]
+    template_id: RowId
     conversation_id: ConversationId
     order_no: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from wire.base import CallId, ClientMsgId, ConversationId, Frame, Millis, Note, RequestId, Role
+from wire.base import DB_INT_MAX, CallId, ClientMsgId, ConversationId, Frame, Millis, Note, RequestId, Role, RowId
 from wire.figures import ComplaintInfo, FiguresReport, QueueFigures
 
 NoteKind = Literal["note", "whisper"]
@@ -39,7 +39,7 @@ class ListNotes(Frame, tag="notes"):
 
     id: RequestId
     conversation_id: ConversationId
-    after_id: Annotated[int, msgspec.Meta(ge=0)] = 0
+    after_id: Annotated[int, msgspec.Meta(ge=0, le=DB_INT_MAX)] = 0
     limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 100
 
 
@@ -63,7 +63,7 @@ class OrderTemplates(Frame, tag="template_order"):
 
     id: RequestId
     scope: Literal["shop", "personal"]
-    template_ids: Annotated[list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(max_length=500)]
+    template_ids: Annotated[list[RowId], msgspec.Meta(max_length=500)]
 
 
 class HandleComplaint(Frame, tag="complaint_handle"):
@@ -80,7 +80,7 @@ class Rate(Frame, tag="rate"):
 
     id: RequestId
     conversation_id: ConversationId
-    session_id: Annotated[int, msgspec.Meta(ge=1)]
+    session_id: RowId
     stars: Stars | None = None
     comment: Annotated[str, msgspec.Meta(max_length=200)] = ""
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import aiohttp
 import psycopg
@@ -12,8 +14,9 @@ import pytest
 
 from app.client import buyer_session
 from relay.config import RateLimit
+from relay.server import HARD_FRAME_LIMIT
 from tests.conftest import RunningRelay, start_relay
-from tests.relay.helpers import stored_count
+from tests.relay.helpers import db_rows, stored_count
 from wire import MAX_FRAME_BYTES
 
 BUYER = "b-jiadian-0001"
@@ -224,3 +227,57 @@ async def test_a_client_sending_faster_than_commits_is_held_back_not_dropped(
     assert [a["id"] for a in acks] == [f"r{i}" for i in range(sent)]
     assert [a["seq"] for a in acks] == list(range(1, sent + 1))
     assert stored_count(relay, "text") == sent
+
+
+# Found by tests/relay/test_fuzz.py: each of these was answered `internal` (with a traceback in the relay's log)
+# or stored as sent.
+
+DEEP = b"[" * 10_000 + b"]" * 10_000
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b'{"type":"send","id":"u","conversation_id":CONV,"client_msg_id":"c","text":"\xff\xfe"}', "bad_frame"),
+    (b'{"type":"sync","id":"d","x":' + DEEP + b"}", "bad_frame"),
+    (b'{"type":"sync","id":"n","cursors":null}', "invalid_field"),
+    (b'{"type":"history","id":"h","conversation_id":9223372036854775808}', "invalid_field"),
+    (b'{"type":"sync","id":"s","cursors":{"CONV":18446744073709551616}}', "invalid_field"),
+    (b'{"type":"send","id":"z","conversation_id":CONV,"client_msg_id":"c","text":"a\\u0000"}', "invalid_field"),
+])
+async def test_frames_msgspec_let_through_get_their_documented_error_not_internal(
+    buyer: tuple[RawBuyer, int], relay: RunningRelay, caplog: pytest.LogCaptureFixture, data: bytes, code: str
+) -> None:
+    raw, conv = buyer
+    await raw.ws.send_frame(data.replace(b"CONV", str(conv).encode()), aiohttp.WSMsgType.TEXT)
+    reply = await raw.recv()
+    assert (reply["type"], reply["code"]) == ("error", code)
+    assert stored_count(relay, "text") == 0
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert (await raw.request({"type": "sync", "id": "again"}))["type"] == "synced"
+
+
+async def test_a_frame_of_exactly_the_hard_limit_is_too_large_and_the_socket_stays_open(
+    buyer: tuple[RawBuyer, int],
+) -> None:
+    raw, _ = buyer
+    frame = {"type": "sync", "id": "big", "pad": ""}
+    frame["pad"] = "p" * (HARD_FRAME_LIMIT - len(json.dumps(frame, separators=(",", ":"))))
+    data = json.dumps(frame, separators=(",", ":"))
+    assert len(data) == HARD_FRAME_LIMIT
+    assert (await raw.request(data))["code"] == "too_large"
+    assert (await raw.request({"type": "sync", "id": "again"}))["type"] == "synced"
+
+
+@pytest.mark.parametrize("change", [{"opens": "08:00\n"}, {"closes": "22:00\n"}])
+async def test_service_hours_with_a_final_line_break_are_refused_and_not_stored(
+    relay: RunningRelay, clients: Callable[..., Any], change: dict[str, str]
+) -> None:
+    from app.errors import RelayError
+    from wire import frames as f
+
+    supervisor = await clients("super1")
+    with pytest.raises(RelayError) as err:
+        await supervisor.call(f.ShopSettings, **change)
+    assert err.value.code == "invalid_field"
+    assert db_rows(relay, "SELECT opens, closes FROM shop_settings") == []
+    config = await supervisor.call(f.GetShopConfig)  # the desk still answers (it raised in a timer before)
+    assert isinstance(config, f.ShopConfig) and "\n" not in config.opens + config.closes
