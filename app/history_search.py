@@ -129,8 +129,13 @@ class _Query:
         return all(p.search(folded) for p in self.patterns)
 
 
+_UNSEARCHABLE = re.compile("[\x00\ud800-\udfff]")
+"""What no stored text holds (the relay refuses NUL; lone surrogates are not text) and neither SQLite nor
+FTS5 takes in a query (U+0000 ends a quoted string; sqlite3 cannot bind a lone surrogate): a word break."""
+
+
 def parse(query: str) -> _Query | None:
-    terms = list(dict.fromkeys(query.split()))
+    terms = list(dict.fromkeys(_UNSEARCHABLE.sub(" ", query).split()))
     if not terms:
         return None
     patterns, contains, tokens = [], [], []
