@@ -129,11 +129,14 @@ class KefuClient:
         self._http = await open_session(self.ca_file)
         url = self.base_url.replace("http", "ws", 1) + f"/ws?v={PROTOCOL_VERSION}"
         try:
+            # A handshake nobody answers (a stalled network) must fail like any lost connection, not
+            # hang for aiohttp's 5-minute default while the caller's reconnect loop waits.
             with verified(self.base_url):
-                self._ws = await self._http.ws_connect(
-                    url, headers={"Authorization": f"Bearer {self.token}"}, compress=0, autoping=True,
-                    heartbeat=30.0, max_msg_size=16 * 1024 * 1024,
-                )
+                async with asyncio.timeout(self.request_timeout):
+                    self._ws = await self._http.ws_connect(
+                        url, headers={"Authorization": f"Bearer {self.token}"}, compress=0, autoping=True,
+                        heartbeat=30.0, max_msg_size=16 * 1024 * 1024,
+                    )
         except CertificateRejected:
             await self._drop()
             raise
@@ -141,9 +144,10 @@ class KefuClient:
             await self._drop()
             code = _HANDSHAKE_CODES.get(exc.status, ErrorCode.UNAVAILABLE)
             raise RelayError(code, f"handshake refused (HTTP {exc.status})") from None
-        except (aiohttp.ClientError, OSError) as exc:
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             await self._drop()
-            raise ConnectionLost(f"cannot reach the relay at {self.base_url}: {exc}") from None
+            reason = str(exc) or "no answer in time"
+            raise ConnectionLost(f"cannot reach the relay at {self.base_url}: {reason}") from None
         try:
             msg = await self._ws.receive(timeout=self.request_timeout)
             first = decode_server(msg.data) if msg.type is aiohttp.WSMsgType.TEXT else None

@@ -19,6 +19,7 @@ const HISTORY_PAGE = 50;
 const GAP_WAIT_MS = 800; // a message seq skipped for this long is fetched with `history`
 const SEND_TIMEOUT_MS = 15000; // a send not acked this long (while connected) shows as failed
 const SYNC_TIMEOUT_MS = 15000; // no `synced` this long: drop the socket and reconnect
+const OPEN_TIMEOUT_MS = 10000; // no `welcome` this long after opening the socket: drop it and reconnect
 const RATING_COMMENT_MAX = 200; // wire/staff.py Rate.comment
 const RATED_KEEP = 100; // session ids remembered as rated or skipped (localStorage)
 
@@ -46,6 +47,7 @@ const state = {
   ready: false, // synced: requests may be sent
   attempts: 0,
   reconnectTimer: null,
+  openTimer: null,
   gapTimer: null,
   requests: new Map(), // request id -> {frame, meta, timer}
   outbox: [],
@@ -300,6 +302,9 @@ function connect() {
   const ws = new WebSocket(`${proto}//${location.host}/ws?v=1`);
   state.ws = ws;
   state.welcomed = false;
+  // A handshake nobody answers (a stalled network) neither opens nor closes the socket for minutes.
+  clearTimeout(state.openTimer);
+  state.openTimer = setTimeout(() => { if (state.ws === ws && !state.welcomed) dropConnection(); }, OPEN_TIMEOUT_MS);
   ws.onmessage = (event) => {
     if (state.ws !== ws) return;
     let frame;
@@ -409,9 +414,10 @@ function requestTimedOut(id) {
   if (req.meta.clientMsgId) {
     const p = state.pending.get(req.meta.clientMsgId);
     if (p && p.requestId === id) { p.state = "failed"; savePending(); render(); }
-  } else {
-    dropConnection(); // no answer to sync/open: start over
   }
+  // No answer this long (to sync, open or a send): the socket may be dead without closing (a stalled
+  // network never says so, and the relay's heartbeat close does not reach us), so start over.
+  dropConnection();
 }
 
 function openConversation() {

@@ -7,9 +7,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from app.client import KefuClient
+import pytest
+
+from app.client import KefuClient, login
+from app.errors import ConnectionLost
 from app.events import Attention, ConnectionChanged
 from tests.app.helpers import Desk, RestartableRelay, assigned_chat
+from tests.conftest import DEMO_PASSWORD
 from tests.relay.helpers import next_of
 from wire import frames as f
 
@@ -183,3 +187,20 @@ async def test_a_buyer_message_held_when_the_link_drops_during_a_hand_over_comes
 
     assert held in [m.seq for m in desk.events.added(a)], "resumed after my reply's seq: the held one is lost"
     await assert_history_matches_the_relay(desk, relay, a)
+
+
+async def test_a_handshake_the_relay_never_answers_fails_within_the_request_timeout(relay: RestartableRelay) -> None:
+    """A stalled network during the upgrade (tests/chaos: the proxy swallows new connections) is a lost
+    connection, so the reconnect loop tries again; it used to wait for aiohttp's 5-minute default."""
+    token = (await login(relay.url, "jiadian", "agent1", DEMO_PASSWORD)).token
+    gate = relay.hold_handshakes(token)
+    client = KefuClient(relay.url, token, request_timeout=0.5)
+    try:
+        with pytest.raises(ConnectionLost):
+            async with asyncio.timeout(10):
+                await client.connect()
+        gate.set()
+        await client.connect()  # the next attempt gets through
+    finally:
+        gate.set()
+        await client.close()

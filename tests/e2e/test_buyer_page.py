@@ -322,3 +322,78 @@ async def test_long_chat_shows_the_newest_page_then_older_ones_on_demand(
     seqs = await page.eval_on_selector_all("[data-testid=message][data-seq]", "els => els.map(e => +e.dataset.seq)")
     assert seqs == list(range(1, seqs[-1] + 1))
     assert [t for t in await bubble_texts(page) if t.startswith("第")] == [f"第{i}条" for i in range(1, 61)]
+
+
+async def test_a_send_unanswered_on_a_socket_that_stays_open_makes_the_page_reconnect_and_the_retry_is_stored_once(
+    page: Page, relay: RunningRelay, clients
+) -> None:
+    """A stalled network (tests/chaos: the proxy's blackhole): the first socket swallows everything from the
+    `send` on and never closes. The send times out (failed), and the page gives the socket up and connects
+    again by itself (it used to keep the dead socket for good); the buyer's retry is stored once."""
+    sockets: list[WebSocketRoute] = []
+    stalled: list[str] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        sockets.append(ws)
+        first = len(sockets) == 1
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            if first and (stalled or json.loads(message).get("type") == "send"):
+                stalled.append(str(message))
+                return
+            server.send(message)
+
+        def from_relay(message: str | bytes) -> None:
+            if not (first and stalled):
+                ws.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(from_relay)
+
+    await page.clock.install()  # time flows as usual; fast_forward jumps over the send timeout
+    await page.route_web_socket("**/ws?v=1", route)
+    agent = await clients("agent1")
+    await open_chat(page, relay)
+    text = "网络卡住时发的"
+    await type_and_send(page, text)
+    await expect(page.locator("[data-testid=message][data-state=sending]")).to_contain_text(text)
+    await page.clock.fast_forward(16_000)  # past SEND_TIMEOUT_MS
+    failed = page.locator("[data-testid=message][data-state=failed]")
+    await expect(failed).to_contain_text(text)
+    await wait_js(page, "window.__kefu.ready === true && window.__kefu.attempts === 0")
+    assert len(sockets) == 2, "the page kept the dead socket"
+    assert stored_count(relay, text) == 0
+    await failed.get_by_test_id("retry").click()
+    received = await next_chat(agent)
+    assert received.text == text
+    await expect(page.locator(f"[data-testid=message][data-seq='{received.seq}']")).to_have_attribute(
+        "data-state", "sent")
+    assert stored_count(relay, text) == 1
+    assert (await bubble_texts(page)).count(text) == 1
+
+
+async def test_a_socket_that_never_greets_is_given_up_and_the_page_connects_again(
+    page: Page, relay: RunningRelay, clients
+) -> None:
+    """The first socket is never answered (no `welcome`: a handshake lost in a stalled network). The page
+    gives it up after OPEN_TIMEOUT_MS and connects again (it used to wait on it for good)."""
+    sockets: list[WebSocketRoute] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        sockets.append(ws)
+        if len(sockets) > 1:
+            ws.connect_to_server()  # forwards both ways; the first socket stays silent
+
+    await page.clock.install()
+    await page.route_web_socket("**/ws?v=1", route)
+    agent = await clients("agent1")
+    await page.goto(f"{relay.url}/?buyer={BUYER}&shop=jiadian")
+    await expect(page.get_by_test_id("composer-input")).to_be_visible()
+    await wait_js(page, "window.__kefu.ws !== null")
+    assert len(sockets) == 1
+    await page.clock.fast_forward(11_000)  # past OPEN_TIMEOUT_MS
+    await wait_js(page, "window.__kefu.ready === true && window.__kefu.conversation !== null")
+    assert len(sockets) == 2
+    await type_and_send(page, "终于连上了")
+    assert (await next_chat(agent)).text == "终于连上了"
