@@ -71,6 +71,14 @@ async def logout(base_url: str, token: str, *, ca_file: str = "") -> None:
             raise_http(resp.status, await resp.read())
 
 
+async def change_password(base_url: str, token: str, current: str, new: str, *, ca_file: str = "") -> f.TokenResponse:
+    """Change the account's password: every token of the account is revoked (its other workstations
+    are logged out) and the new token returned; raises RelayError (forbidden: wrong current password,
+    invalid_field, throttled...)."""
+    return await _post(base_url, "/api/password", f.PasswordChange(current_password=current, new_password=new),
+                       f.TokenResponse, token=token, ca_file=ca_file)
+
+
 async def fetch_session(base_url: str, token: str, *, ca_file: str = "") -> f.SessionInfo:
     """Who a token belongs to; raises RelayError(unauthorized) when it is expired or revoked."""
     async with http_session(base_url, ca_file) as http, http.get(

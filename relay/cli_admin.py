@@ -11,6 +11,7 @@ from typing import Any
 
 from relay.maintenance import PG_DUMP_HINT, MaintenanceError, backup_sqlite, migrate_database
 from relay.store.engines import make_store
+from wire import MIN_PASSWORD_CHARS
 
 
 async def adduser(args: argparse.Namespace) -> int:
@@ -24,8 +25,8 @@ async def adduser(args: argparse.Namespace) -> int:
         if password != getpass.getpass("again: "):
             print("passwords differ; nothing created", file=sys.stderr)
             return 2
-    if len(password) < 8:
-        print("password must have at least 8 characters; nothing created", file=sys.stderr)
+    if len(password) < MIN_PASSWORD_CHARS:
+        print(f"password must have at least {MIN_PASSWORD_CHARS} characters; nothing created", file=sys.stderr)
         return 2
     store = make_store(args.database, args.data_dir / "relay.sqlite3")
     await store.open()

@@ -6,6 +6,7 @@ import math
 
 from aiohttp import web
 
+from relay.sessions import Principal
 from wire import frames as f
 from wire.codec import encode
 from wire.errors import ErrorCode
@@ -26,3 +27,13 @@ def bearer(request: web.Request) -> str | None:
     if header.startswith("Bearer ") and len(header) > 7:
         return header[7:].strip()
     return None
+
+
+def json_response(obj: object, status: int = 200) -> web.Response:
+    """`obj` encoded by the wire codec as a JSON response."""
+    return web.Response(status=status, body=encode(obj), content_type="application/json")
+
+
+def session_info(p: Principal) -> f.SessionInfo:
+    """Who a token or buyer session belongs to, as the wire says it."""
+    return f.SessionInfo(role=p.role, user_id=p.user_id, display_name=p.display_name, shop=p.shop_slug)  # type: ignore[arg-type]

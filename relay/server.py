@@ -14,15 +14,8 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 from prometheus_client import CollectorRegistry
 
-from relay.auth import (
-    BuyerSigner,
-    LoginThrottle,
-    hash_password,
-    load_or_create_secret,
-    new_token,
-    token_hash,
-    verify_password,
-)
+from relay import accounts_api
+from relay.auth import BuyerSigner, LoginThrottle, load_or_create_secret, token_hash
 from relay.calls import Calls
 from relay.cards import Cards
 from relay.chat import Hub
@@ -33,6 +26,8 @@ from relay.desk import Desk
 from relay.health import routes as health_routes
 from relay.http_util import bearer as _bearer
 from relay.http_util import error_response as _error
+from relay.http_util import json_response as _json
+from relay.http_util import session_info as _session_info
 from relay.metrics import api as supervisor_api
 from relay.metrics import prometheus
 from relay.metrics.book import MetricsBook
@@ -63,7 +58,6 @@ API_WAIT_S = 20.0
 """How long a follower waits for the leader's answer to a supervisor's API request (a long range's figures)."""
 HARD_FRAME_LIMIT = 1024 * 1024
 """Frames above MAX_FRAME_BYTES get an error and are dropped; above this the socket is closed."""
-_DUMMY_HASH = hash_password("not a password")  # keeps failed logins as slow as real ones
 
 
 class Relay:
@@ -155,14 +149,43 @@ class Relay:
 
     def sweep_expired(self) -> None:
         """Close the connections whose token or buyer session has run out (checked at the handshake only
-        otherwise), then look again in a while: one timer for the relay, not one per connection."""
+        otherwise) or whose token was revoked (by a logout or a password change on another relay), then
+        look again in a while: one timer for the relay, not one per connection."""
         now = self.clock.now_ms()
+        by_token: dict[str, list[Connection]] = {}
         for conn in list(self.connections):
             expires_at = conn.principal.expires_at
             if expires_at is not None and expires_at <= now:
                 conn.close(WebSocketClose.UNAUTHORIZED, "session expired; log in again")
+            elif conn.principal.token_hash is not None:
+                by_token.setdefault(conn.principal.token_hash, []).append(conn)
+        if by_token:
+            self.desk.spawn(self._close_revoked(by_token))
         if not self.stopping:
             self._sweep = self.clock.call_later(EXPIRY_SWEEP_S, self.sweep_expired)
+
+    async def _close_revoked(self, by_token: dict[str, list[Connection]]) -> None:
+        hashes = list(by_token)
+        live: set[str] = set()
+        try:
+            for i in range(0, len(hashes), 500):
+                live |= await self.store.live_tokens(hashes[i:i + 500], self.clock.now_ms())
+        except StoreUnavailable:
+            return  # asked again at the next sweep
+        for hashed in set(hashes) - live:
+            for conn in by_token[hashed]:
+                conn.close(WebSocketClose.REVOKED, "credentials revoked; log in again")
+
+    def close_sockets(self, code: int, reason: str, *, token_hash: str | None = None,
+                      account_id: str | None = None) -> int:
+        """Close this relay's sockets (its own and those tunnelled to it) of a token or of an account."""
+        served = list(self.cluster.tunnels.inbound.values()) if self.cluster is not None else []
+        doomed = [c for c in (*self.connections, *served) if not c.principal.is_buyer and (
+            (token_hash is not None and c.principal.token_hash == token_hash)
+            or (account_id is not None and c.principal.user_id == account_id))]
+        for conn in doomed:
+            conn.close(code, reason)
+        return len(doomed)
 
     def admit(self, conn: Connection, data: bytes) -> bool:
         """Whether an incoming frame is within the size and rate limits; if not, the client is told why."""
@@ -232,65 +255,7 @@ RELAY = web.AppKey("relay", Relay)
 METRICS = web.AppKey("metrics", CollectorRegistry)
 
 
-def _json(obj: object, status: int = 200) -> web.Response:
-    return web.Response(status=status, body=encode(obj), content_type="application/json")
-
-
-def _session_info(p: Principal) -> f.SessionInfo:
-    return f.SessionInfo(role=p.role, user_id=p.user_id, display_name=p.display_name, shop=p.shop_slug)  # type: ignore[arg-type]
-
-
 # --- HTTP API ------------------------------------------------------------------------------
-
-
-async def login(request: web.Request) -> web.Response:
-    relay = request.app[RELAY]
-    try:
-        body = decode_body(await request.read(), f.LoginRequest)
-    except FrameError as exc:
-        return _error(400, exc.code, exc.message)
-    key = (body.shop, body.username, request.remote or "")
-    wait = relay.throttle.retry_after(key)
-    if wait is not None:
-        return _error(429, ErrorCode.THROTTLED, "too many failed logins; try again later", wait)
-    account = await relay.store.find_account(body.shop, body.username)
-    stored = account.password_hash if account else _DUMMY_HASH
-    ok = await asyncio.to_thread(verify_password, body.password, stored)
-    if account is None or not ok:
-        relay.throttle.failed(key)
-        logger.info("failed login for %s/%s", body.shop, body.username)
-        return _error(401, ErrorCode.UNAUTHORIZED, "wrong shop, username or password")
-    relay.throttle.succeeded(key)
-    token, hashed = new_token()
-    expires_at = relay.clock.now_ms() + relay.config.token_ttl_s * 1000
-    await relay.store.save_token(hashed, account.id, expires_at)
-    principal = Principal(
-        role=account.role, user_id=str(account.id), display_name=account.display_name,
-        shop_id=account.shop_id, shop_slug=account.shop_slug,
-    )
-    logger.info("login %s/%s", body.shop, body.username)
-    return _json(f.TokenResponse(token=token, expires_at=expires_at, session=_session_info(principal)))
-
-
-async def logout(request: web.Request) -> web.Response:
-    relay = request.app[RELAY]
-    token = _bearer(request)
-    if token is None or not await relay.store.revoke_token(token_hash(token)):
-        return _error(401, ErrorCode.UNAUTHORIZED, "no valid token")
-    hashed = token_hash(token)
-    served = list(relay.cluster.tunnels.inbound.values()) if relay.cluster is not None else []
-    for conn in [c for c in (*relay.connections, *served) if c.principal.token_hash == hashed]:
-        conn.close(WebSocketClose.REVOKED, "logged out")
-    return web.Response(status=204)
-
-
-async def session(request: web.Request) -> web.Response:
-    relay = request.app[RELAY]
-    token = _bearer(request)
-    principal = await relay.principal_for(token) if token else None
-    if principal is None:
-        return _error(401, ErrorCode.UNAUTHORIZED, "no valid token")
-    return _json(_session_info(principal))
 
 
 async def buyer_session(request: web.Request) -> web.Response:
@@ -330,6 +295,15 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
+PERMISSIONS_POLICY = ", ".join(
+    [f"{feature}=(self)" for feature in ("camera", "microphone", "autoplay", "fullscreen")]
+    + [f"{feature}=()" for feature in ("geolocation", "payment", "usb", "serial", "hid", "bluetooth", "midi",
+                                      "display-capture", "accelerometer", "gyroscope", "magnetometer",
+                                      "screen-wake-lock", "publickey-credentials-get")])
+"""What the buyer page may use: the camera and microphone of a call on its own origin, autoplay of
+the agent's stream and its video full screen; every other powerful feature is off (page and frames)."""
+
+
 @web.middleware
 async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
     response = await handler(request)
@@ -340,6 +314,7 @@ async def security_headers(request: web.Request, handler):  # type: ignore[no-un
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     if request.app[RELAY].config.tls:  # browsers keep to HTTPS for this host from now on
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
@@ -438,9 +413,7 @@ def create_app(
     app[METRICS] = prometheus.registry_for(relay)
     app.router.add_get("/", index)
     app.router.add_get("/ws", websocket)
-    app.router.add_post("/api/login", login)
-    app.router.add_post("/api/logout", logout)
-    app.router.add_get("/api/session", session)
+    app.router.add_routes(accounts_api.routes(RELAY))
     app.router.add_post("/api/buyer/session", buyer_session)
     app.router.add_get("/api/shops", shops)
     app.router.add_routes(health_routes(RELAY, METRICS))
@@ -460,6 +433,7 @@ def create_app(
         relay.ready = True
 
     async def on_shutdown(app: web.Application) -> None:
+        await relay.calls.shutdown()  # ended with `relay_restarted` while the parties' sockets are still open
         relay.stopping = True
         conns = list(relay.connections)
         await asyncio.gather(*(c.flush() for c in conns), return_exceptions=True)

@@ -12,3 +12,6 @@ MAX_FRAME_BYTES = 64 * 1024
 
 MAX_TEXT_CHARS = 5000
 """Longest chat text, in characters."""
+
+MIN_PASSWORD_CHARS = 8
+"""Shortest password an account may have (at creation and at a change)."""

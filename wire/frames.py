@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from wire import MIN_PASSWORD_CHARS
 from wire.base import (
     AccountId,
     ClientMsgId,
@@ -490,6 +491,13 @@ class LoginRequest(msgspec.Struct, kw_only=True):
     shop: ShopSlug
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class PasswordChange(msgspec.Struct, kw_only=True):
+    """POST /api/password: every token of the account is revoked and a new one returned."""
+
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    new_password: Annotated[str, msgspec.Meta(min_length=MIN_PASSWORD_CHARS, max_length=1024)]
 
 
 class TokenResponse(msgspec.Struct, kw_only=True):

@@ -144,6 +144,28 @@ class SqlCore:
 
         return await self._write(write)
 
+    async def change_password(self, account_id: int, old_hash: str, new_hash: str,
+                              token_hash: str, expires_at: int) -> bool:
+        def write(conn: Db) -> bool:
+            changed = conn.execute(
+                "UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                (new_hash, account_id, old_hash),
+            ).rowcount > 0
+            if changed:
+                conn.execute("DELETE FROM tokens WHERE account_id = ?", (account_id,))
+                conn.execute("INSERT INTO tokens (token_hash, account_id, expires_at) VALUES (?, ?, ?)",
+                             (token_hash, account_id, expires_at))
+            return changed
+
+        return await self._write(write)
+
+    async def live_tokens(self, token_hashes: list[str], now: int) -> set[str]:
+        if not token_hashes:
+            return set()
+        rows = await self._all(f"SELECT token_hash FROM tokens WHERE expires_at > ? AND token_hash IN"
+                               f" ({marks(len(token_hashes))})", (now, *token_hashes))
+        return {r[0] for r in rows}
+
     # buyers and conversations ---------------------------------------------------------------
 
     async def get_buyer(self, buyer_id: str) -> BuyerRow | None:

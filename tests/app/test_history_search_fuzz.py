@@ -67,7 +67,9 @@ async def test_search_never_raises_and_every_hit_holds_every_word(history: Histo
         found += bool(hits)
 
     await asyncio.to_thread(search)
-    assert found > QUERIES // 20, f"only {found} of {QUERIES} queries found anything: the test says too little"
+    # about 1 query in 15 finds something (75 to 140 of 1,500 seen): a bar well below that, so that
+    # only a search that stopped finding things fails it, never an unlucky draw
+    assert found > QUERIES // 50, f"only {found} of {QUERIES} queries found anything: the test says too little"
 
 
 @pytest.mark.parametrize(("query", "words"), [("退货\x00货", ["退货", "货"]), ("你好\x00", ["你好"]), ("\ud800", []),

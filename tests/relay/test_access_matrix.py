@@ -230,6 +230,9 @@ ENDPOINTS: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     # an expired token can still be logged out (it is revoked all the same); a buyer's session is not a token
     ("POST", "/api/logout"): ("/api/logout", {**{c: "204" for c in CALLERS}, "no_token": "401", "expired": "204",
                                               "revoked": "401", "buyer": "401", "other_buyer": "401"}),
+    # staff get past the checks to the body (none sent: 400); a buyer has no password here
+    ("POST", "/api/password"): ("/api/password", {**{c: "400" for c in CALLERS}, **{d: "401" for d in DEAD},
+                                                  "buyer": "403", "other_buyer": "403"}),
     ("GET", "/api/session"): ("/api/session", {**{c: "200" for c in CALLERS}, **{d: "401" for d in DEAD}}),
     ("POST", "/api/buyer/session"): ("/api/buyer/session", PUBLIC),
     ("GET", "/api/shops"): ("/api/shops", PUBLIC),
