@@ -33,6 +33,7 @@ from ui.bridge import DeskBridge
 from ui.call_devices import CameraFeed, MicrophoneFeed, Speaker, camera_available
 from ui.errors import error_text
 from ui.tasks import Tasks
+from ui.text import plain_title
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ class CallWindow(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Video call · {0}").format(self.view.info.buyer_name))
+        self.setWindowTitle(self.tr("Video call · {0}").format(plain_title(self.view.info.buyer_name)))
         self.who.setText(self.view.info.buyer_name)
         self.source_label.setText(self.tr("Show:"))
         self.mute_button.setText(self.tr("Unmute") if self.mute_button.isChecked() else self.tr("Mute"))

@@ -35,6 +35,7 @@ from ui.notes_panel import ChatNotes
 from ui.sla import countdown, sla_level
 from ui.system_text import params_of
 from ui.tasks import Tasks
+from ui.text import plain_mnemonic
 from ui.transfer_dialog import TransferDialog
 from wire import frames as f
 
@@ -382,7 +383,7 @@ class ConversationPanel(QWidget):
             for order in context.orders[:10]:
                 first = order.items[0].title if order.items else ""
                 card = f.CardRequest(kind="order", order_no=order.order_no)
-                menu.addAction(self.tr("Order {0} · {1}").format(order.order_no, first),
+                menu.addAction(self.tr("Order {0} · {1}").format(plain_mnemonic(order.order_no), plain_mnemonic(first)),
                                partial(self.send_card, card, self.tr("[Order] {0}").format(order.order_no)))
             if not context.orders:
                 menu.addAction(self.tr("This buyer has no orders in the shop")).setEnabled(False)

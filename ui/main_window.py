@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.toolbar)
         self.who = QLabel(self)
         self.who.setObjectName("whoLabel")
+        self.who.setTextFormat(Qt.TextFormat.PlainText)  # the agent's and the shop's names, as typed
         self.status_box = QComboBox(self)
         self.status_box.setObjectName("statusBox")
         self.status_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)

@@ -19,6 +19,7 @@ from app.services import DeskService
 from app.supervision import Supervision
 from ui.notes_panel import ChatNotes
 from ui.tasks import Tasks
+from ui.text import plain_mnemonic, plain_title
 from ui.transfer_dialog import TransferDialog
 from wire import frames as f
 
@@ -109,7 +110,7 @@ class MonitorBar(QFrame):
         else:
             self.state.setText(told + " " + self.tr("{0} is serving this chat.").format(name))
             self.whisper_edit.setPlaceholderText(self.tr("Whisper to {0} (the buyer never sees it)").format(name))
-            self.whisper_button.setText(self.tr("Whisper to {0}").format(name))
+            self.whisper_button.setText(self.tr("Whisper to {0}").format(plain_mnemonic(name)))
         self.whisper_button.setEnabled(holder is not None)
         self.whisper_button.setToolTip("" if holder is not None else self.tr("Nobody holds this chat to whisper to."))
 
@@ -163,7 +164,7 @@ class MonitorBar(QFrame):
         agents = [a for a in self.service.agents if a.agent_id != holder]
         dialog = TransferDialog(agents, self.service.session.user_id, view.info.buyer_name, self)
         dialog.setObjectName("reassignDialog")
-        dialog.setWindowTitle(self.tr("Reassign {0}").format(view.info.buyer_name))
+        dialog.setWindowTitle(self.tr("Reassign {0}").format(plain_title(view.info.buyer_name)))
         dialog.note.hide()  # a reassignment carries no handover note (the agent may not be the one asking)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.tasks.run(self.supervision.reassign(cid, dialog.target())))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.text import plain_title
 from wire import frames as f
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class TransferDialog(QDialog):
     def __init__(self, agents: list[f.AgentInfo], me: str, buyer: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("transferDialog")
-        self.setWindowTitle(self.tr("Transfer {0}").format(buyer))
+        self.setWindowTitle(self.tr("Transfer {0}").format(plain_title(buyer)))
         self.list = QListWidget(self)
         self.list.setObjectName("transferTargets")
         statuses = {"online": self.tr("online"), "busy": self.tr("busy"), "away": self.tr("away"),

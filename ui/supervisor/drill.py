@@ -48,6 +48,8 @@ class DrillDialog(QDialog):
         self.supervision = supervision
         self.figure, self.start, self.end, self.agent_id, self.agent_name = figure, start, end, agent_id, agent_name
         self.tasks = Tasks(self._failed)
+        self._closing = Tasks()
+        """Runs the cancelling of `tasks` on close: inside `tasks` it would cancel and await itself."""
         self.tz = ZoneInfo(supervision.live.today.timezone) if supervision.live else None
         self.rows: list[w.DrillRow] = []
         self.heading = QLabel(self)
@@ -155,7 +157,7 @@ class DrillDialog(QDialog):
         self.status.setText(error_text(exc))
 
     def done(self, result: int) -> None:
-        self.tasks.run(self.tasks.cancel_all())
+        self._closing.run(self.tasks.cancel_all())
         super().done(result)
 
 
