@@ -9,6 +9,7 @@ product and tracking number, and the agent's own name.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from relay import templates
 from relay.chat import Hub
@@ -25,6 +26,10 @@ from wire.matching import template_matches
 logger = logging.getLogger(__name__)
 
 MAX_PERSONAL_TEMPLATES = 200
+
+Changes = list[tuple[str, str, str]]
+"""(setting, old, new) lines of the settings' audit: here `template:<id>` with its title before and
+after ("" when there was none: created or deleted), or `templates.order` with the ids in order."""
 
 
 def template_frame(row: TemplateRow, principal: Principal) -> f.Template:
@@ -54,6 +59,8 @@ class Replies:
         hub.route(f.DeleteTemplate, self.on_delete)
         hub.route(f.RenderTemplate, self.on_render)
         hub.route(f.OrderTemplates, self.on_order)
+        self.audit_listeners: list[Callable[[int, Principal, Changes], None]] = []
+        """Told of every change to the shop's templates (not to personal ones), to audit it."""
 
     def _staff(self, principal: Principal, rid: str) -> int:
         if principal.is_buyer or principal.shop_id is None:
@@ -104,6 +111,9 @@ class Replies:
         ))
         conn.send(encode(f.TemplateSaved(id=frame.id, template=template_frame(row, p))))
         self._changed(shop_id, owner)
+        if owner is None:
+            before = old.title if frame.template_id is not None else ""
+            self._audit(shop_id, p, [(f"template:{row.id}", before, row.title)])
 
     async def on_delete(self, conn: Connection, frame: f.DeleteTemplate) -> None:
         p = conn.principal
@@ -113,6 +123,8 @@ class Replies:
         await self._store.delete_template(row.id)
         conn.send(encode(f.Ok(id=frame.id)))
         self._changed(row.shop_id, row.owner_id)
+        if row.owner_id is None:
+            self._audit(row.shop_id, p, [(f"template:{row.id}", row.title, "")])
 
     async def on_order(self, conn: Connection, frame: f.OrderTemplates) -> None:
         p = conn.principal
@@ -120,13 +132,23 @@ class Replies:
         if frame.scope == "shop" and p.role != "supervisor":
             raise FrameError(ErrorCode.FORBIDDEN, "only supervisors order the shop's templates", frame.id)
         owner = None if frame.scope == "shop" else int(p.user_id)
-        ours = {r.id for r in await self._store.list_templates(shop_id, int(p.user_id)) if r.owner_id == owner}
+        listed = [r.id for r in await self._store.list_templates(shop_id, int(p.user_id)) if r.owner_id == owner]
+        ours = set(listed)
         unknown = [t for t in frame.template_ids if t not in ours]
         if unknown:  # another shop's, another agent's, or of the other scope: as if they did not exist
             raise FrameError(ErrorCode.NOT_FOUND, f"no {frame.scope} templates {unknown}", frame.id)
         await self._store.reorder_templates(shop_id, owner, frame.template_ids)
         conn.send(encode(f.Ok(id=frame.id)))
         self._changed(shop_id, owner)
+        if owner is None:
+            named = list(dict.fromkeys(frame.template_ids))
+            after = named + [t for t in listed if t not in named]
+            if after != listed:
+                self._audit(shop_id, p, [("templates.order", ",".join(map(str, listed)), ",".join(map(str, after)))])
+
+    def _audit(self, shop_id: int, p: Principal, changes: Changes) -> None:
+        for listener in self.audit_listeners:
+            listener(shop_id, p, changes)
 
     def _changed(self, shop_id: int, owner: int | None) -> None:
         """Everyone who sees the changed templates lists them again: the shop's staff, or their owner."""

@@ -77,6 +77,7 @@ class Relay:
         self.replies = Replies(store, self.platform, self.hub, clock)
         self.calls = Calls(store, self.hub, self.desk, clock, config)
         self.staff = Staff(store, self.hub, self.desk, self.calls, clock)
+        self.replies.audit_listeners.append(self.staff.settings_changed)
         self.throttle = LoginThrottle(clock, config.login_failures, config.login_window_s)
         self.signer = BuyerSigner(load_or_create_secret(config.data_dir / "buyer-session.key"))
         self.connections: set[Connection] = set()

@@ -55,8 +55,8 @@ class Staff:
             (s.HandleComplaint, self.on_handle_complaint), (s.Rate, self.on_rate),
         ):
             hub.route(frame_type, handler)
-        desk.config_listeners.append(self._config_changed)
-        calls.policy_listeners.append(self._config_changed)
+        desk.config_listeners.append(self.settings_changed)
+        calls.policy_listeners.append(self.settings_changed)
         calls.complaint_listeners.append(self._complained)
 
     def _staff(self, p: Principal, rid: str) -> int:
@@ -144,7 +144,8 @@ class Staff:
         shop_id = self._staff(p, frame.id)
         conn.send(encode(await self.config(shop_id, p.role == "supervisor", frame.id)))
 
-    def _config_changed(self, shop_id: int, p: Principal, changes: list[tuple[str, str, str]]) -> None:
+    def settings_changed(self, shop_id: int, p: Principal, changes: list[tuple[str, str, str]]) -> None:
+        """Audit a supervisor's change of the shop's settings or templates, and push the new settings."""
         if changes:
             self._desk.spawn(self._announce_config(shop_id, p, changes))
 

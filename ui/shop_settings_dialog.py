@@ -282,14 +282,19 @@ class ShopSettingsDialog(QDialog):
         if setting.startswith("cap:"):
             agent_id = setting[4:]
             return self.tr("Max chats of {0}").format(self.names.get(agent_id) or agent_id)
+        if setting.startswith("template:"):
+            return self.tr("Shop template #{0}").format(setting[9:])
         names = {"mode": self.tr("Routing"), "opens": self.tr("Opens"), "closes": self.tr("Closes"),
                  "timezone": self.tr("Time zone"), "calls.enabled": self.tr("Video calls"),
                  "calls.invites_per_day": self.tr("Invitations per buyer a day"),
                  "calls.decline_cooldown_s": self.tr("Pause after a decline (s)"),
-                 "calls.max_duration_s": self.tr("Longest call (s)")}
+                 "calls.max_duration_s": self.tr("Longest call (s)"),
+                 "templates.order": self.tr("Order of the shop's templates")}
         return names.get(setting, setting)
 
     def value_text(self, setting: str, value: str) -> str:
+        if setting.startswith("template:") and not value:
+            return self.tr("(none)")
         if value in ("True", "False"):
             return self.tr("on") if value == "True" else self.tr("off")
         if setting == "mode":

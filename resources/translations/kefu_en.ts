@@ -154,110 +154,110 @@
 <context>
     <name>CallWindow</name>
     <message>
-        <location filename="../../ui/call_window.py" line="185"/>
+        <location filename="../../ui/call_window.py" line="186"/>
         <source>Video call · {0}</source>
         <translation>Video call · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="187"/>
+        <location filename="../../ui/call_window.py" line="188"/>
         <source>Show:</source>
         <translation>Show:</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="295"/>
+        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="296"/>
         <source>Unmute</source>
         <translation>Unmute</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="295"/>
+        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="296"/>
         <source>Mute</source>
         <translation>Mute</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="190"/>
         <source>Hang up</source>
         <translation>Hang up</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="190"/>
+        <location filename="../../ui/call_window.py" line="191"/>
         <source>Your video</source>
         <translation>Your video</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="196"/>
+        <location filename="../../ui/call_window.py" line="197"/>
         <source>Test pattern</source>
         <translation>Test pattern</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="198"/>
+        <location filename="../../ui/call_window.py" line="199"/>
         <source>My screen</source>
         <translation>My screen</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="200"/>
+        <location filename="../../ui/call_window.py" line="201"/>
         <source>Camera</source>
         <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="203"/>
+        <location filename="../../ui/call_window.py" line="204"/>
         <source>A window</source>
         <translation>A window</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="204"/>
+        <location filename="../../ui/call_window.py" line="205"/>
         <source>Product video: {0}</source>
         <translation>Product video: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="244"/>
+        <location filename="../../ui/call_window.py" line="245"/>
         <source>Voice call: no video either way</source>
         <translation>Voice call: no video either way</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="203"/>
+        <location filename="../../ui/call_window.py" line="204"/>
         <source>Window: {0}</source>
         <translation>Window: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="230"/>
+        <location filename="../../ui/call_window.py" line="231"/>
         <source>The call has ended</source>
         <translation>The call has ended</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="232"/>
+        <location filename="../../ui/call_window.py" line="233"/>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="232"/>
-        <location filename="../../ui/call_window.py" line="234"/>
+        <location filename="../../ui/call_window.py" line="233"/>
+        <location filename="../../ui/call_window.py" line="235"/>
         <source>Connecting…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="236"/>
+        <location filename="../../ui/call_window.py" line="237"/>
         <source>Waiting for the buyer…</source>
         <translation>Waiting for the buyer…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="238"/>
+        <location filename="../../ui/call_window.py" line="239"/>
         <source>audio only</source>
         <translation>audio only</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="240"/>
+        <location filename="../../ui/call_window.py" line="241"/>
         <source>{0} can no longer be shown; the buyer sees the test pattern</source>
         <translation>{0} can no longer be shown; the buyer sees the test pattern</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="246"/>
+        <location filename="../../ui/call_window.py" line="247"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>The buyer&apos;s camera is off</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="252"/>
+        <location filename="../../ui/call_window.py" line="253"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>The call will be ended at the shop&apos;s limit in %n minute.</numerusform>
@@ -772,102 +772,102 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="149"/>
+        <location filename="../../ui/conversation_panel.py" line="150"/>
         <source>Transfer</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="150"/>
+        <location filename="../../ui/conversation_panel.py" line="151"/>
         <source>Hand this chat to a colleague (Ctrl+T)</source>
         <translation>Hand this chat to a colleague (Ctrl+T)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="151"/>
+        <location filename="../../ui/conversation_panel.py" line="152"/>
         <source>Resolve</source>
         <translation>Resolve</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="152"/>
+        <location filename="../../ui/conversation_panel.py" line="153"/>
         <source>Close this chat as handled (Ctrl+Shift+R)</source>
         <translation>Close this chat as handled (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="153"/>
+        <location filename="../../ui/conversation_panel.py" line="154"/>
         <source>Export</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="208"/>
+        <location filename="../../ui/conversation_panel.py" line="209"/>
         <source>No conversation selected</source>
         <translation>No conversation selected</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="209"/>
+        <location filename="../../ui/conversation_panel.py" line="210"/>
         <source>Chats assigned to you appear on the left.</source>
         <translation>Chats assigned to you appear on the left.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="211"/>
+        <location filename="../../ui/conversation_panel.py" line="212"/>
         <source>Conversation {0}</source>
         <translation>Conversation {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="212"/>
+        <location filename="../../ui/conversation_panel.py" line="213"/>
         <source>From the local history (read only)</source>
         <translation>From the local history (read only)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="215"/>
+        <location filename="../../ui/conversation_panel.py" line="216"/>
         <source>nobody</source>
         <translation>nobody</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="216"/>
+        <location filename="../../ui/conversation_panel.py" line="217"/>
         <source>Served by {0}</source>
         <translation>Served by {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="216"/>
+        <location filename="../../ui/conversation_panel.py" line="217"/>
         <source>Closed</source>
         <translation>Closed</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="218"/>
+        <location filename="../../ui/conversation_panel.py" line="219"/>
         <source>Note from the previous agent: {0}</source>
         <translation>Note from the previous agent: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="227"/>
+        <location filename="../../ui/conversation_panel.py" line="228"/>
         <source>This chat is not assigned to you.</source>
         <translation>This chat is not assigned to you.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="252"/>
+        <location filename="../../ui/conversation_panel.py" line="253"/>
         <source>No reply for over 3 minutes ({0})</source>
         <translation>No reply for over 3 minutes ({0})</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="254"/>
+        <location filename="../../ui/conversation_panel.py" line="255"/>
         <source>Reply soon: {0} left to the 3-minute mark</source>
         <translation>Reply soon: {0} left to the 3-minute mark</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="256"/>
+        <location filename="../../ui/conversation_panel.py" line="257"/>
         <source>Waiting for a reply · {0}</source>
         <translation>Waiting for a reply · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="342"/>
+        <location filename="../../ui/conversation_panel.py" line="343"/>
         <source>Buyer&apos;s rating: {0}</source>
         <translation>Buyer&apos;s rating: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="344"/>
+        <location filename="../../ui/conversation_panel.py" line="345"/>
         <source>“{0}”</source>
         <translation>“{0}”</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/conversation_panel.py" line="346"/>
+        <location filename="../../ui/conversation_panel.py" line="347"/>
         <source>%n of 5 stars</source>
         <translation>
             <numerusform>%n of 5 stars</numerusform>
@@ -875,32 +875,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="385"/>
+        <location filename="../../ui/conversation_panel.py" line="386"/>
         <source>Order {0} · {1}</source>
         <translation>Order {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="386"/>
+        <location filename="../../ui/conversation_panel.py" line="387"/>
         <source>[Order] {0}</source>
         <translation>[Order] {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="388"/>
+        <location filename="../../ui/conversation_panel.py" line="389"/>
         <source>This buyer has no orders in the shop</source>
         <translation>This buyer has no orders in the shop</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="415"/>
+        <location filename="../../ui/conversation_panel.py" line="416"/>
         <source>Export conversation</source>
         <translation>Export conversation</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="416"/>
+        <location filename="../../ui/conversation_panel.py" line="417"/>
         <source>Text (*.txt);;CSV (*.csv)</source>
         <translation>Text (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="428"/>
+        <location filename="../../ui/conversation_panel.py" line="429"/>
         <source>Exported {0} messages to {1}</source>
         <translation>Exported {0} messages to {1}</translation>
     </message>
@@ -908,242 +908,242 @@
 <context>
     <name>DrillDialog</name>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="93"/>
+        <location filename="../../ui/supervisor/drill.py" line="95"/>
         <source>Reply rounds</source>
         <translation>Reply rounds</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="93"/>
+        <location filename="../../ui/supervisor/drill.py" line="95"/>
         <source>Rounds answered late or not at all</source>
         <translation>Rounds answered late or not at all</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="94"/>
+        <location filename="../../ui/supervisor/drill.py" line="96"/>
         <source>First responses</source>
         <translation>First responses</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="94"/>
+        <location filename="../../ui/supervisor/drill.py" line="96"/>
         <source>Resolved chats</source>
         <translation>Resolved chats</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="95"/>
+        <location filename="../../ui/supervisor/drill.py" line="97"/>
         <source>Abandoned chats</source>
         <translation>Abandoned chats</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="95"/>
+        <location filename="../../ui/supervisor/drill.py" line="97"/>
         <source>Reopened chats</source>
         <translation>Reopened chats</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="96"/>
+        <location filename="../../ui/supervisor/drill.py" line="98"/>
         <source>Transfers</source>
         <translation>Transfers</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="96"/>
+        <location filename="../../ui/supervisor/drill.py" line="98"/>
         <source>Video invitations</source>
         <translation>Video invitations</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="97"/>
+        <location filename="../../ui/supervisor/drill.py" line="99"/>
         <source>Connected calls</source>
         <translation>Connected calls</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="97"/>
+        <location filename="../../ui/supervisor/drill.py" line="99"/>
         <source>Declined invitations</source>
         <translation>Declined invitations</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="98"/>
+        <location filename="../../ui/supervisor/drill.py" line="100"/>
         <source>Expired invitations</source>
         <translation>Expired invitations</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="98"/>
+        <location filename="../../ui/supervisor/drill.py" line="100"/>
         <source>Complaints</source>
         <translation>Complaints</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="99"/>
+        <location filename="../../ui/supervisor/drill.py" line="101"/>
         <source>Ratings</source>
         <translation>Ratings</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="99"/>
+        <location filename="../../ui/supervisor/drill.py" line="101"/>
         <source>Ratings of 1-3 stars</source>
         <translation>Ratings of 1-3 stars</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="103"/>
+        <location filename="../../ui/supervisor/drill.py" line="105"/>
         <source>the whole shop</source>
         <translation>the whole shop</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="104"/>
+        <location filename="../../ui/supervisor/drill.py" line="106"/>
         <source>Behind the figure: {0}</source>
         <translation>Behind the figure: {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="105"/>
+        <location filename="../../ui/supervisor/drill.py" line="107"/>
         <source>{0} · {1} · {2} to {3}</source>
         <translation>{0} · {1} · {2} to {3}</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>Time</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>Buyer</source>
         <translation>Buyer</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>Agent</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>What</source>
         <translation>What</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="107"/>
+        <location filename="../../ui/supervisor/drill.py" line="109"/>
         <source>Seconds</source>
         <translation>Seconds</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="108"/>
+        <location filename="../../ui/supervisor/drill.py" line="110"/>
         <source>Open in chats</source>
         <translation>Open in chats</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
         <source>on time</source>
         <translation>on time</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
         <source>late</source>
         <translation>late</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
         <source>unanswered</source>
         <translation>unanswered</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
         <source>abandoned</source>
         <translation>abandoned</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
         <source>waiting</source>
         <translation>waiting</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
         <source>resolved</source>
         <translation>resolved</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
         <source>rating</source>
         <translation>rating</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
         <source>connected</source>
         <translation>connected</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
         <source>declined</source>
         <translation>declined</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
         <source>expired</source>
         <translation>expired</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
         <source>complaint</source>
         <translation>complaint</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
         <source>transfer</source>
         <translation>transfer</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="116"/>
+        <location filename="../../ui/supervisor/drill.py" line="118"/>
         <source>first response</source>
         <translation>first response</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="116"/>
+        <location filename="../../ui/supervisor/drill.py" line="118"/>
         <source>reopened</source>
         <translation>reopened</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="117"/>
+        <location filename="../../ui/supervisor/drill.py" line="119"/>
         <source>taken over</source>
         <translation>taken over</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="117"/>
+        <location filename="../../ui/supervisor/drill.py" line="119"/>
         <source>back to the queue</source>
         <translation>back to the queue</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <location filename="../../ui/supervisor/drill.py" line="120"/>
         <source>reassigned</source>
         <translation>reassigned</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <location filename="../../ui/supervisor/drill.py" line="120"/>
         <source>accepted</source>
         <translation>accepted</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <location filename="../../ui/supervisor/drill.py" line="120"/>
         <source>invited</source>
         <translation>invited</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <location filename="../../ui/supervisor/drill.py" line="121"/>
         <source>cancelled</source>
         <translation>cancelled</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <location filename="../../ui/supervisor/drill.py" line="121"/>
         <source>delivered</source>
         <translation>delivered</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <location filename="../../ui/supervisor/drill.py" line="121"/>
         <source>ended</source>
         <translation>ended</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="123"/>
+        <location filename="../../ui/supervisor/drill.py" line="125"/>
         <source>Loading…</source>
         <translation>Loading…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="135"/>
+        <location filename="../../ui/supervisor/drill.py" line="137"/>
         <source> (the newest {0}; narrow the range for the rest)</source>
         <translation> (the newest {0}; narrow the range for the rest)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/supervisor/drill.py" line="136"/>
+        <location filename="../../ui/supervisor/drill.py" line="138"/>
         <source>%n row(s)</source>
         <translation>
             <numerusform>%n row</numerusform>
@@ -1151,12 +1151,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="146"/>
+        <location filename="../../ui/supervisor/drill.py" line="148"/>
         <source>Internal note</source>
         <translation>Internal note</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="146"/>
+        <location filename="../../ui/supervisor/drill.py" line="148"/>
         <source>Whisper</source>
         <translation>Whisper</translation>
     </message>
@@ -1687,77 +1687,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
+        <location filename="../../ui/main_window.py" line="248"/>
         <source>Supervisor</source>
         <translation>Supervisor</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
+        <location filename="../../ui/main_window.py" line="248"/>
         <source>Agent</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="248"/>
+        <location filename="../../ui/main_window.py" line="249"/>
         <source>Kefu Desk · {0}</source>
         <translation>Kefu Desk · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>Online</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>Busy</source>
         <translation>Busy</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>Away</source>
         <translation>Away</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255"/>
+        <location filename="../../ui/main_window.py" line="256"/>
         <source>Search</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="256"/>
+        <location filename="../../ui/main_window.py" line="257"/>
         <source>Search the history (Ctrl+F)</source>
         <translation>Search the history (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="257"/>
+        <location filename="../../ui/main_window.py" line="258"/>
         <source>Settings</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="258"/>
+        <location filename="../../ui/main_window.py" line="259"/>
         <source>Shortcuts</source>
         <translation>Shortcuts</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="259"/>
+        <location filename="../../ui/main_window.py" line="260"/>
         <source>Log out</source>
         <translation>Log out</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="295"/>
+        <location filename="../../ui/main_window.py" line="296"/>
         <source>Connected</source>
         <translation>Connected</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298"/>
+        <location filename="../../ui/main_window.py" line="299"/>
         <source>Your login is no longer valid; please log in again.</source>
         <translation>Your login is no longer valid; please log in again.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="313"/>
+        <location filename="../../ui/main_window.py" line="314"/>
         <source>{0} declined the video call.</source>
         <translation>{0} declined the video call.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="315"/>
+        <location filename="../../ui/main_window.py" line="316"/>
         <source>{0} did not answer the video call invitation.</source>
         <translation>{0} did not answer the video call invitation.</translation>
     </message>
@@ -1765,77 +1765,77 @@
 <context>
     <name>MonitorBar</name>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="86"/>
+        <location filename="../../ui/monitor_bar.py" line="87"/>
         <source>Add note</source>
         <translation>Add note</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="87"/>
+        <location filename="../../ui/monitor_bar.py" line="88"/>
         <source>An internal note on this chat, for staff only</source>
         <translation>An internal note on this chat, for staff only</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="88"/>
+        <location filename="../../ui/monitor_bar.py" line="89"/>
         <source>Take over</source>
         <translation>Take over</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="89"/>
+        <location filename="../../ui/monitor_bar.py" line="90"/>
         <source>Answer the buyer yourself; the chat leaves its agent</source>
         <translation>Answer the buyer yourself; the chat leaves its agent</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="90"/>
+        <location filename="../../ui/monitor_bar.py" line="91"/>
         <source>Reassign…</source>
         <translation>Reassign…</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="91"/>
+        <location filename="../../ui/monitor_bar.py" line="92"/>
         <source>Give the chat to another agent or back to the queue</source>
         <translation>Give the chat to another agent or back to the queue</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="104"/>
+        <location filename="../../ui/monitor_bar.py" line="105"/>
         <source>Monitoring — the buyer is not told.</source>
         <translation>Monitoring — the buyer is not told.</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="106"/>
+        <location filename="../../ui/monitor_bar.py" line="107"/>
         <source>Waiting in the queue: nobody holds this chat yet.</source>
         <translation>Waiting in the queue: nobody holds this chat yet.</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="107"/>
+        <location filename="../../ui/monitor_bar.py" line="108"/>
         <source>Internal note (staff only)</source>
         <translation>Internal note (staff only)</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="108"/>
+        <location filename="../../ui/monitor_bar.py" line="109"/>
         <source>Whisper</source>
         <translation>Whisper</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="110"/>
+        <location filename="../../ui/monitor_bar.py" line="111"/>
         <source>{0} is serving this chat.</source>
         <translation>{0} is serving this chat.</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="111"/>
+        <location filename="../../ui/monitor_bar.py" line="112"/>
         <source>Whisper to {0} (the buyer never sees it)</source>
         <translation>Whisper to {0} (the buyer never sees it)</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="112"/>
+        <location filename="../../ui/monitor_bar.py" line="113"/>
         <source>Whisper to {0}</source>
         <translation>Whisper to {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="114"/>
+        <location filename="../../ui/monitor_bar.py" line="115"/>
         <source>Nobody holds this chat to whisper to.</source>
         <translation>Nobody holds this chat to whisper to.</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="166"/>
+        <location filename="../../ui/monitor_bar.py" line="167"/>
         <source>Reassign {0}</source>
         <translation>Reassign {0}</translation>
     </message>
@@ -2041,22 +2041,22 @@
 <context>
     <name>ShopActions</name>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="417"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="422"/>
         <source>Templates…</source>
         <translation>Templates…</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="418"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="423"/>
         <source>Edit the quick-reply templates</source>
         <translation>Edit the quick-reply templates</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="419"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="424"/>
         <source>Shop settings…</source>
         <translation>Shop settings…</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="420"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="425"/>
         <source>Agents&apos; caps, routing, service hours and video calls</source>
         <translation>Agents&apos; caps, routing, service hours and video calls</translation>
     </message>
@@ -2090,7 +2090,7 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="195"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="314"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="319"/>
         <source>Only supervisors change the shop&apos;s settings.</source>
         <translation>Only supervisors change the shop&apos;s settings.</translation>
     </message>
@@ -2116,7 +2116,7 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="199"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="288"/>
         <source>Video calls</source>
         <translation>Video calls</translation>
     </message>
@@ -2147,7 +2147,7 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="204"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
         <source>Routing</source>
         <translation>Routing</translation>
     </message>
@@ -2158,13 +2158,13 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="204"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="288"/>
         <source>Time zone</source>
         <translation>Time zone</translation>
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="205"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="289"/>
         <source>Invitations per buyer a day</source>
         <translation>Invitations per buyer a day</translation>
     </message>
@@ -2204,112 +2204,127 @@
         <translation>Max chats of {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <source>Shop template #{0}</source>
+        <translation>Shop template #{0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
         <source>Opens</source>
         <translation>Opens</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
         <source>Closes</source>
         <translation>Closes</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="288"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="290"/>
         <source>Pause after a decline (s)</source>
         <translation>Pause after a decline (s)</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="289"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="291"/>
         <source>Longest call (s)</source>
         <translation>Longest call (s)</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="294"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="292"/>
+        <source>Order of the shop&apos;s templates</source>
+        <translation>Order of the shop&apos;s templates</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="297"/>
+        <source>(none)</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="299"/>
         <source>on</source>
         <translation>on</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="294"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="299"/>
         <source>off</source>
         <translation>off</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="301"/>
         <source>automatic</source>
         <translation>automatic</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="301"/>
         <source>manual</source>
         <translation>manual</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="301"/>
         <source>both</source>
         <translation>both</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="315"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="320"/>
         <source>This agent is no longer in the shop; close and open the settings again.</source>
         <translation>This agent is no longer in the shop; close and open the settings again.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="316"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="321"/>
         <source>An agent&apos;s maximum must be between {0} and {1} chats.</source>
         <translation>An agent&apos;s maximum must be between {0} and {1} chats.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="317"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="322"/>
         <source>Choose how new chats are routed.</source>
         <translation>Choose how new chats are routed.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="318"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="323"/>
         <source>Write the hours as HH:MM, e.g. 09:00 (24:00 closes at midnight).</source>
         <translation>Write the hours as HH:MM, e.g. 09:00 (24:00 closes at midnight).</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="319"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="324"/>
         <source>The shop must open before it closes (24:00 closes at midnight).</source>
         <translation>The shop must open before it closes (24:00 closes at midnight).</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="320"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="325"/>
         <source>Unknown time zone: use a name like Asia/Shanghai.</source>
         <translation>Unknown time zone: use a name like Asia/Shanghai.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="321"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="326"/>
         <source>Invitations per buyer a day must be between {0} and {1}.</source>
         <translation>Invitations per buyer a day must be between {0} and {1}.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="322"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="327"/>
         <source>The pause after a decline must be between {0} and {1} seconds.</source>
         <translation>The pause after a decline must be between {0} and {1} seconds.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="323"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="328"/>
         <source>The longest call must be between {0} and {1} seconds.</source>
         <translation>The longest call must be between {0} and {1} seconds.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="324"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="329"/>
         <source>The longest call must be longer than the warning before its end ({0} s).</source>
         <translation>The longest call must be longer than the warning before its end ({0} s).</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="355"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="360"/>
         <source>Nothing has changed.</source>
         <translation>Nothing has changed.</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="357"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="362"/>
         <source>Saving…</source>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="368"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="373"/>
         <source>Saved.</source>
         <translation>Saved.</translation>
     </message>
@@ -2690,52 +2705,52 @@
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="33"/>
+        <location filename="../../ui/transfer_dialog.py" line="34"/>
         <source>Transfer {0}</source>
         <translation>Transfer {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="36"/>
+        <location filename="../../ui/transfer_dialog.py" line="37"/>
         <source>online</source>
         <translation>online</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="36"/>
+        <location filename="../../ui/transfer_dialog.py" line="37"/>
         <source>busy</source>
         <translation>busy</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="36"/>
+        <location filename="../../ui/transfer_dialog.py" line="37"/>
         <source>away</source>
         <translation>away</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="37"/>
+        <location filename="../../ui/transfer_dialog.py" line="38"/>
         <source>offline</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="38"/>
+        <location filename="../../ui/transfer_dialog.py" line="39"/>
         <source>Back to the queue (the next free agent takes it)</source>
         <translation>Back to the queue (the next free agent takes it)</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="45"/>
+        <location filename="../../ui/transfer_dialog.py" line="46"/>
         <source>{0} · {1} · {2}/{3} chats</source>
         <translation>{0} · {1} · {2}/{3} chats</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="51"/>
+        <location filename="../../ui/transfer_dialog.py" line="52"/>
         <source>Only an online agent with room can take the chat</source>
         <translation>Only an online agent with room can take the chat</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="57"/>
+        <location filename="../../ui/transfer_dialog.py" line="58"/>
         <source>Note for the next agent (what the buyer needs, what you tried)</source>
         <translation>Note for the next agent (what the buyer needs, what you tried)</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="63"/>
+        <location filename="../../ui/transfer_dialog.py" line="64"/>
         <source>Transfer to:</source>
         <translation>Transfer to:</translation>
     </message>

@@ -153,110 +153,110 @@
 <context>
     <name>CallWindow</name>
     <message>
-        <location filename="../../ui/call_window.py" line="185"/>
+        <location filename="../../ui/call_window.py" line="186"/>
         <source>Video call · {0}</source>
         <translation>视频讲解 · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="187"/>
+        <location filename="../../ui/call_window.py" line="188"/>
         <source>Show:</source>
         <translation>展示：</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="295"/>
+        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="296"/>
         <source>Unmute</source>
         <translation>取消静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="188"/>
-        <location filename="../../ui/call_window.py" line="295"/>
+        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="296"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="189"/>
+        <location filename="../../ui/call_window.py" line="190"/>
         <source>Hang up</source>
         <translation>挂断</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="190"/>
+        <location filename="../../ui/call_window.py" line="191"/>
         <source>Your video</source>
         <translation>我的画面</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="196"/>
+        <location filename="../../ui/call_window.py" line="197"/>
         <source>Test pattern</source>
         <translation>测试图案</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="198"/>
+        <location filename="../../ui/call_window.py" line="199"/>
         <source>My screen</source>
         <translation>我的屏幕</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="200"/>
+        <location filename="../../ui/call_window.py" line="201"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="203"/>
+        <location filename="../../ui/call_window.py" line="204"/>
         <source>A window</source>
         <translation>一个窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="204"/>
+        <location filename="../../ui/call_window.py" line="205"/>
         <source>Product video: {0}</source>
         <translation>商品视频：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="244"/>
+        <location filename="../../ui/call_window.py" line="245"/>
         <source>Voice call: no video either way</source>
         <translation>语音通话：双方都不开视频</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="203"/>
+        <location filename="../../ui/call_window.py" line="204"/>
         <source>Window: {0}</source>
         <translation>窗口：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="230"/>
+        <location filename="../../ui/call_window.py" line="231"/>
         <source>The call has ended</source>
         <translation>通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="232"/>
+        <location filename="../../ui/call_window.py" line="233"/>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="232"/>
-        <location filename="../../ui/call_window.py" line="234"/>
+        <location filename="../../ui/call_window.py" line="233"/>
+        <location filename="../../ui/call_window.py" line="235"/>
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="236"/>
+        <location filename="../../ui/call_window.py" line="237"/>
         <source>Waiting for the buyer…</source>
         <translation>正在等待买家…</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="238"/>
+        <location filename="../../ui/call_window.py" line="239"/>
         <source>audio only</source>
         <translation>仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="240"/>
+        <location filename="../../ui/call_window.py" line="241"/>
         <source>{0} can no longer be shown; the buyer sees the test pattern</source>
         <translation>{0}已无法显示，买家现在看到的是测试画面</translation>
     </message>
     <message>
-        <location filename="../../ui/call_window.py" line="246"/>
+        <location filename="../../ui/call_window.py" line="247"/>
         <source>The buyer&apos;s camera is off</source>
         <translation>买家未开启摄像头</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call_window.py" line="252"/>
+        <location filename="../../ui/call_window.py" line="253"/>
         <source>The call will be ended at the shop&apos;s limit in %n minute(s).</source>
         <translation>
             <numerusform>通话将在 %n 分钟后达到店铺时长上限并自动结束。</numerusform>
@@ -766,134 +766,134 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="149"/>
+        <location filename="../../ui/conversation_panel.py" line="150"/>
         <source>Transfer</source>
         <translation>转接</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="150"/>
+        <location filename="../../ui/conversation_panel.py" line="151"/>
         <source>Hand this chat to a colleague (Ctrl+T)</source>
         <translation>把会话转给同事（Ctrl+T）</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="151"/>
+        <location filename="../../ui/conversation_panel.py" line="152"/>
         <source>Resolve</source>
         <translation>结束会话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="152"/>
+        <location filename="../../ui/conversation_panel.py" line="153"/>
         <source>Close this chat as handled (Ctrl+Shift+R)</source>
         <translation>标记为已解决并结束（Ctrl+Shift+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="153"/>
+        <location filename="../../ui/conversation_panel.py" line="154"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="208"/>
+        <location filename="../../ui/conversation_panel.py" line="209"/>
         <source>No conversation selected</source>
         <translation>未选择会话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="209"/>
+        <location filename="../../ui/conversation_panel.py" line="210"/>
         <source>Chats assigned to you appear on the left.</source>
         <translation>分配给您的会话显示在左侧。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="211"/>
+        <location filename="../../ui/conversation_panel.py" line="212"/>
         <source>Conversation {0}</source>
         <translation>会话 {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="212"/>
+        <location filename="../../ui/conversation_panel.py" line="213"/>
         <source>From the local history (read only)</source>
         <translation>本地历史记录（只读）</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="215"/>
+        <location filename="../../ui/conversation_panel.py" line="216"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="216"/>
+        <location filename="../../ui/conversation_panel.py" line="217"/>
         <source>Served by {0}</source>
         <translation>接待客服：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="216"/>
+        <location filename="../../ui/conversation_panel.py" line="217"/>
         <source>Closed</source>
         <translation>已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="218"/>
+        <location filename="../../ui/conversation_panel.py" line="219"/>
         <source>Note from the previous agent: {0}</source>
         <translation>上一位客服的备注：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="227"/>
+        <location filename="../../ui/conversation_panel.py" line="228"/>
         <source>This chat is not assigned to you.</source>
         <translation>该会话未分配给您。</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="252"/>
+        <location filename="../../ui/conversation_panel.py" line="253"/>
         <source>No reply for over 3 minutes ({0})</source>
         <translation>超过 3 分钟未回复（{0}）</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="254"/>
+        <location filename="../../ui/conversation_panel.py" line="255"/>
         <source>Reply soon: {0} left to the 3-minute mark</source>
         <translation>请尽快回复：距 3 分钟还剩 {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="256"/>
+        <location filename="../../ui/conversation_panel.py" line="257"/>
         <source>Waiting for a reply · {0}</source>
         <translation>买家等待回复 · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="342"/>
+        <location filename="../../ui/conversation_panel.py" line="343"/>
         <source>Buyer&apos;s rating: {0}</source>
         <translation>买家评价：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="344"/>
+        <location filename="../../ui/conversation_panel.py" line="345"/>
         <source>“{0}”</source>
         <translation>“{0}”</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/conversation_panel.py" line="346"/>
+        <location filename="../../ui/conversation_panel.py" line="347"/>
         <source>%n of 5 stars</source>
         <translation>
             <numerusform>%n 星（满分 5 星）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="385"/>
+        <location filename="../../ui/conversation_panel.py" line="386"/>
         <source>Order {0} · {1}</source>
         <translation>订单 {0} · {1}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="386"/>
+        <location filename="../../ui/conversation_panel.py" line="387"/>
         <source>[Order] {0}</source>
         <translation>[订单] {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="388"/>
+        <location filename="../../ui/conversation_panel.py" line="389"/>
         <source>This buyer has no orders in the shop</source>
         <translation>该买家在本店没有订单</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="415"/>
+        <location filename="../../ui/conversation_panel.py" line="416"/>
         <source>Export conversation</source>
         <translation>导出会话</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="416"/>
+        <location filename="../../ui/conversation_panel.py" line="417"/>
         <source>Text (*.txt);;CSV (*.csv)</source>
         <translation>文本 (*.txt);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="428"/>
+        <location filename="../../ui/conversation_panel.py" line="429"/>
         <source>Exported {0} messages to {1}</source>
         <translation>已导出 {0} 条消息到 {1}</translation>
     </message>
@@ -901,254 +901,254 @@
 <context>
     <name>DrillDialog</name>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="93"/>
+        <location filename="../../ui/supervisor/drill.py" line="95"/>
         <source>Reply rounds</source>
         <translation>回复轮次</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="93"/>
+        <location filename="../../ui/supervisor/drill.py" line="95"/>
         <source>Rounds answered late or not at all</source>
         <translation>超时回复或未回复的轮次</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="94"/>
+        <location filename="../../ui/supervisor/drill.py" line="96"/>
         <source>First responses</source>
         <translation>首次响应</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="94"/>
+        <location filename="../../ui/supervisor/drill.py" line="96"/>
         <source>Resolved chats</source>
         <translation>已解决的会话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="95"/>
+        <location filename="../../ui/supervisor/drill.py" line="97"/>
         <source>Abandoned chats</source>
         <translation>放弃的会话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="95"/>
+        <location filename="../../ui/supervisor/drill.py" line="97"/>
         <source>Reopened chats</source>
         <translation>重新打开的会话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="96"/>
+        <location filename="../../ui/supervisor/drill.py" line="98"/>
         <source>Transfers</source>
         <translation>转接</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="96"/>
+        <location filename="../../ui/supervisor/drill.py" line="98"/>
         <source>Video invitations</source>
         <translation>视频邀请</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="97"/>
+        <location filename="../../ui/supervisor/drill.py" line="99"/>
         <source>Connected calls</source>
         <translation>已接通的通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="97"/>
+        <location filename="../../ui/supervisor/drill.py" line="99"/>
         <source>Declined invitations</source>
         <translation>被拒绝的邀请</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="98"/>
+        <location filename="../../ui/supervisor/drill.py" line="100"/>
         <source>Expired invitations</source>
         <translation>已过期的邀请</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="98"/>
+        <location filename="../../ui/supervisor/drill.py" line="100"/>
         <source>Complaints</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="99"/>
+        <location filename="../../ui/supervisor/drill.py" line="101"/>
         <source>Ratings</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="99"/>
+        <location filename="../../ui/supervisor/drill.py" line="101"/>
         <source>Ratings of 1-3 stars</source>
         <translation>1-3 星评价</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="103"/>
+        <location filename="../../ui/supervisor/drill.py" line="105"/>
         <source>the whole shop</source>
         <translation>全店</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="104"/>
+        <location filename="../../ui/supervisor/drill.py" line="106"/>
         <source>Behind the figure: {0}</source>
         <translation>指标明细：{0}</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="105"/>
+        <location filename="../../ui/supervisor/drill.py" line="107"/>
         <source>{0} · {1} · {2} to {3}</source>
         <translation>{0} · {1} · {2} 至 {3}</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>Buyer</source>
         <translation>买家</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>Agent</source>
         <translation>客服</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="106"/>
+        <location filename="../../ui/supervisor/drill.py" line="108"/>
         <source>What</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="107"/>
+        <location filename="../../ui/supervisor/drill.py" line="109"/>
         <source>Seconds</source>
         <translation>秒数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="108"/>
+        <location filename="../../ui/supervisor/drill.py" line="110"/>
         <source>Open in chats</source>
         <translation>在会话中打开</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
         <source>on time</source>
         <translation>及时</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
         <source>late</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="112"/>
+        <location filename="../../ui/supervisor/drill.py" line="114"/>
         <source>unanswered</source>
         <translation>未回复</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
         <source>abandoned</source>
         <translation>已放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
         <source>waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="113"/>
+        <location filename="../../ui/supervisor/drill.py" line="115"/>
         <source>resolved</source>
         <translation>已解决</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
         <source>rating</source>
         <translation>评价</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
         <source>connected</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="114"/>
+        <location filename="../../ui/supervisor/drill.py" line="116"/>
         <source>declined</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
         <source>expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
         <source>complaint</source>
         <translation>投诉</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="115"/>
+        <location filename="../../ui/supervisor/drill.py" line="117"/>
         <source>transfer</source>
         <translation>转接</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="116"/>
+        <location filename="../../ui/supervisor/drill.py" line="118"/>
         <source>first response</source>
         <translation>首次响应</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="116"/>
+        <location filename="../../ui/supervisor/drill.py" line="118"/>
         <source>reopened</source>
         <translation>重新打开</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="117"/>
+        <location filename="../../ui/supervisor/drill.py" line="119"/>
         <source>taken over</source>
         <translation>已接管</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="117"/>
+        <location filename="../../ui/supervisor/drill.py" line="119"/>
         <source>back to the queue</source>
         <translation>退回队列</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <location filename="../../ui/supervisor/drill.py" line="120"/>
         <source>reassigned</source>
         <translation>已改派</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <location filename="../../ui/supervisor/drill.py" line="120"/>
         <source>accepted</source>
         <translation>已接受</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="118"/>
+        <location filename="../../ui/supervisor/drill.py" line="120"/>
         <source>invited</source>
         <translation>已邀请</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <location filename="../../ui/supervisor/drill.py" line="121"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <location filename="../../ui/supervisor/drill.py" line="121"/>
         <source>delivered</source>
         <translation>已送达</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="119"/>
+        <location filename="../../ui/supervisor/drill.py" line="121"/>
         <source>ended</source>
         <translation>已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="123"/>
+        <location filename="../../ui/supervisor/drill.py" line="125"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="135"/>
+        <location filename="../../ui/supervisor/drill.py" line="137"/>
         <source> (the newest {0}; narrow the range for the rest)</source>
         <translation>（仅显示最新 {0} 条；缩小范围以查看其余）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/supervisor/drill.py" line="136"/>
+        <location filename="../../ui/supervisor/drill.py" line="138"/>
         <source>%n row(s)</source>
         <translation>
             <numerusform>%n 行</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="146"/>
+        <location filename="../../ui/supervisor/drill.py" line="148"/>
         <source>Internal note</source>
         <translation>内部备注</translation>
     </message>
     <message>
-        <location filename="../../ui/supervisor/drill.py" line="146"/>
+        <location filename="../../ui/supervisor/drill.py" line="148"/>
         <source>Whisper</source>
         <translation>悄悄话</translation>
     </message>
@@ -1677,77 +1677,77 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
+        <location filename="../../ui/main_window.py" line="248"/>
         <source>Supervisor</source>
         <translation>主管</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
+        <location filename="../../ui/main_window.py" line="248"/>
         <source>Agent</source>
         <translation>客服</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="248"/>
+        <location filename="../../ui/main_window.py" line="249"/>
         <source>Kefu Desk · {0}</source>
         <translation>客服工作台 · {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>Busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255"/>
+        <location filename="../../ui/main_window.py" line="256"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="256"/>
+        <location filename="../../ui/main_window.py" line="257"/>
         <source>Search the history (Ctrl+F)</source>
         <translation>搜索聊天记录（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="257"/>
+        <location filename="../../ui/main_window.py" line="258"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="258"/>
+        <location filename="../../ui/main_window.py" line="259"/>
         <source>Shortcuts</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="259"/>
+        <location filename="../../ui/main_window.py" line="260"/>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="295"/>
+        <location filename="../../ui/main_window.py" line="296"/>
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298"/>
+        <location filename="../../ui/main_window.py" line="299"/>
         <source>Your login is no longer valid; please log in again.</source>
         <translation>登录已失效，请重新登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="313"/>
+        <location filename="../../ui/main_window.py" line="314"/>
         <source>{0} declined the video call.</source>
         <translation>{0} 拒绝了视频通话。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="315"/>
+        <location filename="../../ui/main_window.py" line="316"/>
         <source>{0} did not answer the video call invitation.</source>
         <translation>{0} 未回应视频通话邀请。</translation>
     </message>
@@ -1755,77 +1755,77 @@
 <context>
     <name>MonitorBar</name>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="86"/>
+        <location filename="../../ui/monitor_bar.py" line="87"/>
         <source>Add note</source>
         <translation>添加备注</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="87"/>
+        <location filename="../../ui/monitor_bar.py" line="88"/>
         <source>An internal note on this chat, for staff only</source>
         <translation>为此会话添加内部备注，仅员工可见</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="88"/>
+        <location filename="../../ui/monitor_bar.py" line="89"/>
         <source>Take over</source>
         <translation>接管</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="89"/>
+        <location filename="../../ui/monitor_bar.py" line="90"/>
         <source>Answer the buyer yourself; the chat leaves its agent</source>
         <translation>亲自回复买家；会话将离开原客服</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="90"/>
+        <location filename="../../ui/monitor_bar.py" line="91"/>
         <source>Reassign…</source>
         <translation>改派…</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="91"/>
+        <location filename="../../ui/monitor_bar.py" line="92"/>
         <source>Give the chat to another agent or back to the queue</source>
         <translation>把会话交给其他客服或退回队列</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="104"/>
+        <location filename="../../ui/monitor_bar.py" line="105"/>
         <source>Monitoring — the buyer is not told.</source>
         <translation>监听中——买家不会收到提示。</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="106"/>
+        <location filename="../../ui/monitor_bar.py" line="107"/>
         <source>Waiting in the queue: nobody holds this chat yet.</source>
         <translation>排队中：尚无人接待此会话。</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="107"/>
+        <location filename="../../ui/monitor_bar.py" line="108"/>
         <source>Internal note (staff only)</source>
         <translation>内部备注（仅员工可见）</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="108"/>
+        <location filename="../../ui/monitor_bar.py" line="109"/>
         <source>Whisper</source>
         <translation>悄悄话</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="110"/>
+        <location filename="../../ui/monitor_bar.py" line="111"/>
         <source>{0} is serving this chat.</source>
         <translation>{0} 正在接待此会话。</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="111"/>
+        <location filename="../../ui/monitor_bar.py" line="112"/>
         <source>Whisper to {0} (the buyer never sees it)</source>
         <translation>对 {0} 说悄悄话（买家不会看到）</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="112"/>
+        <location filename="../../ui/monitor_bar.py" line="113"/>
         <source>Whisper to {0}</source>
         <translation>对 {0} 说悄悄话</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="114"/>
+        <location filename="../../ui/monitor_bar.py" line="115"/>
         <source>Nobody holds this chat to whisper to.</source>
         <translation>此会话无人接待，无法发送悄悄话。</translation>
     </message>
     <message>
-        <location filename="../../ui/monitor_bar.py" line="166"/>
+        <location filename="../../ui/monitor_bar.py" line="167"/>
         <source>Reassign {0}</source>
         <translation>改派 {0}</translation>
     </message>
@@ -2030,22 +2030,22 @@
 <context>
     <name>ShopActions</name>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="417"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="422"/>
         <source>Templates…</source>
         <translation>话术模板…</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="418"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="423"/>
         <source>Edit the quick-reply templates</source>
         <translation>编辑快捷回复模板</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="419"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="424"/>
         <source>Shop settings…</source>
         <translation>店铺设置…</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="420"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="425"/>
         <source>Agents&apos; caps, routing, service hours and video calls</source>
         <translation>客服接待上限、分配方式、服务时间和视频通话</translation>
     </message>
@@ -2079,7 +2079,7 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="195"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="314"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="319"/>
         <source>Only supervisors change the shop&apos;s settings.</source>
         <translation>只有主管可以修改店铺设置。</translation>
     </message>
@@ -2105,7 +2105,7 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="199"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="288"/>
         <source>Video calls</source>
         <translation>视频通话</translation>
     </message>
@@ -2136,7 +2136,7 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="204"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
         <source>Routing</source>
         <translation>分配方式</translation>
     </message>
@@ -2147,13 +2147,13 @@
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="204"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="288"/>
         <source>Time zone</source>
         <translation>时区</translation>
     </message>
     <message>
         <location filename="../../ui/shop_settings_dialog.py" line="205"/>
-        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="289"/>
         <source>Invitations per buyer a day</source>
         <translation>每位买家每天的邀请次数</translation>
     </message>
@@ -2193,112 +2193,127 @@
         <translation>{0} 的接待上限</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="286"/>
+        <source>Shop template #{0}</source>
+        <translation>店铺模板 #{0}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
         <source>Opens</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="285"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="287"/>
         <source>Closes</source>
         <translation>结束</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="288"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="290"/>
         <source>Pause after a decline (s)</source>
         <translation>被拒绝后的冷却时间（秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="289"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="291"/>
         <source>Longest call (s)</source>
         <translation>最长通话时长（秒）</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="294"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="292"/>
+        <source>Order of the shop&apos;s templates</source>
+        <translation>店铺模板顺序</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="297"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shop_settings_dialog.py" line="299"/>
         <source>on</source>
         <translation>开</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="294"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="299"/>
         <source>off</source>
         <translation>关</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="301"/>
         <source>automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="301"/>
         <source>manual</source>
         <translation>手动</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="296"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="301"/>
         <source>both</source>
         <translation>两者</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="315"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="320"/>
         <source>This agent is no longer in the shop; close and open the settings again.</source>
         <translation>该客服已不在本店；请关闭后重新打开设置。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="316"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="321"/>
         <source>An agent&apos;s maximum must be between {0} and {1} chats.</source>
         <translation>客服的接待上限必须在 {0} 到 {1} 个会话之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="317"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="322"/>
         <source>Choose how new chats are routed.</source>
         <translation>请选择新会话的分配方式。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="318"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="323"/>
         <source>Write the hours as HH:MM, e.g. 09:00 (24:00 closes at midnight).</source>
         <translation>请按 HH:MM 填写时间，例如 09:00（24:00 表示午夜结束）。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="319"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="324"/>
         <source>The shop must open before it closes (24:00 closes at midnight).</source>
         <translation>开始时间必须早于结束时间（24:00 表示午夜结束）。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="320"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="325"/>
         <source>Unknown time zone: use a name like Asia/Shanghai.</source>
         <translation>未知时区：请使用类似 Asia/Shanghai 的名称。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="321"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="326"/>
         <source>Invitations per buyer a day must be between {0} and {1}.</source>
         <translation>每位买家每天的邀请次数必须在 {0} 到 {1} 之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="322"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="327"/>
         <source>The pause after a decline must be between {0} and {1} seconds.</source>
         <translation>被拒绝后的冷却时间必须在 {0} 到 {1} 秒之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="323"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="328"/>
         <source>The longest call must be between {0} and {1} seconds.</source>
         <translation>最长通话时长必须在 {0} 到 {1} 秒之间。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="324"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="329"/>
         <source>The longest call must be longer than the warning before its end ({0} s).</source>
         <translation>最长通话时长必须长于结束前的提醒时间（{0} 秒）。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="355"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="360"/>
         <source>Nothing has changed.</source>
         <translation>没有任何修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="357"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="362"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/shop_settings_dialog.py" line="368"/>
+        <location filename="../../ui/shop_settings_dialog.py" line="373"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -2679,52 +2694,52 @@
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="33"/>
+        <location filename="../../ui/transfer_dialog.py" line="34"/>
         <source>Transfer {0}</source>
         <translation>转接 {0}</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="36"/>
+        <location filename="../../ui/transfer_dialog.py" line="37"/>
         <source>online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="36"/>
+        <location filename="../../ui/transfer_dialog.py" line="37"/>
         <source>busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="36"/>
+        <location filename="../../ui/transfer_dialog.py" line="37"/>
         <source>away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="37"/>
+        <location filename="../../ui/transfer_dialog.py" line="38"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="38"/>
+        <location filename="../../ui/transfer_dialog.py" line="39"/>
         <source>Back to the queue (the next free agent takes it)</source>
         <translation>退回排队（由下一位空闲客服接待）</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="45"/>
+        <location filename="../../ui/transfer_dialog.py" line="46"/>
         <source>{0} · {1} · {2}/{3} chats</source>
         <translation>{0} · {1} · {2}/{3} 个会话</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="51"/>
+        <location filename="../../ui/transfer_dialog.py" line="52"/>
         <source>Only an online agent with room can take the chat</source>
         <translation>只能转给在线且未满的客服</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="57"/>
+        <location filename="../../ui/transfer_dialog.py" line="58"/>
         <source>Note for the next agent (what the buyer needs, what you tried)</source>
         <translation>给下一位客服的备注（买家需求、已尝试的处理）</translation>
     </message>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="63"/>
+        <location filename="../../ui/transfer_dialog.py" line="64"/>
         <source>Transfer to:</source>
         <translation>转接给：</translation>
     </message>
