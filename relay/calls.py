@@ -11,7 +11,8 @@ records the supervisors' figures need (invited, delivered to the buyer's page, a
 connected, ended by whom and why, duration, complaint).
 docs/protocol.md section 12 is the reference. Whether an invitation may be sent now is the mixin
 `relay.calls_policy`; a buyer's blocks, the policy supervisors set and the ICE servers are the
-mixin `relay.calls_admin`.
+mixin `relay.calls_admin`; ending the calls of a relay that stops or restarted is the mixin
+`relay.calls_restart`.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from relay.calls_admin import CallsAdmin
+from relay.calls_live import LiveCall
 from relay.calls_policy import CallsPolicy
+from relay.calls_restart import CallsRestart
 from relay.chat import Hub
-from relay.clock import Clock, TimerHandle
+from relay.clock import Clock
 from relay.config import RelayConfig
 from relay.desk import Desk
 from relay.metrics import rules
@@ -39,7 +42,6 @@ from wire.errors import ErrorCode
 
 logger = logging.getLogger(__name__)
 
-OPEN_STATES = frozenset({"invited", "accepted", "connected"})
 ABSENCE_GRACE_S = 15.0
 """A party with no connection this long during a call ends it (its page or workstation is gone)."""
 CONNECT_TIMEOUT_S = 60.0
@@ -71,26 +73,7 @@ def complaint_info(row: CallRow) -> w.ComplaintInfo:
     )
 
 
-@dataclass
-class LiveCall:
-    """A call that is not over yet, and its timers."""
-
-    row: CallRow
-    timers: dict[str, TimerHandle] = field(default_factory=dict)
-    agent_conn: Connection | None = None
-    """The agent's connection that owns the call's media (the workstation that invited); signals go
-    there only. Another workstation of the same agent sees the call but never takes part in it."""
-    stored: bool = True
-    """False while its invitation card is being stored: nobody is told of the call before it is."""
-
-    def cancel(self, *names: str) -> None:
-        for name in names or tuple(self.timers):
-            timer = self.timers.pop(name, None)
-            if timer is not None:
-                timer.cancel()
-
-
-class Calls(CallsPolicy, CallsAdmin):
+class Calls(CallsPolicy, CallsAdmin, CallsRestart):
     """Handlers of the call frames, and every open call's timers."""
 
     def __init__(self, store: Store, hub: Hub, desk: Desk, clock: Clock, config: RelayConfig) -> None:
@@ -116,20 +99,6 @@ class Calls(CallsPolicy, CallsAdmin):
         """Told (shop id, who, [(setting, old, new)]) after a supervisor changed the shop's call policy."""
 
     # start and stop ---------------------------------------------------------------------------
-
-    async def load(self) -> None:
-        """After a restart: calls that were open get their timers back (or end if their time is up)."""
-        for row in await self._store.open_calls():
-            await self.settings(row.shop_id)
-            live = self._live[row.id] = LiveCall(row)
-            if row.state == "invited":
-                self._arm_expiry(live)
-            elif row.state == "connected":
-                self._arm_duration(live)
-            else:
-                self._arm_connect(live)
-            for side in ("agent", "buyer"):  # nobody is connected yet: the usual absence grace applies
-                self._arm_absence(live, side)
 
     async def close(self) -> None:
         for live in self._live.values():

@@ -157,7 +157,8 @@ class CallInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     ended_at: Millis | None = None
     ended_by: str | None = None
     end_reason: str | None = None
-    """"hangup", "duration_limit", "disconnected", "withdrawn"."""
+    """"hangup", "duration_limit", "disconnected", "not_connected", "withdrawn", "expired", "relay_restarted"
+    (the relay stopped or restarted while the call was open)."""
     duration_s: int | None = None
     complaint: ComplaintReason | None = None
 

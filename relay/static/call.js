@@ -22,6 +22,8 @@
   const JOIN_TIMEOUT_MS = 65000; // not connected this long after accepting: give up (the relay does at 60 s)
   const REASONS = ["not_requested", "inappropriate", "sales_pressure", "privacy", "poor_quality", "other"];
   const OVER = new Set(["declined", "expired", "ended", "cancelled"]);
+  // The ends the summary words (the others need no explanation): `end_reason` -> i18n key.
+  const END_REASONS = { duration_limit: "callLimitReached", relay_restarted: "callRelayRestarted" };
   // System messages of a conversation tell what became of the call card before them (one call at a
   // time per conversation): used after a reload, when the relay no longer sends a call that is over.
   const EVENT_STATE = {
@@ -803,7 +805,8 @@
         $("call-summary-title").textContent = cur.finalState === "failed" ? t("callFailed")
           : cur.finalState === "cancelled" ? t("call_cancelled") : t("call_ended");
         const duration = info && typeof info.duration_s === "number" ? info.duration_s : null;
-        const reason = info && info.end_reason === "duration_limit" ? t("callLimitReached") : "";
+        const reasonKey = info && Object.hasOwn(END_REASONS, info.end_reason) ? END_REASONS[info.end_reason] : null;
+        const reason = reasonKey ? t(reasonKey) : "";
         $("call-duration").textContent = duration !== null ? t("callDuration", { t: clock(duration) }) : "";
         $("call-end-reason").textContent = reason;
         $("call-end-reason").hidden = !reason;
