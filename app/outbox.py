@@ -1,6 +1,7 @@
 """The agent's replies, outbox first: typed text and cards are stored in the local outbox at once
-(shown as "sending"), sent in order while the link is up, retried on the relay's passing errors,
-and marked sent (with the relay's seq) or failed for good. A mixin of `DeskService`."""
+(shown as "sending"), sent in order while the link is up, retried on the relay's passing errors (while
+its database refuses writes, until it takes them again), and marked sent (with the relay's seq) or
+failed for good. A mixin of `DeskService`."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 RETRYABLE = frozenset({ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL})
 RETRY_LIMIT = 5
+"""Attempts at a message the relay answers `internal`. `unavailable` (the relay's database refuses writes
+for now: disk full, PostgreSQL down) and `rate_limited` pass by themselves: they are retried until they do,
+the message staying "sending", as across a dropped connection."""
+RETRY_PAUSE_MAX_S = 5.0
 
 
 class OutboxSending:
@@ -107,8 +112,11 @@ class OutboxSending:
                 return False  # stays "sending"; the loop waits for the link to come back
             except RelayError as exc:
                 attempt += 1
-                if exc.code == ErrorCode.RATE_LIMITED or (exc.code in RETRYABLE and attempt < RETRY_LIMIT):
-                    await asyncio.sleep(exc.retry_after or min(5.0, 0.5 * 2 ** attempt))
+                waits = exc.code in (ErrorCode.RATE_LIMITED, ErrorCode.UNAVAILABLE)
+                if exc.code == ErrorCode.UNAVAILABLE and attempt == 1:
+                    self.events.emit(Notice(exc))  # say why it stays "sending"; the next ones wait behind it
+                if waits or (exc.code in RETRYABLE and attempt < RETRY_LIMIT):
+                    await asyncio.sleep(exc.retry_after or min(RETRY_PAUSE_MAX_S, 0.5 * 2 ** attempt))
                     continue
                 await self.history.outbox_failed(message.client_msg_id, exc.message)
                 failed = dataclasses.replace(message, state="failed", error=exc.message)

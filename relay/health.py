@@ -54,11 +54,17 @@ def routes(relay_key: web.AppKey[R], metrics_key: web.AppKey[CollectorRegistry])
         """Whether to send this relay traffic: started, not stopping, and its database answering now.
 
         Unlike `/healthz` (the process and its writer are fine), this asks the database a question, so a
-        load balancer takes a relay whose database is unreachable out of rotation."""
+        load balancer takes a relay whose database is unreachable out of rotation; after a failed write it
+        asks for a commit too, so a relay whose database refuses writes (disk full) is out as well."""
         relay = request.app[relay_key]
         checks: dict[str, object] = {"started": relay.ready, "stopping": relay.stopping}
         try:
             await asyncio.wait_for(relay.store.list_shops(), timeout=2.0)
+            if not relay.store.health().get("ok"):
+                # The last write failed (disk full, an I/O error, PostgreSQL gone): reads may answer while
+                # writes are refused, so ask for a commit. Its success also clears the store's error: the
+                # relay is back in rotation by itself once the database takes writes again.
+                await asyncio.wait_for(relay.store.probe_write(), timeout=2.0)
             checks["database"] = "ok"
         except (StoreUnavailable, TimeoutError) as exc:
             checks["database"] = f"unavailable: {exc or 'no answer within 2 s'}"

@@ -264,6 +264,22 @@ class PostgresServer(_Server):
             self._remove_base()
             _LIVE.discard(self)
 
+    def halt(self) -> None:
+        """pg_ctl stop -m fast, keeping the data directory and the port for resume() (for chaos tests:
+        clients are disconnected, new connections refused)."""
+        if self.running:
+            self._run(find_postgres_bindir(self.bindir) / "pg_ctl", "stop", "-w", "-t", "30", "-m", "fast",
+                      "-D", str(self.data_dir), log_name="pg_ctl.log")
+        self.pid = None
+
+    def resume(self) -> None:
+        """Start a halted server again on the same data directory and port."""
+        if self.running:
+            return
+        self._run(find_postgres_bindir(self.bindir) / "pg_ctl", "start", "-w", "-t", str(int(self.start_timeout)),
+                  "-D", str(self.data_dir), "-l", str(self.log_path), log_name="pg_ctl.log")
+        self.pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+
     def create_database(self, name: str, template: str | None = None) -> str:
         """CREATE DATABASE name [TEMPLATE template] (the template must have no open connection); its dsn."""
         import psycopg

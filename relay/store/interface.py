@@ -261,6 +261,9 @@ class Store(Protocol):
     def health(self) -> dict[str, Any]:
         """A small JSON-able dict describing the store's state, for /healthz."""
 
+    async def probe_write(self) -> None:
+        """Commit one small write that changes nothing anybody reads; StoreUnavailable if the database refuses."""
+
     # shops and accounts
     async def ensure_shop(self, slug: str, name: str) -> ShopRow: ...
     async def get_shop(self, slug: str) -> ShopRow | None: ...

@@ -7,6 +7,7 @@ through `_one` and `_all`, and takes each conversation's next seq from `_seqs`.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -86,6 +87,23 @@ class SqlCore:
 
     async def list_shops(self) -> list[ShopRow]:
         return [ShopRow(*r) for r in await self._all("SELECT id, slug, name FROM shops ORDER BY id", ())]
+
+    async def probe_write(self) -> None:
+        """Commit a write of a message's size that no reader ever sees: whether the database takes writes now
+        (`/readyz` after a write failed: reads may answer while writes are refused).
+
+        A row of `schema_migrations` named "probe " and 2,000 random characters is inserted and deleted in
+        one transaction: the commit has pages to write as any other, and SQLite needs a fresh page for the
+        name's index entry (over its ~1,000 bytes kept in place), as a message that finds no room does. (An
+        UPDATE that leaves a row as it was would not do: SQLite skips writing a page whose bytes are unchanged.
+        2,000 stays under PostgreSQL's largest index entry.)"""
+        name = "probe " + secrets.token_hex(1000)
+
+        def write(conn: Db) -> None:
+            conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, 0)", (name,))
+            conn.execute("DELETE FROM schema_migrations WHERE name = ?", (name,))
+
+        await self._write(write)
 
     async def create_account(
         self, shop_slug: str, username: str, display_name: str, role: str, password_hash: str

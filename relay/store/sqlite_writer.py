@@ -30,6 +30,20 @@ Synchronous = Literal["FULL", "NORMAL"]
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
 """`journal_size_limit`: a WAL that grew larger in a burst is cut back to this when it starts over."""
 
+REFUSALS = frozenset({
+    sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL,
+    sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB,
+})
+"""Primary result codes by which the database, not the write, fails: disk full, an I/O error, a file that
+became read-only or locked, memory. SQLite may then have rolled back the whole transaction, not only
+the statement (https://sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction")."""
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether `exc` is the database refusing to write (see REFUSALS), rather than a fault of one write."""
+    return isinstance(exc, sqlite3.Error) and (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in REFUSALS
+
 
 def connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -96,7 +110,10 @@ class Writer:
 
     Write functions raise their expected refusals (StoreConflict, KeyError) before changing
     anything. Any other error rolls back the open transaction, which is then redone with a
-    savepoint per write, so that only the faulty write fails.
+    savepoint per write, so that only the faulty write fails. When the database itself refuses
+    (`refused`: disk full, I/O error), every write of the open transaction fails with
+    StoreUnavailable and nothing of it is acknowledged: SQLite may have rolled all of it back, and
+    redoing it would meet the same refusal. The writer goes on; the next write tries again.
     """
 
     def __init__(self, path: Path, synchronous: Synchronous, loop: asyncio.AbstractEventLoop,
@@ -196,31 +213,45 @@ class Writer:
         except (StoreConflict, KeyError) as exc:
             self._open.append((fn, args, done, None, exc))
         except Exception as exc:
+            if refused(exc) or not conn.in_transaction:
+                self._abandon([*(d for _, _, d, _, _ in self._open), done], exc)
+                return
             logger.warning("a write failed (%s); redoing its transaction write by write", exc)
             self._redo_carefully([*((f, a, d) for f, a, d, _, _ in self._open), (fn, args, done)])
 
     def _redo_carefully(self, writes: list[tuple[WriteFn, tuple[Any, ...], Done]]) -> None:
         conn = self._conn
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        self.sequences.forget()
+        self._rollback()
         self._open = []
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             self._fail([done for _, _, done in writes], exc)
             return
-        for fn, args, done in writes:
-            conn.execute("SAVEPOINT w")
+        for i, (fn, args, done) in enumerate(writes):
             try:
-                value = fn(conn, *args)
-            except Exception as exc:  # one write's failure is that write's answer
-                conn.execute("ROLLBACK TO w")
-                conn.execute("RELEASE w")
-                self._open.append((fn, args, done, None, exc))
-            else:
-                conn.execute("RELEASE w")
-                self._open.append((fn, args, done, value, None))
+                conn.execute("SAVEPOINT w")
+                try:
+                    value = fn(conn, *args)
+                except Exception as exc:
+                    if refused(exc) or not conn.in_transaction:
+                        raise
+                    # one write's failure is that write's answer
+                    conn.execute("ROLLBACK TO w")
+                    conn.execute("RELEASE w")
+                    self._open.append((fn, args, done, None, exc))
+                else:
+                    conn.execute("RELEASE w")
+                    self._open.append((fn, args, done, value, None))
+            except sqlite3.Error as exc:  # the database refused: the writes before this one are gone too
+                self._abandon([*(d for _, _, d, _, _ in self._open), *(d for _, _, d in writes[i:])], exc)
+                return
+
+    def _abandon(self, dones: list[Done], exc: BaseException) -> None:
+        """The database refused: roll back the open transaction; each of its writes fails, unacknowledged."""
+        self._rollback()
+        self._open = []
+        self._fail(dones, exc)
 
     def _fail(self, dones: list[Done], exc: BaseException) -> None:
         logger.error("database write failed: %s", exc)
@@ -252,7 +283,10 @@ class Writer:
     def _rollback(self) -> None:
         self.sequences.forget()
         if self._conn.in_transaction:
-            self._conn.execute("ROLLBACK")
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:  # (SQLite may have rolled back already; the writer must go on)
+                logger.warning("rollback failed: %s", exc)
 
     def _committed(self, batch: list[tuple[WriteFn, tuple[Any, ...], Done, Any, BaseException | None]],
                    done: asyncio.Future[Any]) -> None:
