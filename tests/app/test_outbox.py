@@ -4,10 +4,11 @@ happens to the connection, the relay or the workstation's process in between."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,11 @@ BUYER = "b-jiadian-0007"
 NOT_ASSIGNED = "this chat is not assigned to you; claim it or ask a supervisor"
 
 
-async def type_in_a_process_then_kill(config: DeskConfig, relay_url: str, login: f.TokenResponse, cid: int,
-                                      text: str) -> dict[str, Any]:
-    """Run tests/app/outbox_child.py: it types `text` while the relay is down; SIGKILL it once it has."""
+@contextlib.asynccontextmanager
+async def workstation_process(config: DeskConfig, relay_url: str, login: f.TokenResponse, cid: int, text: str,
+                              count: int = 1) -> AsyncIterator[tuple[dict[str, Any], asyncio.subprocess.Process]]:
+    """Run tests/app/outbox_child.py: it types `count` messages while the relay is down and reports
+    them; it is SIGKILLed when the block ends (or the test kills it first)."""
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.app.outbox_child", cwd=REPO,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -37,17 +40,24 @@ async def type_in_a_process_then_kill(config: DeskConfig, relay_url: str, login:
     try:
         assert child.stdin is not None and child.stdout is not None
         job = {"data_dir": str(config.data_dir), "relay_url": relay_url, "token": login.token,
-               "session": msgspec.to_builtins(login.session), "conversation_id": cid, "text": text}
+               "session": msgspec.to_builtins(login.session), "conversation_id": cid, "text": text, "count": count}
         child.stdin.write(json.dumps(job).encode() + b"\n")
         await child.stdin.drain()
-        line = await asyncio.wait_for(child.stdout.readline(), 30)
+        line = await asyncio.wait_for(child.stdout.readline(), 60)
         assert line, "the child exited without typing"
+        yield json.loads(line), child
     finally:
         if child.returncode is None:
             child.send_signal(signal.SIGKILL)
         code = await child.wait()
     assert code == -signal.SIGKILL
-    return json.loads(line)  # type: ignore[no-any-return]
+
+
+async def type_in_a_process_then_kill(config: DeskConfig, relay_url: str, login: f.TokenResponse, cid: int,
+                                      text: str) -> dict[str, Any]:
+    """The child types `text` while the relay is down and is SIGKILLed once it has."""
+    async with workstation_process(config, relay_url, login, cid, text) as (typed, _):
+        return typed
 
 
 async def local_copies(desk: Desk, cid: int, client_msg_id: str) -> list[LocalMessage]:
@@ -118,6 +128,55 @@ async def test_a_message_typed_offline_survives_a_kill_and_is_sent_once_by_the_n
     assert third.events.of(MessageUpdated) == []
     assert len(relay.messages(cid)) == stored and relay.count(cmid) == 1
     assert [m.seq for m in await local_copies(third, cid, cmid)] == [sent.seq]
+
+
+async def test_a_workstation_killed_halfway_through_flushing_a_full_outbox_sends_the_rest_once(
+    desks, clients, relay: RestartableRelay, desk_config: DeskConfig
+) -> None:
+    """300 replies typed while the relay was down; the relay comes back and the process is SIGKILLed
+    while it flushes them (some stored and acked, one perhaps stored with its ack lost, the rest
+    never sent). The next start sends what is left: each of the 300 stored once, in the order typed."""
+    total = 300
+    first = await desks.open("agent1")
+    _, cid = await assigned_chat(first, clients, BUYER, "在吗？")
+    path = first.service.history.path
+    await first.service.close()
+    await relay.stop()
+
+    def stored(ids: list[str]) -> list[str]:
+        ours = set(ids)
+        return [c for _, c, _, _ in relay.messages(cid) if c in ours]
+
+    async with workstation_process(desk_config, relay.url, desks.logins["agent1"], cid, "型号确认", total) as (
+            job, child):
+        typed: list[str] = job["typed"]
+        assert job["outbox"] == typed and len(set(typed)) == total
+        await relay.start()  # the child reconnects (0.2 s backoff) and flushes in order
+        for _ in range(3000):
+            if len(stored(typed)) >= 20:
+                break
+            await asyncio.sleep(0.005)
+        child.send_signal(signal.SIGKILL)
+    at_kill = stored(typed)
+    assert 20 <= len(at_kill) < total, f"the kill came after {len(at_kill)} of {total}: not halfway"
+    assert at_kill == typed[:len(at_kill)], "flushed in the order typed"
+
+    history = History(path)  # what the killed process left: every unsent reply still queued, in order
+    await history.open()
+    left = [m.client_msg_id for m in await history.outbox()]
+    await history.close()
+    assert left == typed[total - len(left):] and len(left) >= total - len(at_kill)
+
+    second = await desks.open("agent1")
+    for _ in range(600):
+        if len(stored(typed)) == total and not await second.service.history.outbox():
+            break
+        await asyncio.sleep(0.05)
+    assert stored(typed) == typed, "every reply stored once, in the order typed"
+    assert all(relay.count(c) == 1 for c in typed)
+    local = {m.client_msg_id: m for m in await second.service.history.page(cid, None, total + 50)}
+    assert all(local[c].state == "sent" and local[c].seq is not None for c in typed)
+    assert await second.service.history.outbox() == []
 
 
 # --- an ack that never arrives --------------------------------------------------------------
