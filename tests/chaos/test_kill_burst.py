@@ -6,6 +6,7 @@ times."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ def test_the_kill_marks_fall_inside_the_burst() -> None:
 
 @pytest.mark.slow
 async def test_three_kills_mid_burst_lose_nothing_double_nothing_and_every_client_resumes(data_dir: Path) -> None:
-    run = await kill_burst(data_dir, clients=100, per_client=100, kills=3)
+    run = await asyncio.wait_for(kill_burst(data_dir, clients=100, per_client=100, kills=3), 240)
     assert run.kills == 3 and len(run.resume_s) >= 3
     assert len(run.acked) == 100 * 100, "every message acked in the end"
     assert problems(data_dir / "relay.sqlite3", run) == {
