@@ -12,6 +12,7 @@ row names.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import sqlite3
@@ -193,6 +194,19 @@ class Painted:
         view.viewport().grab()
         return Shown(where, "\n".join(self.strings))
 
+    async def settle(self, view: Any, *expected: str, timeout: float = 5.0) -> None:
+        """Wait until the view's rows have been laid out and scrolled so that a paint draws every
+        expected string, or the timeout passes (judge() then says which place did not show it): a row
+        that just arrived is laid out and scrolled to on later turns of the event loop."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            text = self.of("", view).text
+            if all(e in text for e in expected):
+                return
+            view.scrollToBottom()
+            await asyncio.sleep(0.05)
+
 
 def display(model: Any, row: int, role: int = Qt.ItemDataRole.DisplayRole, column: int = 0) -> str:
     return str(model.index(row, column, QModelIndex()).data(role) or "")
@@ -255,6 +269,8 @@ async def test_the_agents_desk_shows_hostile_names_messages_orders_and_templates
     assert qrow is not None
     chat = panel.model
     mrow = panel.view.visible_texts().index(PAYLOAD)
+    await painted.settle(window.queue_panel.list, BUYER_NAME, PAYLOAD)
+    await painted.settle(panel.view, PAYLOAD, BUYER_NAME, "记" + PAYLOAD, f"Internal note · {AGENT}", ITEM)
     rows: list[tuple[Shown, str]] = [
         (label("toolbar: who is logged in", window.who), AGENT),
         (Shown("queue row (model)", display(queue, qrow)), BUYER_NAME),
@@ -365,6 +381,7 @@ async def test_the_supervisors_desk_shows_hostile_names_whispers_and_complaints_
     chat = boss.conversation.view
     await until(lambda: any("悄" + PAYLOAD in t for t in chat.visible_texts()), what="the whisper in the chat")
     await until(lambda: "答" + PAYLOAD in chat.visible_texts(), what="the agent's reply in the chat")
+    await painted.settle(chat, "悄" + PAYLOAD, f"Whisper from {BOSS}", "答" + PAYLOAD)
     rows: list[tuple[Shown, str]] = [
         (label("monitor bar", bar.state), AGENT),
         (mnemonic("monitor bar: whisper button", bar.whisper_button.text()), AGENT),
