@@ -13,6 +13,7 @@ import itertools
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import aiohttp
@@ -303,11 +304,16 @@ class KefuClient:
             return reply
         raise AssertionError("unreachable")
 
-    async def resend_unacked(self) -> list[f.Ack]:
-        """Resend, in order, everything sent but not acked (after a reconnect)."""
+    async def resend_unacked(self, on_ack: Callable[[f.Ack], None] | None = None) -> list[f.Ack]:
+        """Resend, in order, everything sent but not acked (after a reconnect). `on_ack` is handed each
+        ack as it comes: when the connection drops halfway, the acks got before the drop are not lost
+        with the list this would have returned."""
         acks = []
         for frame in list(self.unacked.values()):
-            acks.append(await self.send_text(frame.conversation_id, frame.text, frame.client_msg_id))
+            ack = await self.send_text(frame.conversation_id, frame.text, frame.client_msg_id)
+            if on_ack is not None:
+                on_ack(ack)
+            acks.append(ack)
         return acks
 
     async def history(self, conversation_id: int, before_seq: int | None = None, limit: int = 50) -> f.HistoryPage:

@@ -11,12 +11,38 @@ from pathlib import Path
 
 import pytest
 
+from app.client import KefuClient, buyer_session
+from app.errors import ConnectionLost
 from bench.chaos import kill_burst, marks, problems
+from tests.chaos.proxy import ChaosProxy
+from wire import frames as f
 
 
 def test_the_kill_marks_fall_inside_the_burst() -> None:
     assert marks(3, 10_000) == [1_250, 3_750, 6_250]
     assert all(0 < m < 10_000 for m in marks(20, 10_000)) and marks(20, 10_000) == sorted(marks(20, 10_000))
+
+
+async def test_a_resend_cut_short_by_a_drop_hands_over_the_acks_it_got(proxy: ChaosProxy) -> None:
+    """The driver once lost acks this way (a kill during a resend threw away the list of the acks got
+    before it), and the 20-kill run ended with the buyers done and 3,000 acks unaccounted for."""
+    buyer = KefuClient(proxy.url, (await buyer_session(proxy.url, "b-jiadian-0001")).token)
+    await buyer.connect()
+    try:
+        conv = (await buyer.open_conversation("jiadian")).conversation_id
+        for n in range(3):  # sent, the connection lost before their acks: what a reconnect resends
+            buyer.unacked[f"r{n}"] = f.Send(id="-", conversation_id=conv, client_msg_id=f"r{n}", text=f"重发 {n}")
+        noted: list[str] = []
+
+        def on_ack(ack: f.Ack) -> None:
+            noted.append(ack.client_msg_id)
+            proxy.cut_all()  # the relay goes away after the first ack
+
+        with pytest.raises(ConnectionLost):
+            await buyer.resend_unacked(on_ack=on_ack)
+        assert noted == ["r0"] and list(buyer.unacked) == ["r1", "r2"]
+    finally:
+        await buyer.close()
 
 
 @pytest.mark.slow

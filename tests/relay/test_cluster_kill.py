@@ -126,8 +126,7 @@ async def test_relay_a_killed_mid_burst_loses_nothing_and_its_buyers_resume_on_b
                     try:
                         if cmid in buyer.unacked or not buyer.connected:
                             await connect_somewhere(buyer, relays)
-                            for ack in await buyer.resend_unacked():
-                                acked[ack.client_msg_id] = ack.seq
+                            await buyer.resend_unacked(on_ack=lambda ack: acked.__setitem__(ack.client_msg_id, ack.seq))
                         if cmid not in acked:
                             acked[cmid] = (await buyer.send_text(conv, f"买家{n} 第{i}条", cmid)).seq
                         break
