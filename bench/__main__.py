@@ -6,7 +6,7 @@ import importlib
 import sys
 
 ORDER = ["routing", "relay_load", "relay_cluster", "relay_idle", "history_search", "desktop_burst", "desk_start",
-         "call_setup", "metrics", "fuzz", "soak"]
+         "call_setup", "metrics", "fuzz", "chaos", "soak"]
 
 
 def main(argv: list[str]) -> int:
