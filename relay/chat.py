@@ -35,6 +35,7 @@ CATCH_UP_PAGE = 500
 HANDOVER_WINDOW = 50
 """Messages of its recent past pushed to an agent who is handed a conversation; older ones via history."""
 _NOT_STORED = "message not stored; retry with the same client_msg_id"
+_HELD_BACK = "message not stored: an earlier one into this conversation was not; resend that one first"
 
 
 def message_frame(row: MessageRow) -> f.Message:
@@ -402,7 +403,11 @@ class Hub:
             conn.send(encode(status))
 
     async def on_send(self, conn: Connection, frame: f.Send) -> None:
-        owner = await self.check_access(conn.principal, frame.conversation_id, frame.id, write=True)
+        try:
+            owner = await self.check_access(conn.principal, frame.conversation_id, frame.id, write=True)
+        except StoreUnavailable:
+            conn.send_failed(frame.conversation_id, frame.client_msg_id)
+            raise
         self._send(conn, frame, owner)
 
     def send_now(self, conn: Connection, frame: f.Send) -> bool:
@@ -426,13 +431,18 @@ class Hub:
         Not awaited: the connection's next frames are read while this one commits (up to
         MAX_PENDING_WRITES of them, see `Connection.backlogged`).
         """
+        if conn.held_back(conversation_id, client_msg_id):
+            conn.send(encode(f.Error(code=ErrorCode.UNAVAILABLE, message=_HELD_BACK, id=rid)))
+            return
         p = conn.principal
         kind = "buyer" if p.is_buyer else "agent"
         conn.pending_writes += 1
-        self._store.append_message_then(partial(self._after_append, conn, rid, owner), conversation_id, kind,
+        self._store.append_message_then(partial(self._after_append, conn, rid, owner, conversation_id, client_msg_id),
+                                        conversation_id, kind,
                                         p.user_id, p.display_name, client_msg_id, text, self._clock.now_ms(), **extra)
 
-    def _after_append(self, conn: Connection, rid: str, owner: Owner, result: AppendResult | None,
+    def _after_append(self, conn: Connection, rid: str, owner: Owner, conversation_id: int, client_msg_id: str,
+                      result: AppendResult | None,
                       exc: BaseException | None) -> None:
         conn.write_done()
         if result is None:
@@ -443,6 +453,8 @@ class Hub:
             else:
                 logger.error("append failed", exc_info=exc)
                 error = f.Error(code=ErrorCode.INTERNAL, message=_NOT_STORED, id=rid)
+            if error.code != ErrorCode.CONFLICT:
+                conn.send_failed(conversation_id, client_msg_id)
             conn.send(encode(error))
             return
         row = result.message

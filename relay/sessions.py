@@ -59,6 +59,10 @@ class Principal:
         return self.role == "buyer"
 
 
+MAX_REFUSED = 1000
+"""Refused sends remembered per conversation and connection (beyond them, later sends go ahead)."""
+
+
 class Connection:
     """One WebSocket. Frames go out through a bounded queue.
 
@@ -92,6 +96,8 @@ class Connection:
         "fill_gap",
         "pending_writes",
         "principal",
+        "refused",
+        "refused_ahead",
         "synced",
         "ws",
     )
@@ -119,6 +125,11 @@ class Connection:
         self._scheduled = False
         self._relief: asyncio.Future[None] | None = None
         self.pending_writes = 0
+        self.refused: dict[int, list[str]] = {}
+        """conversation -> client_msg_ids of sends refused as unavailable, in the order sent (see
+        `held_back`)."""
+        self.refused_ahead: dict[int, str] = {}
+        """conversation -> the refused send last let go ahead (if it fails again, it stays first)."""
         self.closed = False
 
     # outgoing -------------------------------------------------------------------------------
@@ -180,6 +191,36 @@ class Connection:
         self.closed = True
         self._queue.clear()
         self._relieve()
+
+    # Sends stay in the order sent across a refusal: after a send into a conversation is refused as
+    # unavailable (the database away), the later sends into it on this connection are refused too,
+    # unattempted, until the refused one is sent again. (Pipelined behind it, they would otherwise be
+    # stored before its resend, once the database is back.)
+
+    def held_back(self, conversation_id: int, client_msg_id: str) -> bool:
+        """Whether this send must wait for an earlier refused one (recorded, to be refused now); when it
+        is the earliest refused one, it goes ahead."""
+        refused = self.refused.get(conversation_id)
+        if not refused:
+            return False
+        if refused[0] == client_msg_id:
+            refused.pop(0)
+            self.refused_ahead[conversation_id] = client_msg_id
+            return False
+        if client_msg_id not in refused and len(refused) < MAX_REFUSED:
+            refused.append(client_msg_id)
+        return True
+
+    def send_failed(self, conversation_id: int, client_msg_id: str) -> None:
+        """A send into the conversation was refused as unavailable: in its place among the refused ones
+        (refusals come in the order sent; one that went ahead and failed again goes first again)."""
+        refused = self.refused.setdefault(conversation_id, [])
+        if client_msg_id in refused or len(refused) >= MAX_REFUSED:
+            return
+        if self.refused_ahead.get(conversation_id) == client_msg_id:
+            refused.insert(0, client_msg_id)
+        else:
+            refused.append(client_msg_id)
 
     def deliver(self, conversation_id: int, seq: int, data: bytes) -> None:
         """Send message `seq` of a conversation unless this connection already has it."""

@@ -203,9 +203,27 @@ class PgWriter:
                 batch, self._queue = self._queue, []
                 self.in_flight = len(batch)
             results = self._apply(batch)
+            results += self._behind_failed(batch, results)
             self._loop.call_soon_threadsafe(self._deliver, results)
         if self._conn is not None:
             self._conn.close()
+
+    def _behind_failed(self, batch: list[Write], results: list[tuple[Done, Any, BaseException | None]]
+                       ) -> list[tuple[Done, Any, BaseException | None]]:
+        """The writes queued meanwhile behind a write that failed as unavailable, into the same
+        conversations, fail with it unattempted: a client's pipelined sends stay in the order sent
+        (it resends the failed one first). Without this the next one could commit, the database back,
+        before the failed one's resend."""
+        failed = {c for (_, _, _, convs), (_, _, error) in zip(batch, results, strict=True)
+                  if isinstance(error, StoreUnavailable) for c in convs}
+        if not failed:
+            return []
+        with self._cond:
+            behind = [w for w in self._queue if failed.intersection(w[3])]
+            self._queue = [w for w in self._queue if not failed.intersection(w[3])]
+            self.in_flight += len(behind)
+        failure = StoreUnavailable("not attempted: an earlier write into this conversation failed")
+        return [(done, None, failure) for _, _, done, _ in behind]
 
     def _deliver(self, results: list[tuple[Done, Any, BaseException | None]]) -> None:
         self.in_flight = 0

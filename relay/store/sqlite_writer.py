@@ -294,7 +294,10 @@ class Writer:
         exc = done.exception()
         if exc is not None:
             self._rollback()
-            self._fail([d for _, _, d, _, _ in batch], exc)
+            # The writes that waited for this commit fail with it, unattempted: a client's pipelined
+            # sends stay in the order sent (it resends the failed one first).
+            waiting, self._waiting = self._waiting, []
+            self._fail([*(d for _, _, d, _, _ in batch), *(d for _, _, d in waiting)], exc)
         else:
             self.commits += 1
             self.writes += len(batch)

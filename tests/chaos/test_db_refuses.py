@@ -134,7 +134,10 @@ def sort_answers(answers: list[f.Ack | BaseException], acked: dict[str, int], re
             acked[answer.client_msg_id] = answer.seq
         else:
             assert isinstance(answer, RelayError) and answer.code == ErrorCode.UNAVAILABLE, repr(answer)
-            assert answer.message == "message not stored; retry with the same client_msg_id"
+            assert answer.message in ("message not stored; retry with the same client_msg_id",  # refused
+                                      # (a later one, pipelined behind a refused one: it waits for its resend)
+                                      "message not stored: an earlier one into this conversation was not;"
+                                      " resend that one first"), answer.message
             refused.append(answer)
 
 
@@ -189,15 +192,21 @@ async def test_sqlite_full_mid_chat_refuses_sends_loses_no_ack_and_recovers_by_i
         assert refused, f"{sent} messages and the page limit refused none"
         # A refused transaction leaves the room it would have used: one message at a time until even one
         # has no room (from then on no message this long has any).
+        # (The earliest refused one first: the later ones wait for it, see the test below.)
         refused_in_bulk = len(refused)
         for _ in range(IN_FLIGHT):
-            sort_answers(await pipelined(buyer, cid, sent, 1), acked, refused)
-            sent += 1
+            if buyer.unacked:
+                earliest = next(iter(buyer.unacked.values()))
+                sort_answers(await asyncio.gather(buyer.send_text(cid, earliest.text, earliest.client_msg_id),
+                                                  return_exceptions=True), acked, refused)
+            else:
+                sort_answers(await pipelined(buyer, cid, sent, 1), acked, refused)
+                sent += 1
             if len(refused) > refused_in_bulk:
                 break
         else:
             raise AssertionError("the page limit keeps taking messages")
-        assert len(buyer.unacked) == len(refused)  # kept for the resend
+        assert buyer.unacked and not set(buyer.unacked) & set(acked)  # kept for the resend
 
         # The workstation's reply waits in its outbox ("sending", not failed); the agent is told why. (As long
         # as the refused messages: the room left in the last page is as it was, too small for it.)
@@ -235,6 +244,38 @@ async def test_sqlite_full_mid_chat_refuses_sends_loses_no_ack_and_recovers_by_i
         assert_stored_once_at_dense_seqs(relay, cid, acked, expected)
     finally:
         await close_desks(desks)
+
+
+async def test_a_send_refused_as_unavailable_keeps_its_place_the_later_ones_wait_for_its_resend(
+    sqlite_relay: RunningRelay, make_clients: Callable[..., Any]
+) -> None:
+    """Found by the chaos run with PostgreSQL restarted mid-burst: a buyer's pipelined send was refused
+    (the database away) and the next one, read a moment later, was stored before the refused one's
+    resend. Now a later send into that conversation on that connection is refused, unattempted, until
+    the refused one is sent again; then both are stored in the order sent."""
+    relay = sqlite_relay
+    buyer = await make_clients(relay.url, buyer=BUYER)
+    cid = (await buyer.open_conversation("jiadian")).conversation_id
+    writer = relay.relay.store._writer  # type: ignore[attr-defined]
+    pages = await writer.submit(lambda conn: conn.execute("PRAGMA page_count").fetchone()[0])
+    await writer.submit(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages}").fetchone())
+    acked: dict[str, int] = {}
+    refused: list[BaseException] = []
+    sent = 0
+    while not refused:  # free room in the last pages takes a few first
+        assert sent < ROUNDS * IN_FLIGHT, "the page limit refused nothing"
+        sort_answers(await pipelined(buyer, cid, sent, 1), acked, refused)
+        sent += 1
+    first_refused = f"buyer-{sent - 1}"
+    await writer.submit(lambda conn: conn.execute(f"PRAGMA max_page_count = {UNLIMITED_PAGES}").fetchone())
+
+    with pytest.raises(RelayError) as held:  # the database takes writes again, but this one must wait
+        await buyer.send_text(cid, "后来的一条", "later")
+    assert held.value.code == ErrorCode.UNAVAILABLE and "resend that one first" in held.value.message
+    assert list(buyer.unacked) == [first_refused, "later"]
+    acked |= {ack.client_msg_id: ack.seq for ack in await buyer.resend_unacked()}
+    assert acked[first_refused] < acked["later"]
+    assert_stored_once_at_dense_seqs(relay, cid, acked, {f"buyer-{n}" for n in range(sent)} | {"later"})
 
 
 async def next_of_text(client: KefuClient, text: str) -> f.Message:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.client import KefuClient, buyer_session
 from app.errors import ConnectionLost
-from bench.chaos import kill_burst, marks, problems
+from app.relay_process import spawn_relay
+from bench.chaos import WATCHER, KillRun, kill_burst, marks, pace, problems, restart_postgres, restart_redis
 from tests.chaos.proxy import ChaosProxy
+from tests.servers import PostgresServer, RedisServer
 from wire import frames as f
 
 
@@ -64,3 +67,40 @@ async def test_three_kills_on_the_two_relay_cluster_lose_nothing_double_nothing_
     assert len(run.acked) == 100 * 100, "every message acked in the end"
     assert problems(pg_seeded_dsn, run) == {
         "lost": 0, "duplicated": 0, "acks moved": 0, "seq gaps": 0, "out of order": 0}
+
+
+NOTHING_BROKE = {"lost": 0, "duplicated": 0, "acks moved": 0, "seq gaps": 0, "out of order": 0,
+                 "not pushed to the supervisor": 0, "pushed twice": 0, "pushed out of order": 0}
+
+
+async def cluster_burst(data_dir: Path, dsn: str, redis_url: str, fault: Any) -> KillRun:
+    args = ("--buyer-rate", "100000/100000", "--database", dsn, "--redis", redis_url)
+    return await asyncio.wait_for(kill_burst(data_dir, kills=3, relay_args=args, relays=2, pause_s=pace(3),
+                                             fault=fault, watch_as=WATCHER), 240)
+
+
+@pytest.mark.slow
+async def test_postgresql_restarted_three_times_mid_burst_the_cluster_loses_nothing_and_recovers_by_itself(
+        data_dir: Path, redis_url: str) -> None:
+    """docs/deploy.md: sends while the database is away are refused as unavailable (the clients resend);
+    the routing leader, whose lease session ended, stops itself and comes back as a follower (as under
+    systemd); the other relay takes the lease; every message reaches the supervisor once, in order."""
+    with PostgresServer(durable=False) as pg:
+        dsn = pg.create_database("kefu_chaos")
+        await (await spawn_relay(data_dir, "--demo", "--database", dsn)).stop()  # seeded
+        run = await cluster_burst(data_dir, dsn, redis_url, lambda: restart_postgres(pg))
+        assert run.kills == 3 and len(run.acked) == 100 * 100
+        assert run.exits >= 1, "the leader stops itself when its lease session ends"
+        assert problems(dsn, run) == NOTHING_BROKE
+
+
+@pytest.mark.slow
+async def test_redis_restarted_empty_three_times_mid_burst_the_cluster_loses_nothing_and_nobody_drops(
+        data_dir: Path, pg_seeded_dsn: str, redis_url: str, redis_server: RedisServer) -> None:
+    """docs/deploy.md: each relay keeps serving its own clients and storing every message (no buyer is
+    dropped, no relay stops); what a relay could not publish, or may have missed, comes from the database:
+    the supervisor on the other relay is pushed every message once, in order."""
+    run = await cluster_burst(data_dir, pg_seeded_dsn, redis_url, lambda: restart_redis(redis_server))
+    assert run.kills == 3 and len(run.acked) == 100 * 100
+    assert run.exits == 0 and run.refusals == 0 and not run.resume_s, "buyers kept chatting"
+    assert problems(pg_seeded_dsn, run) == NOTHING_BROKE

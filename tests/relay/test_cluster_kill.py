@@ -15,12 +15,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import aiohttp
-import msgspec
 import pytest
 
 from app.client import KefuClient, buyer_session, login
 from app.errors import ConnectionLost, RelayError
 from app.relay_process import RelayProcess, spawn_relay
+from bench.chaos import watch
 from relay.config import RelayConfig
 from tests.conftest import DEMO_PASSWORD, MAIN_SHOP
 from tests.relay.helpers import db_rows
@@ -29,34 +29,6 @@ BUYERS = 50
 PER_BUYER = 100
 KILL_AFTER = 1_500
 """Acked messages (of all buyers) before relay A is killed: every buyer still has some to send."""
-
-
-class _Frame(msgspec.Struct):
-    type: str
-    conversation_id: int | None = None
-    seq: int | None = None
-
-
-async def watch(url: str, token: str, seen: dict[int, list[int]], ready: asyncio.Event) -> None:
-    """A supervisor's raw connection: every message frame pushed, in arrival order (no client-side dedup).
-    Closed by the relay (its routing leader died), it connects again and syncs from the last seqs it has."""
-    decode = msgspec.json.Decoder(_Frame).decode
-    async with aiohttp.ClientSession() as http:
-        while True:
-            try:
-                async with http.ws_connect(url.replace("http", "ws", 1) + "/ws?v=1",
-                                           headers={"Authorization": f"Bearer {token}"}) as ws:
-                    cursors = {str(c): seqs[-1] for c, seqs in seen.items() if seqs}
-                    await ws.send_str(msgspec.json.encode({"type": "sync", "id": "s", "cursors": cursors}).decode())
-                    async for msg in ws:
-                        frame = decode(msg.data)
-                        if frame.type == "synced":
-                            ready.set()
-                        elif frame.type == "message" and frame.conversation_id is not None and frame.seq is not None:
-                            seen[frame.conversation_id].append(frame.seq)
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
 
 
 async def leads(url: str, within: float) -> bool:
@@ -103,7 +75,7 @@ async def test_relay_a_killed_mid_burst_loses_nothing_and_its_buyers_resume_on_b
         seen: dict[int, list[int]] = defaultdict(list)
         ready = asyncio.Event()
         token = (await login(b.url, MAIN_SHOP, "super1", DEMO_PASSWORD)).token
-        watcher = asyncio.create_task(watch(b.url, token, seen, ready))
+        watcher = asyncio.create_task(watch(lambda: [b.url], token, seen, ready))
         await asyncio.wait_for(ready.wait(), 10)
 
         acked: dict[str, int] = {}  # client_msg_id -> seq, from every ack (first and resent)
