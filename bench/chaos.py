@@ -81,7 +81,7 @@ def marks(kills: int, total: int) -> list[int]:
     return [round(total * (k + 0.5) / (kills + 1)) for k in range(kills)]
 
 
-TRANSIENT = (ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL, ErrorCode.RATE_LIMITED)
+TRANSIENT = (ErrorCode.UNAVAILABLE, ErrorCode.INTERNAL, ErrorCode.RATE_LIMITED, ErrorCode.GOING_AWAY)
 
 
 def doubtful(exc: BaseException) -> bool:
@@ -109,6 +109,8 @@ async def watch(urls: Callable[[], list[str]], token: str, seen: dict[int, list[
                         cursors = {str(c): seqs[-1] for c, seqs in seen.items() if seqs}
                         await ws.send_str(msgspec.json.encode({"type": "sync", "id": "s", "cursors": cursors}).decode())
                         async for msg in ws:
+                            if msg.type != aiohttp.WSMsgType.TEXT:  # (ERROR, when the relay was killed)
+                                break
                             frame = decode(msg.data)
                             if frame.type == "synced":
                                 ready.set()
@@ -279,6 +281,8 @@ async def kill_burst(data_dir: Path, *, clients: int = CLIENTS, per_client: int 
                     seq not in run.seen[conv] for conv, seq in run.acked.values()):
                 await asyncio.sleep(0.1)
             await asyncio.sleep(0.5)  # (anything pushed twice comes now)
+            if helpers[0].done():
+                raise AssertionError("the supervisor's watcher stopped") from helpers[0].exception()
     finally:
         for task in helpers:
             task.cancel()
